@@ -1,0 +1,59 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: help demo test lint typecheck unit bench clean system-deps
+
+help:
+	@echo "make demo   - create .venv, install, run 'hedgectl audit' on examples/"
+	@echo "make test   - install test deps and servers, then ruff, mypy and the whole suite"
+	@echo "make bench  - run the benchmarks in bench/ (writes bench/RESULTS.md)"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(STAMP)
+	@echo "== hedgectl audit examples/ (exit 1 means: named-tier model IDs found) =="
+	-$(BIN)/hedgectl audit examples/
+
+# Debian packages the tests use as real parts: tinyproxy (region proxies), promtool (metrics
+# check), blackbox exporter (benchmark), node (JS rewrite check). Installed only when missing.
+system-deps:
+	@missing=""; \
+	command -v tinyproxy >/dev/null || missing="$$missing tinyproxy"; \
+	command -v promtool >/dev/null || missing="$$missing prometheus"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v git >/dev/null || missing="$$missing git"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "missing system packages:$$missing (install them, or run make test as root)"; fi; \
+	fi
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check hedgectl tests bench
+	$(BIN)/ruff format --check hedgectl tests bench
+
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy hedgectl
+
+unit: $(TEST_STAMP)
+	$(BIN)/pytest -q tests/unit
+
+test: $(TEST_STAMP) system-deps lint typecheck
+	$(BIN)/pytest -q -n 2 --dist loadgroup tests
+
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

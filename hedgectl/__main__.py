@@ -1,0 +1,3 @@
+from hedgectl.cli.app import main
+
+main()

@@ -1,0 +1,253 @@
+"""The data hedgectl knows about the world, shipped as TOML in this package.
+
+vendors.toml   vendors (HQ, tier with source and date, API hosts, HF orgs, gateway slugs), platforms
+families.toml  model-ID families (keywords, regexes, samples) and capability classes
+Other commands keep their own data files here (presets, probes, signatures) and read them with
+load_data(name).
+
+Users override in hedge.toml under [catalog]: `tiers` (vendor -> tier), `vendors.<id>` and
+`families.<id>` (new entries, or fields that replace the shipped ones).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from hedgectl.config import (
+    BOOL,
+    STR,
+    STR_LIST,
+    TABLE,
+    TIERS,
+    Spec,
+    Where,
+    check_choice,
+    check_table,
+)
+from hedgectl.errors import ConfigError
+
+TIER_RANK = {"named": 3, "elevated": 2, "standard": 1}
+
+
+@dataclass(frozen=True)
+class Vendor:
+    id: str
+    name: str
+    hq: str
+    tier: str
+    tier_source: str
+    tier_date: str
+    api_hosts: tuple[str, ...] = ()
+    api_hosts_cn: tuple[str, ...] = ()
+    hf_orgs: tuple[str, ...] = ()
+    slugs: tuple[str, ...] = ()
+    open_weight_families: tuple[str, ...] = ()
+    entity_list: bool = False
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Platform:
+    id: str
+    name: str
+    hq: str
+    api_hosts: tuple[str, ...] = ()
+    host_patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    vendor: str
+    patterns: tuple[str, ...]
+    keywords: tuple[str, ...]
+    open_weights: bool = False
+    capability: str = "chat"
+    positives: tuple[str, ...] = ()
+    negatives: tuple[str, ...] = ()
+    # True for IDs so short or generic (o1, o3) that they count only as a whole literal in a model setting.
+    context_only: bool = False
+    source: str = ""
+    date: str = ""
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compile(self.patterns)
+
+
+@cache
+def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    vendors: dict[str, Vendor]
+    families: dict[str, Family]
+    platforms: dict[str, Platform]
+    capabilities: dict[str, tuple[str, ...]]
+    sources: dict[str, str]
+    # Derived lookups, lowercase keys.
+    by_org: dict[str, str] = field(default_factory=dict)
+    by_slug: dict[str, str] = field(default_factory=dict)
+
+    def vendor(self, vendor_id: str) -> Vendor:
+        return self.vendors[vendor_id]
+
+    def capability_of(self, model_id: str, family: Family) -> str:
+        """The capability class of one ID: a keyword in the ID wins over the family default."""
+        lowered = model_id.lower()
+        for capability, markers in self.capabilities.items():
+            if any(m in lowered for m in markers):
+                return capability
+        return family.capability
+
+    def source_of(self, vendor: Vendor) -> str:
+        return self.sources.get(vendor.tier_source, vendor.tier_source)
+
+
+def load_data(name: str) -> dict[str, Any]:
+    """Read one shipped catalog file (e.g. 'presets.toml') as plain dicts."""
+    text = resources.files("hedgectl.catalog").joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _tuple_fields(table: dict[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+
+
+VENDOR_SPEC: Spec = {
+    "name": STR,
+    "hq": STR,
+    "tier": STR,
+    "tier_source": STR,
+    "tier_date": STR,
+    "api_hosts": STR_LIST,
+    "api_hosts_cn": STR_LIST,
+    "hf_orgs": STR_LIST,
+    "slugs": STR_LIST,
+    "open_weight_families": STR_LIST,
+    "entity_list": BOOL,
+    "notes": STR,
+}
+
+FAMILY_SPEC: Spec = {
+    "vendor": STR,
+    "patterns": STR_LIST,
+    "keywords": STR_LIST,
+    "open_weights": BOOL,
+    "capability": STR,
+    "positives": STR_LIST,
+    "negatives": STR_LIST,
+    "context_only": BOOL,
+    "source": STR,
+    "date": STR,
+}
+
+
+@dataclass(frozen=True)
+class Overrides:
+    tiers: dict[str, str] = field(default_factory=dict)
+    vendors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    families: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def parse_overrides(table: object, where: Where) -> Overrides:
+    """Validate hedge.toml [catalog]: tiers, vendors.<id>, families.<id>."""
+    t = check_table(table, {"tiers": TABLE, "vendors": TABLE, "families": TABLE}, where)
+    tiers: dict[str, str] = {}
+    for vendor_id, tier in t.get("tiers", {}).items():
+        w = where.child("tiers").child(vendor_id)
+        if not isinstance(tier, str):
+            raise w.error("must be a string")
+        tiers[vendor_id] = check_choice(tier, TIERS, w)
+    vendors: dict[str, dict[str, Any]] = {}
+    for vendor_id, body in t.get("vendors", {}).items():
+        w = where.child("vendors").child(vendor_id)
+        vendors[vendor_id] = check_table(body, VENDOR_SPEC, w)
+        if "tier" in body:
+            check_choice(body["tier"], TIERS, w.child("tier"))
+    families: dict[str, dict[str, Any]] = {}
+    for family_id, body in t.get("families", {}).items():
+        w = where.child("families").child(family_id)
+        families[family_id] = check_table(body, FAMILY_SPEC, w)
+        for i, pattern in enumerate(body.get("patterns", [])):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise w.child(f"patterns[{i}]").error(f"invalid regex: {exc}") from None
+    return Overrides(tiers=tiers, vendors=vendors, families=families)
+
+
+@cache
+def _shipped() -> tuple[dict[str, Any], dict[str, Any]]:
+    return load_data("vendors.toml"), load_data("families.toml")
+
+
+def load_catalog(overrides: Overrides | None = None) -> Catalog:
+    """The shipped catalog with the user's overrides applied."""
+    vendors_doc, families_doc = _shipped()
+    overrides = overrides or Overrides()
+    vendors: dict[str, Vendor] = {}
+    for vid, body in vendors_doc["vendors"].items():
+        vendors[vid] = Vendor(id=vid, **_tuple_fields(body))
+    for vid, body in overrides.vendors.items():
+        if vid in vendors:
+            vendors[vid] = replace(vendors[vid], **_tuple_fields(body))
+        else:
+            missing = {"name", "hq", "tier"} - set(body)
+            if missing:
+                raise ConfigError(
+                    f"catalog.vendors.{vid}: a new vendor needs {', '.join(sorted(missing))}"
+                )
+            body = {"tier_source": "hedge.toml", "tier_date": "", **body}
+            vendors[vid] = Vendor(id=vid, **_tuple_fields(body))
+    for vid, tier in overrides.tiers.items():
+        if vid not in vendors:
+            raise ConfigError(
+                f"catalog.tiers.{vid}: unknown vendor",
+                hint="run 'hedgectl catalog' to list vendor ids",
+            )
+        vendors[vid] = replace(vendors[vid], tier=tier, tier_source="hedge.toml", tier_date="")
+    families: dict[str, Family] = {}
+    for fid, body in families_doc["families"].items():
+        families[fid] = Family(id=fid, **_tuple_fields(body))
+    for fid, body in overrides.families.items():
+        if fid in families:
+            families[fid] = replace(families[fid], **_tuple_fields(body))
+        else:
+            missing = {"vendor", "patterns", "keywords"} - set(body)
+            if missing:
+                raise ConfigError(
+                    f"catalog.families.{fid}: a new family needs {', '.join(sorted(missing))}"
+                )
+            families[fid] = Family(id=fid, **_tuple_fields({"source": "hedge.toml", **body}))
+    for fam in families.values():
+        if fam.vendor not in vendors:
+            raise ConfigError(f"catalog.families.{fam.id}: unknown vendor '{fam.vendor}'")
+    platforms = {
+        pid: Platform(id=pid, **_tuple_fields(body))
+        for pid, body in vendors_doc.get("platforms", {}).items()
+    }
+    by_org: dict[str, str] = {}
+    by_slug: dict[str, str] = {}
+    for v in vendors.values():
+        for org in v.hf_orgs:
+            by_org[org.lower()] = v.id
+        for slug in v.slugs:
+            by_slug[slug.lower()] = v.id
+    capabilities = {k: tuple(v) for k, v in families_doc.get("capabilities", {}).items()}
+    return Catalog(
+        vendors=vendors,
+        families=families,
+        platforms=platforms,
+        capabilities=capabilities,
+        sources=dict(vendors_doc.get("sources", {})),
+        by_org=by_org,
+        by_slug=by_slug,
+    )

@@ -1,0 +1,92 @@
+"""What every command shares: the two consoles, the one error boundary, options, output."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from hedgectl import config
+from hedgectl.errors import ExitCode, HedgeError, UsageError
+
+# Results go to stdout, everything else (progress, warnings, errors) to stderr.
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        envvar="HEDGECTL_CONFIG",
+        help="hedge.toml to use (default: nearest hedge.toml or pyproject.toml [tool.hedgectl], upward).",
+        show_default=False,
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write the result to FILE (atomically) instead of stdout.", show_default=False
+    ),
+]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more on stderr.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Expected failures print one line (plus a hint) on stderr and exit with their code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except HedgeError as exc:
+            error(str(exc), hint=exc.hint)
+            if os.environ.get("HEDGECTL_DEBUG"):
+                err.print_exception()
+            raise typer.Exit(int(exc.exit_code)) from exc
+
+    return wrapper
+
+
+def error(message: str, hint: str | None = None) -> None:
+    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    if hint:
+        err.print(f"[dim]hint:[/] {hint}", soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+
+
+def load_settings(config_path: Path | None) -> config.Settings:
+    if config_path is not None and not config_path.exists():
+        raise UsageError(f"config file not found: {config_path}")
+    return config.load(config_path)
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write a machine-readable result to --output (atomic) or stdout, never through rich."""
+    if output is None:
+        sys.stdout.write(text)
+        if text and not text.endswith("\n"):
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+        return
+    from hedgectl.adapters.fs import atomic_write
+
+    atomic_write(output, text if text.endswith("\n") else text + "\n")
+
+
+def exit_with(code: ExitCode) -> None:
+    if code != ExitCode.OK:
+        raise typer.Exit(int(code))

@@ -1,0 +1,64 @@
+"""The root command: registers each subcommand module and maps unexpected failures to exit 70.
+
+Subcommand modules import only typer, rich and hedgectl's own light modules at import time;
+SDKs (boto3, huggingface_hub, httpx) are imported inside the functions that need them, so
+`hedgectl --help` and `hedgectl audit` stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from hedgectl import __version__
+from hedgectl.cli import audit, catalog_cmd, config_cmd, init_cmd, mirror, reach, rewrite
+from hedgectl.errors import ExitCode
+
+app = typer.Typer(
+    name="hedgectl",
+    help="Hedge against LLM providers vanishing: audit hard-coded model IDs, move them behind "
+    "config with fallbacks, mirror open weights to S3, and watch provider reachability.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hedgectl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """hedgectl: a command-line hedging toolkit for teams that depend on LLM providers."""
+
+
+for module in (audit, catalog_cmd, init_cmd, rewrite, config_cmd, mirror, reach):
+    module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point: typer handles usage errors (2); we map the rest."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(ExitCode.INTERRUPTED) from None
+    except BrokenPipeError:
+        # `hedgectl audit | head`: the reader left; not an error worth a traceback.
+        sys.stderr.close()
+        raise SystemExit(ExitCode.OK) from None
+    except Exception:  # noqa: BLE001 - the one top-level handler
+        from hedgectl.cli._common import err
+
+        err.print_exception()
+        err.print("[red]internal error:[/] this is a bug in hedgectl; please report it with the trace above.")
+        raise SystemExit(ExitCode.INTERNAL) from None
