@@ -72,17 +72,29 @@ class Family:
     negatives: tuple[str, ...] = ()
     # True for IDs so short or generic (o1, o3) that they count only as a whole literal in a model setting.
     context_only: bool = False
+    closed_pattern: str = ""
     source: str = ""
     date: str = ""
 
     @property
     def regex(self) -> re.Pattern[str]:
-        return _compile(self.patterns)
+        """All patterns as one regex, meant for fullmatch against a peeled ID."""
+        return compile_patterns(self.patterns)
+
+    def has_open_weights(self, model_id: str) -> bool:
+        if not self.open_weights:
+            return False
+        return not (self.closed_pattern and re.search(self.closed_pattern, model_id, re.IGNORECASE))
+
+
+ID_REST = r"[A-Za-z0-9.:@+-]*"
 
 
 @cache
-def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def compile_patterns(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """Join family patterns; {T} stands for the rest of an ID."""
+    joined = "|".join(f"(?:{p.replace('{T}', ID_REST)})" for p in patterns)
+    return re.compile(joined, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -90,7 +102,7 @@ class Catalog:
     vendors: dict[str, Vendor]
     families: dict[str, Family]
     platforms: dict[str, Platform]
-    capabilities: dict[str, tuple[str, ...]]
+    capabilities: dict[str, str]
     sources: dict[str, str]
     # Derived lookups, lowercase keys.
     by_org: dict[str, str] = field(default_factory=dict)
@@ -101,9 +113,8 @@ class Catalog:
 
     def capability_of(self, model_id: str, family: Family) -> str:
         """The capability class of one ID: a keyword in the ID wins over the family default."""
-        lowered = model_id.lower()
-        for capability, markers in self.capabilities.items():
-            if any(m in lowered for m in markers):
+        for capability, marker in self.capabilities.items():
+            if re.search(marker, model_id, re.IGNORECASE):
                 return capability
         return family.capability
 
@@ -145,6 +156,7 @@ FAMILY_SPEC: Spec = {
     "positives": STR_LIST,
     "negatives": STR_LIST,
     "context_only": BOOL,
+    "closed_pattern": STR,
     "source": STR,
     "date": STR,
 }
@@ -178,7 +190,7 @@ def parse_overrides(table: object, where: Where) -> Overrides:
         families[family_id] = check_table(body, FAMILY_SPEC, w)
         for i, pattern in enumerate(body.get("patterns", [])):
             try:
-                re.compile(pattern)
+                compile_patterns((pattern,))
             except re.error as exc:
                 raise w.child(f"patterns[{i}]").error(f"invalid regex: {exc}") from None
     return Overrides(tiers=tiers, vendors=vendors, families=families)
@@ -241,7 +253,7 @@ def load_catalog(overrides: Overrides | None = None) -> Catalog:
             by_org[org.lower()] = v.id
         for slug in v.slugs:
             by_slug[slug.lower()] = v.id
-    capabilities = {k: tuple(v) for k, v in families_doc.get("capabilities", {}).items()}
+    capabilities = {k: str(v) for k, v in families_doc.get("capabilities", {}).items()}
     return Catalog(
         vendors=vendors,
         families=families,

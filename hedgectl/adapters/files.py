@@ -1,0 +1,362 @@
+"""Which files an audit (or rewrite) reads, and reading them in parallel.
+
+Inside a git work tree: the files git knows (tracked, plus untracked ones not ignored). Elsewhere:
+a walk that honours .gitignore files. Either way: vendored and build folders, lock files, binaries
+and files over the size limit are skipped with a reason, symlinks are never followed out of the
+root, and nothing that cannot be read stops the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import pathspec
+
+from hedgectl.catalog import Overrides, load_catalog
+from hedgectl.core.audit import RawFinding, Scanner
+from hedgectl.core.prefilter import ENGINE
+from hedgectl.errors import UsageError
+
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", "bower_components", "vendor", "third_party",
+        "third-party", "site-packages", ".venv", "venv", "__pycache__", ".tox", ".nox",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", "dist", "build", "target", ".next",
+        ".nuxt", ".gradle", "Pods", ".terraform", ".cache", ".idea", ".eggs",
+    }
+)  # fmt: skip
+LOCK_FILES = frozenset(
+    {
+        "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb",
+        "poetry.lock", "Pipfile.lock", "uv.lock", "pdm.lock", "Cargo.lock", "go.sum",
+        "composer.lock", "Gemfile.lock", "mix.lock", "packages.lock.json", "flake.lock",
+    }
+)  # fmt: skip
+BINARY_SUFFIXES = frozenset(
+    """png jpg jpeg gif bmp ico webp tif tiff psd svgz pdf zip gz tgz bz2 xz zst 7z rar tar jar war
+    whl egg so dylib dll exe bin o a lib class pyc pyo pyd wasm mp3 mp4 wav flac ogg mov avi mkv
+    webm ttf otf woff woff2 eot safetensors gguf ggml pt pth onnx ckpt h5 npy npz pkl parquet
+    arrow feather db sqlite sqlite3 iso dmg""".split()
+)
+MINIFIED = re.compile(r"\.min\.(?:js|css)$|\.map$")
+SNIFF = 8192
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The files to read, what was skipped before reading, and (for --diff/--staged) which lines."""
+
+    files: list[tuple[str, str]]  # (absolute path, display path)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (display path, reason)
+    lines: dict[str, frozenset[int]] | None = None  # display path -> added line numbers
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    if shutil.which("git") is None:
+        return None
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotepath=false", *args],
+            cwd=cwd,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", "surrogateescape")
+
+
+def git_toplevel(path: Path) -> Path | None:
+    folder = path if path.is_dir() else path.parent
+    out = _git(["rev-parse", "--show-toplevel"], folder)
+    return Path(out.strip()) if out else None
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _skip_reason(rel_parts: tuple[str, ...], name: str) -> str | None:
+    for part in rel_parts[:-1]:
+        if part in SKIP_DIRS or part.endswith(".egg-info"):
+            return f"vendored or build folder '{part}'"
+    if name in LOCK_FILES or name.endswith(".lock"):
+        return "lock file"
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix in BINARY_SUFFIXES:
+        return "binary file type"
+    if MINIFIED.search(name):
+        return "minified or source map"
+    return None
+
+
+class _Filter:
+    def __init__(self, include: Iterable[str], exclude: Iterable[str]) -> None:
+        include, exclude = list(include), list(exclude)
+        self.include = pathspec.GitIgnoreSpec.from_lines(include) if include else None
+        self.exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+
+    def reason(self, rel: str) -> str | None:
+        if self.include is not None and not self.include.match_file(rel):
+            return "not matched by --include"
+        if self.exclude is not None and self.exclude.match_file(rel):
+            return "matched by --exclude"
+        return None
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Walk a non-git tree, honouring every .gitignore on the way; never follow directory links."""
+    stack: list[tuple[Path, list[tuple[Path, pathspec.GitIgnoreSpec]]]] = [(root, [])]
+    while stack:
+        folder, specs = stack.pop()
+        ignore_file = folder / ".gitignore"
+        if ignore_file.is_file():
+            try:
+                lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                specs = [*specs, (folder, pathspec.GitIgnoreSpec.from_lines(lines))]
+            except OSError:
+                pass
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if any(
+                spec.match_file(path.relative_to(base).as_posix() + ("/" if is_dir else ""))
+                for base, spec in specs
+            ):
+                continue
+            if is_dir:
+                if entry.name not in SKIP_DIRS:
+                    stack.append((path, specs))
+            else:
+                yield path
+
+
+def select_files(
+    paths: Iterable[Path],
+    *,
+    cwd: Path,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    max_file_size: int = 2_000_000,
+    staged: bool = False,
+    diff: str | None = None,
+) -> Selection:
+    """Resolve the PATH arguments into files to read."""
+    cwd = cwd.resolve()
+    filt = _Filter(include, exclude)
+    files: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = []
+    seen: set[Path] = set()
+    lines: dict[str, frozenset[int]] | None = None
+    roots = [Path(p) for p in paths] or [Path(".")]
+    for raw in roots:
+        target = (cwd / raw) if not raw.is_absolute() else raw
+        if not target.exists() and not target.is_symlink():
+            raise UsageError(f"path not found: {raw}", hint="check the path, or run from the repository root")
+    if staged or diff:
+        top = git_toplevel(cwd)
+        if top is None:
+            raise UsageError("--staged and --diff need a git repository", hint="run inside a git work tree")
+        candidates, lines = _changed(top, cwd, staged=staged, diff=diff)
+        roots_abs = [((cwd / r) if not r.is_absolute() else r).resolve() for r in roots]
+        candidates = [c for c in candidates if any(c == r or r in c.parents for r in roots_abs)]
+        scope_root = top
+        iterable: Iterable[tuple[Path, Path]] = ((c, scope_root) for c in candidates)
+    else:
+        iterable = _expand(roots, cwd)
+    for path, scope_root in iterable:
+        display = display_path(path, cwd)
+        try:
+            rel_parts = path.relative_to(scope_root).parts
+        except ValueError:
+            rel_parts = (path.name,)
+        reason = _skip_reason(rel_parts, path.name) or filt.reason(display)
+        if reason is None:
+            reason = _check_file(path, scope_root, max_file_size)
+        if reason is not None:
+            skipped.append((display, reason))
+            continue
+        real = path.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
+        files.append((str(path), display))
+    return Selection(files=files, skipped=skipped, lines=lines)
+
+
+def _expand(roots: list[Path], cwd: Path) -> Iterator[tuple[Path, Path]]:
+    for raw in roots:
+        target = (cwd / raw) if not raw.is_absolute() else raw
+        if target.is_file() or target.is_symlink() and not target.is_dir():
+            # A file named on the command line is read even if ignored (pre-commit passes files).
+            yield target.absolute(), target.absolute().parent
+            continue
+        root = target.resolve()
+        top = git_toplevel(root)
+        listing = None
+        if top is not None:
+            listing = _git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], root)
+        if listing is not None:
+            for name in sorted(set(filter(None, listing.split("\0")))):
+                yield root / name, root
+        else:
+            for path in _walk(root):
+                yield path, root
+
+
+def _check_file(path: Path, root: Path, max_size: int) -> str | None:
+    try:
+        if path.is_symlink():
+            try:
+                real = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return "broken or looping symlink"
+            if root.resolve() not in real.parents:
+                return "symlink pointing outside the scanned root"
+        st = path.stat()
+    except FileNotFoundError:
+        return "deleted"  # listed by git, gone from the work tree
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"
+    if not path.is_file():
+        return "not a regular file"
+    if st.st_size > max_size:
+        return f"larger than max_file_size ({st.st_size} > {max_size} bytes)"
+    if st.st_size == 0:
+        return "empty"
+    return None
+
+
+HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+def _changed(
+    top: Path, cwd: Path, *, staged: bool, diff: str | None
+) -> tuple[list[Path], dict[str, frozenset[int]]]:
+    """Files and added line numbers of the staged change, or of the work tree since REF."""
+    args = ["diff", "-U0", "--no-color", "--no-ext-diff", "--diff-filter=ACMR", "--no-renames"]
+    if staged:
+        args.append("--cached")
+    else:
+        if _git(["rev-parse", "--verify", "--quiet", f"{diff}^{{commit}}"], top) is None:
+            raise UsageError(f"--diff: unknown git revision '{diff}'", hint="fetch it first, e.g. git fetch origin main")
+        base = _git(["merge-base", str(diff), "HEAD"], top)
+        args.append(base.strip() if base else str(diff))
+    out = _git(args, top)
+    if out is None:
+        raise UsageError("git diff failed", hint="run inside a git work tree with at least one commit")
+    files: list[Path] = []
+    added: dict[str, set[int]] = {}
+    current: str | None = None
+    for line in out.splitlines():
+        if line.startswith("+++ "):
+            name = line[4:]
+            current = None if name == "/dev/null" else name[2:] if name.startswith("b/") else name
+            if current is not None:
+                files.append(top / current)
+                added.setdefault(display_path(top / current, cwd), set())
+        elif current is not None and line.startswith("@@"):
+            m = HUNK.match(line)
+            if m:
+                start, count = int(m.group(1)), int(m.group(2) or "1")
+                added[display_path(top / current, cwd)].update(range(start, start + count))
+    return files, {k: frozenset(v) for k, v in added.items()}
+
+
+# ------------------------------------------------------------------------------ parallel reading
+
+_scanner: Scanner | None = None
+
+
+def _init_worker(overrides: Overrides) -> None:
+    global _scanner
+    _scanner = Scanner(load_catalog(overrides))
+
+
+Chunk = list[tuple[str, str, frozenset[int] | None]]
+ChunkResult = tuple[list[tuple[str, list[RawFinding]]], list[tuple[str, str]], int]
+
+
+def _scan_chunk(chunk: Chunk) -> ChunkResult:
+    assert _scanner is not None
+    return scan_chunk(_scanner, chunk)
+
+
+def scan_chunk(scanner: Scanner, chunk: Chunk) -> ChunkResult:
+    found: list[tuple[str, list[RawFinding]]] = []
+    skipped: list[tuple[str, str]] = []
+    scanned = 0
+    for abs_path, display, lines in chunk:
+        try:
+            with open(abs_path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            skipped.append((display, f"unreadable: {exc.strerror}"))
+            continue
+        if b"\0" in data[:SNIFF]:
+            skipped.append((display, "binary content"))
+            continue
+        scanned += 1
+        raws = scanner.scan(data, display, lines=lines)
+        if raws:
+            found.append((display, raws))
+    return found, skipped, scanned
+
+
+def scan_files(
+    selection: Selection,
+    overrides: Overrides,
+    *,
+    jobs: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[list[tuple[str, list[RawFinding]]], list[tuple[str, str]], int, str]:
+    """Read and scan every selected file; big trees use one process per core."""
+    items: Chunk = [
+        (abs_path, display, None if selection.lines is None else selection.lines.get(display, frozenset()))
+        for abs_path, display in selection.files
+    ]
+    jobs = jobs or min(os.cpu_count() or 1, 8)
+    found: list[tuple[str, list[RawFinding]]] = []
+    skipped: list[tuple[str, str]] = []
+    scanned = 0
+    if jobs <= 1 or len(items) < 400:
+        scanner = Scanner(load_catalog(overrides))
+        step = 256
+        for i in range(0, len(items), step):
+            f, s, n = scan_chunk(scanner, items[i : i + step])
+            found += f
+            skipped += s
+            scanned += n
+            if on_progress:
+                on_progress(len(items[i : i + step]))
+        return found, skipped, scanned, ENGINE
+    size = max(64, len(items) // (jobs * 16))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    # fork: workers inherit the imported modules, so start-up costs milliseconds.
+    method = "fork" if "fork" in get_context().get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(jobs, mp_context=get_context(method), initializer=_init_worker, initargs=(overrides,)) as pool:
+        for (f, s, n), chunk in zip(pool.map(_scan_chunk, chunks), chunks, strict=True):
+            found += f
+            skipped += s
+            scanned += n
+            if on_progress:
+                on_progress(len(chunk))
+    return found, skipped, scanned, ENGINE

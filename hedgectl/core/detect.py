@@ -1,0 +1,269 @@
+"""Classify one token (a string literal's value, a config value) as a model ID or a provider endpoint.
+
+A token is classified whole. Routing layers are peeled first (gateway routes such as `openrouter/`,
+LiteLLM provider prefixes, Bedrock geo and vendor segments, Fireworks and Vertex paths, Hugging Face
+orgs), and a family pattern must then match the whole remaining ID. Matching the whole ID, never a
+substring, is what keeps package names, env names, class names and prose from counting as models.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from hedgectl.catalog import Catalog, Family
+from hedgectl.core.models import Kind, Match
+
+# First path segments that name a route (LiteLLM providers, gateways, clouds), mapped to the platform.
+ROUTES: dict[str, str] = {
+    "openrouter": "openrouter",
+    "together_ai": "together",
+    "together": "together",
+    "groq": "groq",
+    "fireworks_ai": "fireworks",
+    "fireworks": "fireworks",
+    "bedrock": "bedrock",
+    "bedrock_converse": "bedrock",
+    "bedrock_mantle": "bedrock",
+    "sagemaker": "sagemaker",
+    "vertex_ai": "vertex",
+    "vertex_ai_beta": "vertex",
+    "azure": "azure",
+    "azure_ai": "azure",
+    "databricks": "databricks",
+    "ollama": "ollama",
+    "ollama_chat": "ollama",
+    "hosted_vllm": "vllm",
+    "deepinfra": "deepinfra",
+    "replicate": "replicate",
+    "nvidia_nim": "nvidia",
+    "huggingface": "huggingface",
+    "hf.co": "huggingface",
+    "huggingface.co": "huggingface",
+    "cerebras": "cerebras",
+    "sambanova": "sambanova",
+    "novita": "novita",
+    "nebius": "nebius",
+    "hyperbolic": "hyperbolic",
+    "perplexity": "perplexity",
+    "volcengine": "volcengine",
+    "dashscope": "dashscope",
+    "watsonx": "watsonx",
+    "cloudflare": "cloudflare",
+    "lm_studio": "lmstudio",
+    "github": "github",
+    "text-completion-openai": "openai",
+    # First-party LiteLLM routes: the route names the vendor's own API.
+    "openai": "",
+    "anthropic": "",
+    "gemini": "",
+    "deepseek": "",
+    "moonshot": "",
+    "minimax": "",
+    "zai": "",
+    "mistral": "",
+    "xai": "",
+    "cohere": "",
+    "cohere_chat": "",
+}
+
+# Bedrock IDs: optional geo prefix, then the vendor segment, then the vendor's model name.
+BEDROCK_ID = re.compile(
+    r"^(?:(?:us|eu|apac|global|us-gov|au|jp|in|ca|apne1)\.)?"
+    r"(anthropic|meta|amazon|mistral|cohere|ai21|deepseek|qwen|moonshot|moonshotai|minimax|zai|"
+    r"openai|xai|nvidia|google|writer|stability|twelvelabs)\.(.+)$",
+    re.IGNORECASE,
+)
+BEDROCK_REGION = re.compile(r"^(?:[a-z]{2}(?:-gov)?-[a-z]+-\d|\*|\d+-month-commitment)$")
+FIREWORKS_PATH = re.compile(r"^accounts/[^/]+/(?:models|routers)/([^/]+)$")
+VERTEX_PATH = re.compile(r"(?:^|/)publishers/([^/]+)/models/([^/:@]+(?:@[^/:]+)?)")
+# Glued prefixes some platforms put in front of the vendor's name.
+GLUED_PREFIX = re.compile(r"^(?:databricks-|fw-|accounts-)", re.IGNORECASE)
+HOSTNAME = re.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|cn|ai|io|chat|net|org|xyz|co|dev|cloud)(?::\d+)?(?:/.*)?$",
+    re.IGNORECASE,
+)
+FILE_SUFFIX = re.compile(
+    r"\.(?:json|ya?ml|toml|py|js|ts|md|txt|gguf|bin|safetensors|pt|onnx|png|jpg|csv|html|git|sh)$",
+    re.IGNORECASE,
+)
+# A key or argument name that says "this value is a model".
+MODEL_KEY = re.compile(r"(?:model|engine|deployment|llm|checkpoint|repo_id)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    owner: str  # vendor id, or platform id
+    is_vendor: bool
+    mainland: bool  # a mainland-China host
+
+
+class Detector:
+    """Classifies tokens against a catalog. Build once per process; classify is pure."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.families: list[Family] = list(catalog.families.values())
+        self.hosts: dict[str, Endpoint] = {}
+        for vendor in catalog.vendors.values():
+            for host in vendor.api_hosts:
+                self.hosts[host.lower()] = Endpoint(vendor.id, True, False)
+            for host in vendor.api_hosts_cn:
+                self.hosts[host.lower()] = Endpoint(vendor.id, True, True)
+        self.host_patterns: list[tuple[re.Pattern[str], str]] = []
+        for platform in catalog.platforms.values():
+            for host in platform.api_hosts:
+                self.hosts.setdefault(host.lower(), Endpoint(platform.id, False, False))
+            for pattern in platform.host_patterns:
+                self.host_patterns.append((re.compile(f"^{pattern}$", re.IGNORECASE), platform.id))
+
+    # ------------------------------------------------------------------ keywords for the prefilter
+    def keywords(self) -> list[str]:
+        words: set[str] = set()
+        for family in self.families:
+            words.update(k.lower() for k in family.keywords)
+        for host in self.hosts:
+            # The distinctive part of a host ("deepseek.com", "moonshot.cn", "aliyuncs.com").
+            labels = host.split(".")
+            keep = 3 if labels[-2] in ("org", "com", "co", "ac", "gov", "edu") else 2
+            words.add(".".join(labels[-keep:]))
+        words.update(("amazonaws.com", "azure.com", "googleapis.com"))
+        return sorted(words)
+
+    # ------------------------------------------------------------------ classification
+    def classify(self, token: str, *, context: str | None = None) -> Match | None:
+        """Classify one whole token; None when it is neither a model ID nor a known endpoint."""
+        token = token.strip().strip("/").strip()
+        if not token or len(token) > 300 or any(c.isspace() for c in token):
+            return None
+        lowered = token.lower()
+        if "://" in lowered or HOSTNAME.match(lowered):
+            return self._classify_url(token)
+        return self._classify_id(token, context)
+
+    def _endpoint_owner(self, host: str) -> Endpoint | None:
+        host = host.lower().split(":")[0]
+        if host in self.hosts:
+            return self.hosts[host]
+        for pattern, platform in self.host_patterns:
+            if pattern.match(host):
+                return Endpoint(platform, False, False)
+        return None
+
+    def _classify_url(self, token: str) -> Match | None:
+        url = token if "://" in token else f"https://{token}"
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+        except ValueError:
+            return None
+        path = parts.path.strip("/")
+        vertex = VERTEX_PATH.search(path)
+        if vertex:
+            found = self._classify_id(f"vertex_ai/{vertex.group(1)}/{vertex.group(2)}", None, text=token)
+            if found is not None:
+                return found
+        owner = self._endpoint_owner(host)
+        if owner is not None:
+            return Match(
+                kind=Kind.ENDPOINT,
+                text=token,
+                model_id=host.lower(),
+                family="",
+                vendor=owner.owner,
+                platform="" if owner.is_vendor else owner.owner,
+            )
+        if host in ("huggingface.co", "hf.co"):
+            segments = [s for s in path.split("/") if s]
+            if len(segments) >= 2 and segments[0] not in ("datasets", "spaces", "docs", "blog"):
+                return self._classify_id("/".join(segments[:2]), None, text=token)
+        return None
+
+    def _classify_id(self, token: str, context: str | None, *, text: str | None = None) -> Match | None:
+        text = text if text is not None else token
+        platform = ""
+        ident = token
+        if ident.lower().startswith("arn:"):
+            ident = ident.rsplit("/", 1)[-1]
+            platform = "bedrock"
+        fireworks = FIREWORKS_PATH.match(ident)
+        if fireworks:
+            ident, platform = fireworks.group(1), "fireworks"
+        vertex = VERTEX_PATH.search(ident)
+        if vertex:
+            ident, platform = f"{vertex.group(1)}/{vertex.group(2)}", "vertex"
+        segments = ident.split("/")
+        while len(segments) > 1 and segments[0].lower() in ROUTES:
+            route = segments.pop(0).lower()
+            platform = platform or ROUTES[route]
+            if route.startswith("bedrock"):
+                while len(segments) > 1 and BEDROCK_REGION.match(segments[0].lower()):
+                    segments.pop(0)
+            if len(segments) == 3 and segments[0].lower() in ("accounts",):
+                break
+        rest = "/".join(segments)
+        fireworks = FIREWORKS_PATH.match(rest)
+        if fireworks:
+            segments, platform = [fireworks.group(1)], platform or "fireworks"
+        if len(segments) > 2 or any(not s for s in segments):
+            return None
+        org = segments[0] if len(segments) == 2 else ""
+        name = segments[-1]
+        if FILE_SUFFIX.search(name):
+            return None
+        org_vendor = ""
+        if org:
+            org_vendor = self.catalog.by_org.get(org.lower()) or self.catalog.by_slug.get(org.lower(), "")
+            if not org_vendor:
+                return None  # an unknown namespace: a path or a GitHub repo, not a model ID
+        candidates = [name]
+        bedrock = BEDROCK_ID.match(name)
+        if bedrock:
+            candidates += [f"{bedrock.group(1)}.{bedrock.group(2)}", bedrock.group(2)]
+            if not org_vendor:
+                org_vendor = self.catalog.by_slug.get(bedrock.group(1).lower(), "")
+            if not platform and name.split(".")[0].lower() != "openai":
+                platform = "bedrock"
+        glued = GLUED_PREFIX.sub("", name)
+        if glued != name:
+            candidates.append(glued)
+        namespaced = bool(org) or bool(platform) or token.lower().startswith(("openai/", "azure/"))
+        family = self._match_family(candidates, org_vendor, context, namespaced=namespaced)
+        model_id = f"{org}/{name}" if org else name
+        if bedrock and platform == "bedrock":
+            # The geo prefix (us., eu.) is routing; the model is the vendor-qualified name.
+            model_id = f"{bedrock.group(1)}.{bedrock.group(2)}"
+        if family is None:
+            # A Hugging Face org of a known vendor is evidence enough for a repo-like name.
+            if org and org.lower() in self.catalog.by_org and re.search(r"\d", name) and len(name) >= 3:
+                vendor = self.catalog.vendors[org_vendor]
+                family_id = vendor.open_weight_families[0] if vendor.open_weight_families else ""
+                return Match(Kind.MODEL, text, model_id, family_id, org_vendor, platform)
+            return None
+        vendor_id = family.vendor
+        return Match(Kind.MODEL, text, model_id, family.id, vendor_id, platform)
+
+    def _match_family(
+        self, candidates: list[str], org_vendor: str, context: str | None, *, namespaced: bool
+    ) -> Family | None:
+        matched: list[Family] = []
+        for candidate in candidates:
+            for family in self.families:
+                if not family.regex.fullmatch(candidate):
+                    continue
+                # Bare o1/o3 count only under a route or in a model setting (model=, "model":).
+                if family.context_only and not (
+                    namespaced or (context and MODEL_KEY.search(context))
+                ):
+                    continue
+                matched.append(family)
+            if matched:
+                break
+        if not matched:
+            return None
+        if org_vendor:
+            for family in matched:
+                if family.vendor == org_vendor:
+                    return family
+        return matched[0]

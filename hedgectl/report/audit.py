@@ -1,0 +1,253 @@
+"""Audit renderers: table (people), json, sarif (code scanning), csv, markdown (PR comments)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from typing import Any
+
+from hedgectl import __version__
+from hedgectl.core.audit import AuditResult, gates
+from hedgectl.core.models import Finding, Kind
+from hedgectl.report import Format, dump_json, reporter
+
+SCHEMA = "hedgectl.audit/v1"
+TIER_ORDER = ("named", "elevated", "standard")
+TIER_TITLE = {
+    "named": "NAMED tier: vendors named in the April 2026 distillation statement",
+    "elevated": "ELEVATED tier: other PRC-headquartered vendors",
+    "standard": "STANDARD tier",
+}
+SARIF_LEVEL = {"named": "error", "elevated": "warning", "standard": "note"}
+SECURITY_SEVERITY = {"named": "8.0", "elevated": "5.0", "standard": "2.0"}
+
+
+def _finding_dict(f: Finding, result: AuditResult) -> dict[str, Any]:
+    d = asdict(f)
+    d["kind"] = f.kind.value
+    d["location"] = f.location.value
+    d["gating"] = gates(f, result.fail_on, gate_comments=result.gate_comments)
+    del d["suppressed"]
+    return d
+
+
+def summary(result: AuditResult) -> dict[str, Any]:
+    failing = result.failing
+    return {
+        "files_scanned": result.files_scanned,
+        "files_skipped": sum(result.skipped.values()),
+        "skipped_by_reason": dict(sorted(result.skipped.items())),
+        "findings": len(result.findings),
+        "by_tier": result.counts(),
+        "suppressed_inline": result.suppressed_inline,
+        "suppressed_baseline": result.suppressed_baseline,
+        "fail_on": result.fail_on,
+        "failing": len(failing),
+        "passed": not failing,
+    }
+
+
+@reporter("audit", Format.JSON)
+def render_json(result: AuditResult) -> str:
+    return dump_json(
+        SCHEMA,
+        {
+            "tool": {"name": "hedgectl", "version": __version__},
+            "summary": summary(result),
+            "findings": [_finding_dict(f, result) for f in result.findings],
+        },
+    )
+
+
+CSV_FIELDS = (
+    "path", "line", "column", "kind", "text", "model_id", "family", "vendor", "vendor_name", "hq",
+    "tier", "open_weights", "location", "platform", "context", "gating", "fingerprint",
+)  # fmt: skip
+
+
+@reporter("audit", Format.CSV)
+def render_csv(result: AuditResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for f in result.findings:
+        writer.writerow(_finding_dict(f, result))
+    return buffer.getvalue()
+
+
+def rule_id(f: Finding) -> str:
+    if f.kind is Kind.ENDPOINT:
+        return f"hedgectl/{f.tier}/endpoint/{f.vendor}"
+    return f"hedgectl/{f.tier}/{f.family or f.vendor}"
+
+
+def _rule(f: Finding) -> dict[str, Any]:
+    what = "provider endpoint" if f.kind is Kind.ENDPOINT else f"{f.family or f.vendor} model ID"
+    text = f"Hard-coded {f.vendor_name} {what} ({f.tier} tier, HQ {f.hq})"
+    return {
+        "id": rule_id(f),
+        "name": "".join(part.capitalize() for part in rule_id(f).replace("-", "/").split("/")),
+        "shortDescription": {"text": text},
+        "fullDescription": {
+            "text": f"{text}. Tier source: {f.tier_source}. Move the value into hedge.toml behind an alias "
+            "with a fallback (hedgectl rewrite)."
+        },
+        "help": {
+            "text": "Run `hedgectl rewrite --write` to move model IDs into hedge.toml, or suppress with an "
+            "inline `hedgectl: ignore` comment.",
+        },
+        "defaultConfiguration": {"level": SARIF_LEVEL[f.tier]},
+        "properties": {
+            "tags": ["hedgectl", f.tier, f.kind.value, f.vendor],
+            "security-severity": SECURITY_SEVERITY[f.tier],
+        },
+    }
+
+
+@reporter("audit", Format.SARIF)
+def render_sarif(result: AuditResult) -> str:
+    rules: dict[str, dict[str, Any]] = {}
+    for f in result.findings:
+        rules.setdefault(rule_id(f), _rule(f))
+    order = sorted(rules)
+    index = {rid: i for i, rid in enumerate(order)}
+    results = []
+    for f in result.findings:
+        what = "endpoint" if f.kind is Kind.ENDPOINT else "model ID"
+        results.append(
+            {
+                "ruleId": rule_id(f),
+                "ruleIndex": index[rule_id(f)],
+                "level": SARIF_LEVEL[f.tier] if gates(f, result.fail_on, gate_comments=result.gate_comments) else "note",
+                "message": {
+                    "text": f"Hard-coded {f.vendor_name} {what} '{f.model_id}' ({f.tier} tier, HQ {f.hq}, "
+                    f"in {f.location.value})"
+                },
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                            "region": {
+                                "startLine": f.line,
+                                "startColumn": f.column,
+                                "endColumn": f.column + len(f.text),
+                            },
+                        }
+                    }
+                ],
+                "partialFingerprints": {"hedgectlFingerprint/v1": f.fingerprint},
+                "properties": {
+                    "modelId": f.model_id,
+                    "vendor": f.vendor,
+                    "hq": f.hq,
+                    "tier": f.tier,
+                    "openWeights": f.open_weights,
+                    "location": f.location.value,
+                    "platform": f.platform,
+                },
+            }
+        )
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "hedgectl",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": "https://pypi.org/project/hedgectl/",
+                        "rules": [rules[r] for r in order],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("`", "'")
+
+
+@reporter("audit", Format.MARKDOWN)
+def render_markdown(result: AuditResult) -> str:
+    s = summary(result)
+    verdict = "passed" if s["passed"] else f"**{s['failing']} finding(s) at or above `{result.fail_on}`**"
+    lines = [
+        "## hedgectl audit",
+        "",
+        f"{s['findings']} finding(s) in {s['files_scanned']} files: "
+        f"{s['by_tier']['named']} named, {s['by_tier']['elevated']} elevated, {s['by_tier']['standard']} standard. "
+        f"CI gate: {verdict}.",
+        "",
+    ]
+    if result.findings:
+        lines += [
+            "| Tier | Location | Found | Vendor (HQ) | Where | Open weights |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for f in result.findings:
+            lines.append(
+                f"| {f.tier} | `{_md_escape(f.path)}:{f.line}` | `{_md_escape(f.model_id)}`"
+                f"{' (endpoint)' if f.kind is Kind.ENDPOINT else ''} | {f.vendor_name} ({f.hq}) | "
+                f"{f.location.value} | {'yes' if f.open_weights else 'no'} |"
+            )
+    suppressed = s["suppressed_inline"] + s["suppressed_baseline"]
+    if suppressed:
+        lines += ["", f"{s['suppressed_inline']} suppressed inline, {s['suppressed_baseline']} by baseline."]
+    return "\n".join(lines) + "\n"
+
+
+@reporter("audit", Format.TABLE)
+def render_table(result: AuditResult) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    parts: list[Any] = []
+    for tier in TIER_ORDER:
+        rows = [f for f in result.findings if f.tier == tier]
+        if not rows:
+            continue
+        table = Table(title=TIER_TITLE[tier], title_justify="left", expand=False, show_lines=False)
+        table.add_column("Location", overflow="fold")
+        table.add_column("Model ID / endpoint", overflow="fold")
+        table.add_column("Vendor (HQ)")
+        table.add_column("Where")
+        table.add_column("Weights")
+        for f in rows:
+            found = f.model_id + ("  [endpoint]" if f.kind is Kind.ENDPOINT else "")
+            if f.platform:
+                found += f"  via {f.platform}"
+            where = f.location.value + ("" if gates(f, result.fail_on, gate_comments=result.gate_comments) else "")
+            table.add_row(
+                f"{f.path}:{f.line}:{f.column}",
+                found,
+                f"{f.vendor_name} ({f.hq})",
+                where,
+                "open" if f.open_weights else "-",
+            )
+        parts.append(table)
+    s = summary(result)
+    line = (
+        f"{s['findings']} finding(s) in {s['files_scanned']} file(s) scanned "
+        f"({s['files_skipped']} skipped): {s['by_tier']['named']} named, "
+        f"{s['by_tier']['elevated']} elevated, {s['by_tier']['standard']} standard"
+    )
+    if s["suppressed_inline"] or s["suppressed_baseline"]:
+        line += f"; {s['suppressed_inline']} suppressed inline, {s['suppressed_baseline']} by baseline"
+    parts.append(Text(line))
+    if result.fail_on != "never":
+        if s["passed"]:
+            parts.append(Text(f"gate (--fail-on {result.fail_on}): passed", style="green"))
+        else:
+            parts.append(
+                Text(f"gate (--fail-on {result.fail_on}): FAILED by {s['failing']} finding(s) in code or config", style="bold red")
+            )
+    return Group(*parts)
