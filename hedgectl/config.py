@@ -62,14 +62,18 @@ STR_LIST = ((list,), "a list of strings")
 TABLE = ((dict,), "a table")
 
 
-def check_table(table: object, spec: Spec, where: Where, *, required: tuple[str, ...] = ()) -> dict[str, Any]:
+def check_table(
+    table: object, spec: Spec, where: Where, *, required: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Check keys and value types of one table; return it as a plain dict."""
     if not isinstance(table, dict):
         raise where.error("must be a table")
     for key, value in table.items():
         if key not in spec:
             close = difflib.get_close_matches(key, list(spec), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(spec))}"
+            hint = (
+                f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(spec))}"
+            )
             raise where.child(key).error("unknown key", hint=hint)
         types, name = spec[key]
         # bool is an int in Python: never accept true where a number is meant.
@@ -77,7 +81,11 @@ def check_table(table: object, spec: Spec, where: Where, *, required: tuple[str,
             raise where.child(key).error(f"must be {name}, not a boolean")
         if not isinstance(value, types):
             raise where.child(key).error(f"must be {name}, not {type(value).__name__}")
-        if spec[key] is STR_LIST and not all(isinstance(v, str) for v in value):
+        if (
+            isinstance(value, list)
+            and spec[key] is STR_LIST
+            and not all(isinstance(v, str) for v in value)
+        ):
             raise where.child(key).error("must be a list of strings")
     for key in required:
         if key not in table:
@@ -171,7 +179,9 @@ def read_document(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}", hint="run 'hedgectl init' to create one") from None
+        raise ConfigError(
+            f"config file not found: {path}", hint="run 'hedgectl init' to create one"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
     try:
@@ -207,7 +217,11 @@ def load(explicit: Path | None = None, cwd: Path | None = None) -> Settings:
     for key, table in data.items():
         if key not in SECTION_VALIDATORS:
             close = difflib.get_close_matches(key, list(SECTION_VALIDATORS), n=1)
-            hint = f"did you mean [{close[0]}]?" if close else f"known sections: {', '.join(sorted(SECTION_VALIDATORS))}"
+            hint = (
+                f"did you mean [{close[0]}]?"
+                if close
+                else f"known sections: {', '.join(sorted(SECTION_VALIDATORS))}"
+            )
             raise root.child(key).error("unknown section", hint=hint)
         sections[key] = _validator(key)(table, root.child(key))
     return Settings(path=path.resolve(), root=path.resolve().parent, raw=data, sections=sections)

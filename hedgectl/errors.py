@@ -9,7 +9,9 @@ class ExitCode(enum.IntEnum):
     """Process exit codes: part of the public interface, never renumber."""
 
     OK = 0
-    FINDINGS = 1  # ran fine, the answer is "no": findings, failed probes, --check would change files
+    FINDINGS = (
+        1  # ran fine, the answer is "no": findings, failed probes, --check would change files
+    )
     USAGE = 2  # bad flags, missing paths
     CONFIG = 3  # missing or invalid hedge.toml
     REMOTE = 4  # Hub, S3 or network failure

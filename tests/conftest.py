@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """No test reads the developer's real credentials, caches, config or terminal settings."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
@@ -22,9 +24,21 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in ("AWS_PROFILE", "HF_TOKEN", "HF_ENDPOINT", "AWS_ENDPOINT_URL", "HEDGECTL_CONFIG",
-                 "HEDGE_CONFIG", "SSL_CERT_FILE", "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY",
-                 "https_proxy", "http_proxy", "all_proxy"):
+    for name in (
+        "AWS_PROFILE",
+        "HF_TOKEN",
+        "HF_ENDPOINT",
+        "AWS_ENDPOINT_URL",
+        "HEDGECTL_CONFIG",
+        "HEDGE_CONFIG",
+        "SSL_CERT_FILE",
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "ALL_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "all_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,::1")
     monkeypatch.setenv("NO_COLOR", "1")
@@ -33,4 +47,4 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
 
 @pytest.fixture
 def cli() -> Iterator[CliRunner]:
-    yield CliRunner()
+    return CliRunner()

@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 import pathspec
@@ -41,10 +41,79 @@ LOCK_FILES = frozenset(
     }
 )  # fmt: skip
 BINARY_SUFFIXES = frozenset(
-    """png jpg jpeg gif bmp ico webp tif tiff psd svgz pdf zip gz tgz bz2 xz zst 7z rar tar jar war
-    whl egg so dylib dll exe bin o a lib class pyc pyo pyd wasm mp3 mp4 wav flac ogg mov avi mkv
-    webm ttf otf woff woff2 eot safetensors gguf ggml pt pth onnx ckpt h5 npy npz pkl parquet
-    arrow feather db sqlite sqlite3 iso dmg""".split()
+    [
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "bmp",
+        "ico",
+        "webp",
+        "tif",
+        "tiff",
+        "psd",
+        "svgz",
+        "pdf",
+        "zip",
+        "gz",
+        "tgz",
+        "bz2",
+        "xz",
+        "zst",
+        "7z",
+        "rar",
+        "tar",
+        "jar",
+        "war",
+        "whl",
+        "egg",
+        "so",
+        "dylib",
+        "dll",
+        "exe",
+        "bin",
+        "o",
+        "a",
+        "lib",
+        "class",
+        "pyc",
+        "pyo",
+        "pyd",
+        "wasm",
+        "mp3",
+        "mp4",
+        "wav",
+        "flac",
+        "ogg",
+        "mov",
+        "avi",
+        "mkv",
+        "webm",
+        "ttf",
+        "otf",
+        "woff",
+        "woff2",
+        "eot",
+        "safetensors",
+        "gguf",
+        "ggml",
+        "pt",
+        "pth",
+        "onnx",
+        "ckpt",
+        "h5",
+        "npy",
+        "npz",
+        "pkl",
+        "parquet",
+        "arrow",
+        "feather",
+        "db",
+        "sqlite",
+        "sqlite3",
+        "iso",
+        "dmg",
+    ]
 )
 MINIFIED = re.compile(r"\.min\.(?:js|css)$|\.map$")
 SNIFF = 8192
@@ -118,7 +187,7 @@ class _Filter:
         return None
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
     """Walk a non-git tree, honouring every .gitignore on the way; never follow directory links."""
     stack: list[tuple[Path, list[tuple[Path, pathspec.GitIgnoreSpec]]]] = [(root, [])]
     while stack:
@@ -143,10 +212,13 @@ def _walk(root: Path) -> Iterator[Path]:
             ):
                 continue
             if is_dir:
-                if entry.name not in SKIP_DIRS:
+                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+                    if entry.name not in (".git", ".hg", ".svn"):
+                        yield path, "vendored or build folder"
+                else:
                     stack.append((path, specs))
             else:
-                yield path
+                yield path, None
 
 
 def select_files(
@@ -170,25 +242,31 @@ def select_files(
     for raw in roots:
         target = (cwd / raw) if not raw.is_absolute() else raw
         if not target.exists() and not target.is_symlink():
-            raise UsageError(f"path not found: {raw}", hint="check the path, or run from the repository root")
+            raise UsageError(
+                f"path not found: {raw}", hint="check the path, or run from the repository root"
+            )
     if staged or diff:
         top = git_toplevel(cwd)
         if top is None:
-            raise UsageError("--staged and --diff need a git repository", hint="run inside a git work tree")
+            raise UsageError(
+                "--staged and --diff need a git repository", hint="run inside a git work tree"
+            )
         candidates, lines = _changed(top, cwd, staged=staged, diff=diff)
         roots_abs = [((cwd / r) if not r.is_absolute() else r).resolve() for r in roots]
         candidates = [c for c in candidates if any(c == r or r in c.parents for r in roots_abs)]
         scope_root = top
-        iterable: Iterable[tuple[Path, Path]] = ((c, scope_root) for c in candidates)
+        iterable: Iterable[tuple[Path, Path, str | None]] = (
+            (c, scope_root, None) for c in candidates
+        )
     else:
         iterable = _expand(roots, cwd)
-    for path, scope_root in iterable:
+    for path, scope_root, walk_reason in iterable:
         display = display_path(path, cwd)
         try:
             rel_parts = path.relative_to(scope_root).parts
         except ValueError:
             rel_parts = (path.name,)
-        reason = _skip_reason(rel_parts, path.name) or filt.reason(display)
+        reason = walk_reason or _skip_reason(rel_parts, path.name) or filt.reason(display)
         if reason is None:
             reason = _check_file(path, scope_root, max_file_size)
         if reason is not None:
@@ -202,24 +280,26 @@ def select_files(
     return Selection(files=files, skipped=skipped, lines=lines)
 
 
-def _expand(roots: list[Path], cwd: Path) -> Iterator[tuple[Path, Path]]:
+def _expand(roots: list[Path], cwd: Path) -> Iterator[tuple[Path, Path, str | None]]:
     for raw in roots:
         target = (cwd / raw) if not raw.is_absolute() else raw
-        if target.is_file() or target.is_symlink() and not target.is_dir():
+        if target.is_file() or (target.is_symlink() and not target.is_dir()):
             # A file named on the command line is read even if ignored (pre-commit passes files).
-            yield target.absolute(), target.absolute().parent
+            yield target.absolute(), target.absolute().parent, None
             continue
         root = target.resolve()
         top = git_toplevel(root)
         listing = None
         if top is not None:
-            listing = _git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], root)
+            listing = _git(
+                ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], root
+            )
         if listing is not None:
             for name in sorted(set(filter(None, listing.split("\0")))):
-                yield root / name, root
+                yield root / name, root, None
         else:
-            for path in _walk(root):
-                yield path, root
+            for path, reason in _walk(root):
+                yield path, root, reason
 
 
 def _check_file(path: Path, root: Path, max_size: int) -> str | None:
@@ -257,12 +337,17 @@ def _changed(
         args.append("--cached")
     else:
         if _git(["rev-parse", "--verify", "--quiet", f"{diff}^{{commit}}"], top) is None:
-            raise UsageError(f"--diff: unknown git revision '{diff}'", hint="fetch it first, e.g. git fetch origin main")
+            raise UsageError(
+                f"--diff: unknown git revision '{diff}'",
+                hint="fetch it first, e.g. git fetch origin main",
+            )
         base = _git(["merge-base", str(diff), "HEAD"], top)
         args.append(base.strip() if base else str(diff))
     out = _git(args, top)
     if out is None:
-        raise UsageError("git diff failed", hint="run inside a git work tree with at least one commit")
+        raise UsageError(
+            "git diff failed", hint="run inside a git work tree with at least one commit"
+        )
     files: list[Path] = []
     added: dict[str, set[int]] = {}
     current: str | None = None
@@ -300,6 +385,17 @@ def _scan_chunk(chunk: Chunk) -> ChunkResult:
     return scan_chunk(_scanner, chunk)
 
 
+OWN_MARKERS = (b'"schema": "hedgectl.', b'"name": "hedgectl"')
+
+
+def _is_own_output(data: bytes) -> bool:
+    """Reports and baselines hedgectl wrote list every ID it found: scanning them would echo them."""
+    if data.lstrip()[:1] != b"{":
+        return False
+    ends = data[:4096] + data[-4096:]
+    return any(marker in ends for marker in OWN_MARKERS)
+
+
 def scan_chunk(scanner: Scanner, chunk: Chunk) -> ChunkResult:
     found: list[tuple[str, list[RawFinding]]] = []
     skipped: list[tuple[str, str]] = []
@@ -313,6 +409,9 @@ def scan_chunk(scanner: Scanner, chunk: Chunk) -> ChunkResult:
             continue
         if b"\0" in data[:SNIFF]:
             skipped.append((display, "binary content"))
+            continue
+        if _is_own_output(data):
+            skipped.append((display, "hedgectl output (report or baseline)"))
             continue
         scanned += 1
         raws = scanner.scan(data, display, lines=lines)
@@ -330,7 +429,11 @@ def scan_files(
 ) -> tuple[list[tuple[str, list[RawFinding]]], list[tuple[str, str]], int, str]:
     """Read and scan every selected file; big trees use one process per core."""
     items: Chunk = [
-        (abs_path, display, None if selection.lines is None else selection.lines.get(display, frozenset()))
+        (
+            abs_path,
+            display,
+            None if selection.lines is None else selection.lines.get(display, frozenset()),
+        )
         for abs_path, display in selection.files
     ]
     jobs = jobs or min(os.cpu_count() or 1, 8)
@@ -351,8 +454,10 @@ def scan_files(
     size = max(64, len(items) // (jobs * 16))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     # fork: workers inherit the imported modules, so start-up costs milliseconds.
-    method = "fork" if "fork" in get_context().get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(jobs, mp_context=get_context(method), initializer=_init_worker, initargs=(overrides,)) as pool:
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(
+        jobs, mp_context=get_context(method), initializer=_init_worker, initargs=(overrides,)
+    ) as pool:
         for (f, s, n), chunk in zip(pool.map(_scan_chunk, chunks), chunks, strict=True):
             found += f
             skipped += s

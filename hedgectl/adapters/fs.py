@@ -28,7 +28,9 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> N
             os.umask(umask)
             mode = 0o666 & ~umask
     if path.exists() and not os.access(path, os.W_OK):
-        raise FileError(f"cannot write {path}: permission denied", hint="check the file's permissions")
+        raise FileError(
+            f"cannot write {path}: permission denied", hint="check the file's permissions"
+        )
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

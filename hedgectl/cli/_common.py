@@ -35,7 +35,10 @@ ConfigOpt = Annotated[
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", help="Write the result to FILE (atomically) instead of stdout.", show_default=False
+        "--output",
+        "-o",
+        help="Write the result to FILE (atomically) instead of stdout.",
+        show_default=False,
     ),
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more on stderr.")]
@@ -85,6 +88,17 @@ def emit(text: str, output: Path | None) -> None:
     from hedgectl.adapters.fs import atomic_write
 
     atomic_write(output, text if text.endswith("\n") else text + "\n")
+
+
+def emit_rich(renderable: object, output: Path | None) -> None:
+    """Print a rich renderable to stdout, or its plain text to --output."""
+    if output is None:
+        out.print(renderable)
+        return
+    with open(os.devnull, "w") as sink:
+        console = Console(record=True, width=160, file=sink, no_color=True)
+        console.print(renderable)
+        emit(console.export_text(), output)
 
 
 def exit_with(code: ExitCode) -> None:

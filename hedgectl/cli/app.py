@@ -60,5 +60,7 @@ def main() -> None:
         from hedgectl.cli._common import err
 
         err.print_exception()
-        err.print("[red]internal error:[/] this is a bug in hedgectl; please report it with the trace above.")
+        err.print(
+            "[red]internal error:[/] this is a bug in hedgectl; please report it with the trace above."
+        )
         raise SystemExit(ExitCode.INTERNAL) from None

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
-from hedgectl.cli._common import ConfigOpt, OutputOpt, emit, err, load_settings, out, reports_errors
+from hedgectl.cli._common import (
+    ConfigOpt,
+    OutputOpt,
+    emit,
+    emit_rich,
+    err,
+    load_settings,
+    reports_errors,
+)
 from hedgectl.errors import ExitCode, UsageError
 
 
@@ -38,14 +46,25 @@ BASELINE_SCHEMA = "hedgectl.baseline/v1"
 
 
 def _parse_size(text: str) -> int:
-    units = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 10**6, "mb": 10**6, "mib": 2**20}
+    units = {
+        "": 1,
+        "b": 1,
+        "k": 1000,
+        "kb": 1000,
+        "kib": 1024,
+        "m": 10**6,
+        "mb": 10**6,
+        "mib": 2**20,
+    }
     raw = text.strip().lower()
     number = raw.rstrip("kmgib")
     unit = raw[len(number) :]
     try:
         value = int(float(number) * units[unit])
     except (ValueError, KeyError):
-        raise typer.BadParameter(f"'{text}' is not a size (examples: 500000, 2MB, 512KiB)") from None
+        raise typer.BadParameter(
+            f"'{text}' is not a size (examples: 500000, 2MB, 512KiB)"
+        ) from None
     if value <= 0:
         raise typer.BadParameter("must be positive")
     return value
@@ -53,7 +72,10 @@ def _parse_size(text: str) -> int:
 
 def audit(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders to scan (default: the current folder).", show_default=False)
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders to scan (default: the current folder).", show_default=False
+        ),
     ] = None,
     fmt: Annotated[
         AuditFormat, typer.Option("--format", "-f", envvar="HEDGECTL_FORMAT", help="Output format.")
@@ -69,42 +91,87 @@ def audit(
         ),
     ] = None,
     tier: Annotated[
-        list[Tier] | None, typer.Option("--tier", help="Only report these tiers (repeatable).", show_default=False)
+        list[Tier] | None,
+        typer.Option("--tier", help="Only report these tiers (repeatable).", show_default=False),
     ] = None,
     vendor: Annotated[
         list[str] | None,
-        typer.Option("--vendor", help="Only report these vendor ids, e.g. deepseek (repeatable).", show_default=False),
+        typer.Option(
+            "--vendor",
+            help="Only report these vendor ids, e.g. deepseek (repeatable).",
+            show_default=False,
+        ),
     ] = None,
     baseline: Annotated[
         Path | None,
-        typer.Option("--baseline", help="Ignore findings recorded in this baseline file.", show_default=False),
+        typer.Option(
+            "--baseline", help="Ignore findings recorded in this baseline file.", show_default=False
+        ),
     ] = None,
     write_baseline: Annotated[
         Path | None,
-        typer.Option("--write-baseline", help="Record the current findings as the baseline, then exit 0.", show_default=False),
+        typer.Option(
+            "--write-baseline",
+            help="Record the current findings as the baseline, then exit 0.",
+            show_default=False,
+        ),
     ] = None,
-    staged: Annotated[bool, typer.Option("--staged", help="Only lines added in the staged change (pre-commit).")] = False,
+    staged: Annotated[
+        bool, typer.Option("--staged", help="Only lines added in the staged change (pre-commit).")
+    ] = False,
     diff: Annotated[
         str | None,
-        typer.Option("--diff", metavar="REF", help="Only lines added since REF's merge base (pull requests).", show_default=False),
+        typer.Option(
+            "--diff",
+            metavar="REF",
+            help="Only lines added since REF's merge base (pull requests).",
+            show_default=False,
+        ),
     ] = None,
     include: Annotated[
-        list[str] | None, typer.Option("--include", help="Only files matching this glob (repeatable).", show_default=False)
+        list[str] | None,
+        typer.Option(
+            "--include", help="Only files matching this glob (repeatable).", show_default=False
+        ),
     ] = None,
     exclude: Annotated[
-        list[str] | None, typer.Option("--exclude", help="Skip files matching this glob (repeatable).", show_default=False)
+        list[str] | None,
+        typer.Option(
+            "--exclude", help="Skip files matching this glob (repeatable).", show_default=False
+        ),
     ] = None,
     max_file_size: Annotated[
         str | None,
-        typer.Option("--max-file-size", help="Skip larger files, e.g. 2MB [default: 2MB, or audit.max_file_size].", show_default=False),
+        typer.Option(
+            "--max-file-size",
+            help="Skip larger files, e.g. 2MB [default: 2MB, or audit.max_file_size].",
+            show_default=False,
+        ),
     ] = None,
     gate_comments: Annotated[
         bool | None,
-        typer.Option("--gate-comments/--no-gate-comments", help="Let findings in comments and docs fail the run too.", show_default=False),
+        typer.Option(
+            "--gate-comments/--no-gate-comments",
+            help="Let findings in comments and docs fail the run too.",
+            show_default=False,
+        ),
     ] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes [default: one per core].", show_default=False)] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List skipped files and why on stderr.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes [default: one per core].",
+            show_default=False,
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List skipped files and why on stderr.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Find hard-coded model IDs and provider endpoints; classify vendor, HQ and risk tier.
@@ -119,8 +186,15 @@ def audit(
     fail = (fail_on.value if fail_on else None) or audit_cfg.fail_on
     gate_c = audit_cfg.gate_comments if gate_comments is None else gate_comments
     size_limit = _parse_size(max_file_size) if max_file_size else audit_cfg.max_file_size
-    baseline_path = baseline or (Path(audit_cfg.baseline) if audit_cfg.baseline and not write_baseline else None)
-    if baseline_path is not None and audit_cfg.baseline and baseline is None and not baseline_path.is_absolute():
+    baseline_path = baseline or (
+        Path(audit_cfg.baseline) if audit_cfg.baseline and not write_baseline else None
+    )
+    if (
+        baseline_path is not None
+        and audit_cfg.baseline
+        and baseline is None
+        and not baseline_path.is_absolute()
+    ):
         baseline_path = settings.root / baseline_path
     known = _read_baseline(baseline_path) if baseline_path else frozenset()
 
@@ -132,7 +206,9 @@ def audit(
     catalog = load_catalog(overrides)
     unknown = sorted(set(vendor or ()) - set(catalog.vendors) - set(catalog.platforms))
     if unknown:
-        raise UsageError(f"--vendor: unknown vendor id(s) {', '.join(unknown)}", hint="see 'hedgectl catalog'")
+        raise UsageError(
+            f"--vendor: unknown vendor id(s) {', '.join(unknown)}", hint="see 'hedgectl catalog'"
+        )
     cwd = Path.cwd()
     selection = select_files(
         paths or [Path(".")],
@@ -146,13 +222,17 @@ def audit(
     show_progress = not quiet and err.is_terminal and len(selection.files) > 2000
     progress_cb, stop = _progress(len(selection.files)) if show_progress else (None, None)
     try:
-        found, late_skips, scanned, engine = scan_files(selection, overrides, jobs=jobs, on_progress=progress_cb)
+        found, late_skips, scanned, engine = scan_files(
+            selection, overrides, jobs=jobs, on_progress=progress_cb
+        )
     finally:
         if stop:
             stop()
     findings = []
     for display, raws in found:
-        findings += to_findings(display, raws, catalog, externalised=Path(display).name == "hedge.toml")
+        findings += to_findings(
+            display, raws, catalog, externalised=Path(display).name == "hedge.toml"
+        )
     skipped_all = [*selection.skipped, *late_skips]
     by_reason: dict[str, int] = {}
     for _, reason in skipped_all:
@@ -167,7 +247,9 @@ def audit(
         gate_comments=gate_c,
         prefilter=engine,
     )
-    result = finalize(result, baseline=known, tiers=[t.value for t in tier or []], vendors=vendor or [])
+    result = finalize(
+        result, baseline=known, tiers=[t.value for t in tier or []], vendors=vendor or []
+    )
     if verbose:
         for display, reason in sorted(skipped_all):
             err.print(f"skipped {display}: {reason}", highlight=False, markup=False)
@@ -175,7 +257,10 @@ def audit(
     if write_baseline is not None:
         _write_baseline(write_baseline, result.findings)
         if not quiet:
-            err.print(f"wrote {len(result.findings)} finding(s) to baseline {write_baseline}", highlight=False)
+            err.print(
+                f"wrote {len(result.findings)} finding(s) to baseline {write_baseline}",
+                highlight=False,
+            )
         return
     _render(result, fmt, output)
     if result.failing:
@@ -188,38 +273,45 @@ def _render(result: Any, fmt: AuditFormat, output: Path | None) -> None:
 
     rendered = render("audit", Format(fmt.value), result)
     if fmt is AuditFormat.TABLE:
-        if output is not None:
-            from rich.console import Console
-
-            buffer = Console(record=True, width=160, file=open("/dev/null", "w"), no_color=True)  # noqa: SIM115
-            buffer.print(rendered)
-            emit(buffer.export_text(), output)
-        else:
-            out.print(rendered)
-        return
-    emit(rendered, output)
+        emit_rich(rendered, output)
+    else:
+        emit(rendered, output)
 
 
 def _read_baseline(path: Path) -> frozenset[str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"baseline file not found: {path}", hint="create it with --write-baseline") from None
+        raise UsageError(
+            f"baseline file not found: {path}", hint="create it with --write-baseline"
+        ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"cannot read baseline {path}: {exc}") from None
-    if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA or not isinstance(data.get("findings"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("schema") != BASELINE_SCHEMA
+        or not isinstance(data.get("findings"), list)
+    ):
         raise UsageError(f"{path} is not a hedgectl baseline ({BASELINE_SCHEMA})")
-    return frozenset(str(item.get("fingerprint")) for item in data["findings"] if isinstance(item, dict))
+    return frozenset(
+        str(item.get("fingerprint")) for item in data["findings"] if isinstance(item, dict)
+    )
 
 
 def _write_baseline(path: Path, findings: list[Any]) -> None:
     from hedgectl.adapters.fs import atomic_write
 
     rows = sorted(
-        ({"fingerprint": f.fingerprint, "path": f.path, "model_id": f.model_id, "tier": f.tier} for f in findings),
+        (
+            {"fingerprint": f.fingerprint, "path": f.path, "model_id": f.model_id, "tier": f.tier}
+            for f in findings
+        ),
         key=lambda r: (r["path"], r["model_id"], r["fingerprint"]),
     )
-    atomic_write(path, json.dumps({"schema": BASELINE_SCHEMA, "findings": rows}, indent=2, sort_keys=True) + "\n")
+    atomic_write(
+        path,
+        json.dumps({"schema": BASELINE_SCHEMA, "findings": rows}, indent=2, sort_keys=True) + "\n",
+    )
 
 
 def _progress(total: int) -> tuple[Any, Any]:
@@ -236,5 +328,3 @@ def _progress(total: int) -> tuple[Any, Any]:
 
 def register(app: typer.Typer) -> None:
     app.command("audit")(reports_errors(audit))
-
-

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,7 @@ from pathlib import PurePosixPath
 
 from hedgectl.catalog import TIER_RANK, Catalog
 from hedgectl.core.detect import Detector
-from hedgectl.core.models import Finding, Kind, Location, Match
+from hedgectl.core.models import Finding, Location, Match
 from hedgectl.core.prefilter import Prefilter
 
 SUPPRESS = re.compile(r"hedgectl:\s*ignore\b", re.IGNORECASE)
@@ -51,7 +52,19 @@ for _ext in ("sql", "lua", "hs"):
     LANGS[_ext] = (FileType.CODE, ("--",))
 for _ext in ("sh", "bash", "zsh", "fish", "ps1", "mk", "dockerfile", "makefile", "justfile"):
     LANGS[_ext] = (FileType.SHELL, HASH_COMMENT)
-for _ext in ("yaml", "yml", "toml", "ini", "cfg", "conf", "env", "properties", "tf", "tfvars", "hcl"):
+for _ext in (
+    "yaml",
+    "yml",
+    "toml",
+    "ini",
+    "cfg",
+    "conf",
+    "env",
+    "properties",
+    "tf",
+    "tfvars",
+    "hcl",
+):
     LANGS[_ext] = (FileType.CONFIG, HASH_COMMENT)
 for _ext in ("json", "jsonc", "json5", "xml", "plist", "csv", "tsv"):
     LANGS[_ext] = (FileType.CONFIG, ("//",) if _ext in ("jsonc", "json5") else ())
@@ -141,14 +154,33 @@ def _pieces(content: str, start: int) -> Iterator[tuple[str, int]]:
         for piece in SPLIT_PIECES.split(part):
             stripped = piece.strip("/:@-. ")
             if stripped:
-                yield stripped, start + content.index(piece, pos) + (len(piece) - len(piece.lstrip("/:@-. ")))
+                yield (
+                    stripped,
+                    start + content.index(piece, pos) + (len(piece) - len(piece.lstrip("/:@-. "))),
+                )
         pos = min(len(content), pos + len(part))
+
+
+JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def line_tokens(
     line: str, ftype: FileType, markers: tuple[str, ...], *, in_fence: bool = False
 ) -> Iterator[Token]:
     """Candidate tokens of one line."""
+    if ftype is FileType.NOTEBOOK:
+        # Notebook cells are JSON strings holding lines of code: decode each, read it as code.
+        for m in JSON_STRING.finditer(line):
+            try:
+                code = json.loads(m.group(0))
+            except ValueError:
+                continue
+            if isinstance(code, str):
+                for token in _code_like_tokens(code, FileType.CODE, HASH_COMMENT, Location.CODE):
+                    yield Token(
+                        token.text, m.start(1) + token.column, token.location, token.context
+                    )
+        return
     if ftype is FileType.DOCS:
         if in_fence:
             yield from _code_like_tokens(line, FileType.SHELL, HASH_COMMENT, Location.DOCS)
@@ -160,7 +192,11 @@ def line_tokens(
             if not any(c.isspace() for c in m.group(1)):
                 yield Token(m.group(1), m.start(1), Location.DOCS, "")
         return
-    base = Location.CODE if ftype in (FileType.CODE, FileType.SHELL, FileType.NOTEBOOK) else Location.CONFIG
+    base = (
+        Location.CODE
+        if ftype in (FileType.CODE, FileType.SHELL, FileType.NOTEBOOK)
+        else Location.CONFIG
+    )
     yield from _code_like_tokens(line, ftype, markers, base)
 
 
@@ -181,7 +217,9 @@ def _code_like_tokens(
         offset = comment_at + len(_marker_at(comment, markers))
         for start, content in inner:
             for piece, col in _pieces(content, start + offset):
-                yield Token(piece, col, Location.COMMENT, _context(line[offset : offset + start - 1]))
+                yield Token(
+                    piece, col, Location.COMMENT, _context(line[offset : offset + start - 1])
+                )
         for m in UNQUOTED_VALUE.finditer(comment):
             yield Token(m.group(2), comment_at + m.start(2), Location.COMMENT, m.group(1))
     if ftype in (FileType.CONFIG, FileType.SHELL):
@@ -233,16 +271,14 @@ class Scanner:
         self.detector = Detector(catalog)
         self.prefilter = Prefilter(self.detector.keywords())
 
-    def scan(self, data: bytes, path: str, *, lines: frozenset[int] | None = None) -> list[RawFinding]:
+    def scan(
+        self, data: bytes, path: str, *, lines: frozenset[int] | None = None
+    ) -> list[RawFinding]:
         """Findings in one file's bytes; `lines` limits them to those line numbers (--diff)."""
         offsets = self.prefilter.offsets(data)
         if not offsets:
             return []
         ftype, markers = file_type(path)
-        if ftype is FileType.NOTEBOOK:
-            # Notebook sources are JSON strings: unescape quotes so code inside reads as code.
-            data = data.replace(b'\\"', b'"')
-            offsets = self.prefilter.offsets(data)
         results: list[RawFinding] = []
         line_no, counted_to = 1, 0
         fences, fence_to = 0, 0
@@ -267,7 +303,9 @@ class Scanner:
             window_start = 0
             if len(raw_line) > 2 * MAX_WINDOW:
                 # A minified line: classify only a window around each hit on it.
-                results.extend(self._scan_long_line(data, start, end, offsets, line_no, ftype, markers))
+                results.extend(
+                    self._scan_long_line(data, start, end, offsets, line_no, ftype, markers)
+                )
                 continue
             text = raw_line.decode("utf-8", "replace").rstrip("\r")
             suppressed = bool(SUPPRESS.search(text))
@@ -303,7 +341,14 @@ class Scanner:
             for token in line_tokens(chunk, ftype, markers):
                 match = self.detector.classify(token.text, context=token.context)
                 if match is not None:
-                    yield RawFinding(line_no, column_base + token.column + 1, match, token.location, token.context, False)
+                    yield RawFinding(
+                        line_no,
+                        column_base + token.column + 1,
+                        match,
+                        token.location,
+                        token.context,
+                        False,
+                    )
             done_to = hi
 
 
@@ -316,7 +361,9 @@ def fingerprint(kind: str, family: str, model_id: str, path: str, occurrence: in
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def to_findings(path: str, raws: Iterable[RawFinding], catalog: Catalog, *, externalised: bool = False) -> list[Finding]:
+def to_findings(
+    path: str, raws: Iterable[RawFinding], catalog: Catalog, *, externalised: bool = False
+) -> list[Finding]:
     """Apply the catalog's judgements (vendor, HQ, tier, open weights) and fingerprints."""
     findings: list[Finding] = []
     occurrences: dict[tuple[str, str, str], int] = {}
@@ -396,7 +443,9 @@ class AuditResult:
 
     @property
     def failing(self) -> list[Finding]:
-        return [f for f in self.findings if gates(f, self.fail_on, gate_comments=self.gate_comments)]
+        return [
+            f for f in self.findings if gates(f, self.fail_on, gate_comments=self.gate_comments)
+        ]
 
     def counts(self) -> dict[str, int]:
         out = {"named": 0, "elevated": 0, "standard": 0}

@@ -161,7 +161,9 @@ class Detector:
         path = parts.path.strip("/")
         vertex = VERTEX_PATH.search(path)
         if vertex:
-            found = self._classify_id(f"vertex_ai/{vertex.group(1)}/{vertex.group(2)}", None, text=token)
+            found = self._classify_id(
+                f"vertex_ai/{vertex.group(1)}/{vertex.group(2)}", None, text=token
+            )
             if found is not None:
                 return found
         owner = self._endpoint_owner(host)
@@ -180,7 +182,9 @@ class Detector:
                 return self._classify_id("/".join(segments[:2]), None, text=token)
         return None
 
-    def _classify_id(self, token: str, context: str | None, *, text: str | None = None) -> Match | None:
+    def _classify_id(
+        self, token: str, context: str | None, *, text: str | None = None
+    ) -> Match | None:
         text = text if text is not None else token
         platform = ""
         ident = token
@@ -200,8 +204,8 @@ class Detector:
             if route.startswith("bedrock"):
                 while len(segments) > 1 and BEDROCK_REGION.match(segments[0].lower()):
                     segments.pop(0)
-            if len(segments) == 3 and segments[0].lower() in ("accounts",):
-                break
+            if route == "openrouter" or segments[0].lower() == "accounts":
+                break  # OpenRouter IDs keep their vendor slug: openrouter/deepseek/deepseek-chat
         rest = "/".join(segments)
         fireworks = FIREWORKS_PATH.match(rest)
         if fireworks:
@@ -214,7 +218,9 @@ class Detector:
             return None
         org_vendor = ""
         if org:
-            org_vendor = self.catalog.by_org.get(org.lower()) or self.catalog.by_slug.get(org.lower(), "")
+            org_vendor = self.catalog.by_org.get(org.lower()) or self.catalog.by_slug.get(
+                org.lower(), ""
+            )
             if not org_vendor:
                 return None  # an unknown namespace: a path or a GitHub repo, not a model ID
         candidates = [name]
@@ -236,7 +242,12 @@ class Detector:
             model_id = f"{bedrock.group(1)}.{bedrock.group(2)}"
         if family is None:
             # A Hugging Face org of a known vendor is evidence enough for a repo-like name.
-            if org and org.lower() in self.catalog.by_org and re.search(r"\d", name) and len(name) >= 3:
+            if (
+                org
+                and org.lower() in self.catalog.by_org
+                and re.search(r"\d", name)
+                and len(name) >= 3
+            ):
                 vendor = self.catalog.vendors[org_vendor]
                 family_id = vendor.open_weight_families[0] if vendor.open_weight_families else ""
                 return Match(Kind.MODEL, text, model_id, family_id, org_vendor, platform)

@@ -25,10 +25,14 @@ class Match:
 
     kind: Kind
     text: str  # the matched text as written
-    model_id: str  # normalised: routing layers peeled, lower-cased where the vendor is case-insensitive
+    model_id: (
+        str  # normalised: routing layers peeled, lower-cased where the vendor is case-insensitive
+    )
     family: str  # catalog family id ("" for endpoints)
     vendor: str  # catalog vendor id
-    platform: str = ""  # serving platform or route (openrouter, bedrock, together ...), "" for first party
+    platform: str = (
+        ""  # serving platform or route (openrouter, bedrock, together ...), "" for first party
+    )
     start: int = 0  # offset of the match within the token
     end: int = 0
 

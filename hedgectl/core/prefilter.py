@@ -14,7 +14,7 @@ from typing import Any
 try:  # optional accelerator: wheels exist for x86_64 Linux/macOS
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - exercised on platforms without the wheel
-    _hs = None
+    _hs = None  # type: ignore[assignment]
 
 ENGINE = "hyperscan" if _hs is not None else "re"
 

@@ -44,10 +44,15 @@ def render(command: str, fmt: Format, result: Any) -> Any:
         from hedgectl.errors import UsageError
 
         supported = ", ".join(f.value for f in formats_for(command))
-        raise UsageError(f"'{command}' has no {fmt.value} output (supported: {supported})") from None
+        raise UsageError(
+            f"'{command}' has no {fmt.value} output (supported: {supported})"
+        ) from None
     return renderer(result)
 
 
 def dump_json(schema: str, payload: dict[str, Any]) -> str:
     """Deterministic JSON with the schema tag every JSON output carries."""
-    return json.dumps({"schema": schema, **payload}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return (
+        json.dumps({"schema": schema, **payload}, indent=2, sort_keys=True, ensure_ascii=False)
+        + "\n"
+    )

@@ -70,7 +70,9 @@ CSV_FIELDS = (
 @reporter("audit", Format.CSV)
 def render_csv(result: AuditResult) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(
+        buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     for f in result.findings:
         writer.writerow(_finding_dict(f, result))
@@ -120,7 +122,9 @@ def render_sarif(result: AuditResult) -> str:
             {
                 "ruleId": rule_id(f),
                 "ruleIndex": index[rule_id(f)],
-                "level": SARIF_LEVEL[f.tier] if gates(f, result.fail_on, gate_comments=result.gate_comments) else "note",
+                "level": SARIF_LEVEL[f.tier]
+                if gates(f, result.fail_on, gate_comments=result.gate_comments)
+                else "note",
                 "message": {
                     "text": f"Hard-coded {f.vendor_name} {what} '{f.model_id}' ({f.tier} tier, HQ {f.hq}, "
                     f"in {f.location.value})"
@@ -178,7 +182,9 @@ def _md_escape(text: str) -> str:
 @reporter("audit", Format.MARKDOWN)
 def render_markdown(result: AuditResult) -> str:
     s = summary(result)
-    verdict = "passed" if s["passed"] else f"**{s['failing']} finding(s) at or above `{result.fail_on}`**"
+    verdict = (
+        "passed" if s["passed"] else f"**{s['failing']} finding(s) at or above `{result.fail_on}`**"
+    )
     lines = [
         "## hedgectl audit",
         "",
@@ -200,7 +206,10 @@ def render_markdown(result: AuditResult) -> str:
             )
     suppressed = s["suppressed_inline"] + s["suppressed_baseline"]
     if suppressed:
-        lines += ["", f"{s['suppressed_inline']} suppressed inline, {s['suppressed_baseline']} by baseline."]
+        lines += [
+            "",
+            f"{s['suppressed_inline']} suppressed inline, {s['suppressed_baseline']} by baseline.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -225,7 +234,7 @@ def render_table(result: AuditResult) -> Any:
             found = f.model_id + ("  [endpoint]" if f.kind is Kind.ENDPOINT else "")
             if f.platform:
                 found += f"  via {f.platform}"
-            where = f.location.value + ("" if gates(f, result.fail_on, gate_comments=result.gate_comments) else "")
+            where = f.location.value
             table.add_row(
                 f"{f.path}:{f.line}:{f.column}",
                 found,
@@ -241,13 +250,18 @@ def render_table(result: AuditResult) -> Any:
         f"{s['by_tier']['elevated']} elevated, {s['by_tier']['standard']} standard"
     )
     if s["suppressed_inline"] or s["suppressed_baseline"]:
-        line += f"; {s['suppressed_inline']} suppressed inline, {s['suppressed_baseline']} by baseline"
+        line += (
+            f"; {s['suppressed_inline']} suppressed inline, {s['suppressed_baseline']} by baseline"
+        )
     parts.append(Text(line))
     if result.fail_on != "never":
         if s["passed"]:
             parts.append(Text(f"gate (--fail-on {result.fail_on}): passed", style="green"))
         else:
             parts.append(
-                Text(f"gate (--fail-on {result.fail_on}): FAILED by {s['failing']} finding(s) in code or config", style="bold red")
+                Text(
+                    f"gate (--fail-on {result.fail_on}): FAILED by {s['failing']} finding(s) in code or config",
+                    style="bold red",
+                )
             )
     return Group(*parts)

@@ -1,0 +1,111 @@
+"""Every family's shipped samples classify as documented, and the catalog data is well formed."""
+
+from __future__ import annotations
+
+import pytest
+
+from hedgectl.catalog import Overrides, load_catalog, load_data
+from hedgectl.config import Where
+from hedgectl.core.detect import Detector
+from hedgectl.errors import ConfigError
+
+CATALOG = load_catalog()
+DETECTOR = Detector(CATALOG)
+POSITIVES = [(f.id, s) for f in CATALOG.families.values() for s in f.positives]
+NEGATIVES = [(f.id, s) for f in CATALOG.families.values() for s in f.negatives]
+
+
+@pytest.mark.parametrize(("family", "sample"), POSITIVES)
+def test_positive_samples_classify_as_their_family(family: str, sample: str) -> None:
+    match = DETECTOR.classify(sample, context="model")
+    assert match is not None, sample
+    assert match.family == family
+
+
+@pytest.mark.parametrize(("family", "sample"), NEGATIVES)
+def test_negative_samples_do_not_classify_as_their_family(family: str, sample: str) -> None:
+    match = DETECTOR.classify(sample, context="model")
+    assert match is None or match.family != family
+
+
+def test_every_family_has_samples_and_a_source() -> None:
+    for family in CATALOG.families.values():
+        assert family.positives and family.negatives, family.id
+        assert family.source and family.date, family.id
+        assert family.keywords, family.id
+
+
+def test_every_vendor_judgement_has_a_source_and_date() -> None:
+    for vendor in CATALOG.vendors.values():
+        assert vendor.tier in ("named", "elevated", "standard")
+        assert vendor.tier_source in CATALOG.sources, vendor.id
+        assert vendor.tier_date, vendor.id
+
+
+def test_named_tier_is_exactly_the_three_labs() -> None:
+    named = {v.id for v in CATALOG.vendors.values() if v.tier == "named"}
+    assert named == {"deepseek", "moonshot", "minimax"}
+    assert CATALOG.vendors["zhipu"].entity_list
+
+
+def test_keywords_cover_every_positive_sample() -> None:
+    """The prefilter must never hide a sample from the classifier."""
+    keywords = DETECTOR.keywords()
+    for _, sample in POSITIVES:
+        assert any(k in sample.lower() or k.strip("\"'/=: ") in sample.lower() for k in keywords), (
+            sample
+        )
+
+
+def test_overrides_change_tiers_and_add_families() -> None:
+    raw = {
+        "tiers": {"alibaba": "named"},
+        "vendors": {
+            "acme": {
+                "name": "Acme AI",
+                "hq": "CN",
+                "tier": "elevated",
+                "api_hosts": ["api.acme.example"],
+            }
+        },
+        "families": {
+            "acme": {"vendor": "acme", "keywords": ["acme-"], "patterns": ["acme-\\d{T}"]}
+        },
+    }
+    overrides = Overrides(**dict(vars(_parse(raw)).items()))
+    catalog = load_catalog(overrides)
+    assert catalog.vendors["alibaba"].tier == "named"
+    match = Detector(catalog).classify("acme-7b-chat")
+    assert match is not None and match.vendor == "acme"
+
+
+def _parse(raw: dict) -> Overrides:
+    from hedgectl.catalog import parse_overrides
+
+    return parse_overrides(raw, Where(None, "catalog"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"tiers": {"deepseek": "low"}}, "not one of"),
+        (
+            {"families": {"x": {"vendor": "deepseek", "patterns": ["("], "keywords": ["x"]}}},
+            "invalid regex",
+        ),
+        ({"vendors": {"acme": {"name": "A", "colour": "red"}}}, "unknown key"),
+    ],
+)
+def test_bad_overrides_are_config_errors(raw: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        _parse(raw)
+
+
+def test_unknown_vendor_in_tier_override() -> None:
+    with pytest.raises(ConfigError, match="unknown vendor"):
+        load_catalog(_parse({"tiers": {"nosuch": "named"}}))
+
+
+def test_shipped_data_files_parse() -> None:
+    assert "vendors" in load_data("vendors.toml")
+    assert "families" in load_data("families.toml")
