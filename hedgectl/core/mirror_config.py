@@ -1,13 +1,71 @@
-"""Placeholder section validator: replaced by the command that owns the section."""
+"""hedge.toml [mirror]: defaults for `hedgectl mirror` (flags and env still win).
+
+[mirror]
+endpoint_url = "http://127.0.0.1:8333"   # S3-compatible store; AWS_ENDPOINT_URL works too
+region = "us-east-1"
+addressing_style = "auto"                # auto (path when endpoint_url is set) | path | virtual
+hub_endpoint = "https://huggingface.co"  # HF_ENDPOINT works too
+concurrency = 8                          # parts in flight; memory ~ concurrency x part_size
+part_size = "64MiB"
+bandwidth_gbps = 1.0                     # for --dry-run time estimates
+price_per_gb_month = 0.023               # USD, for --dry-run storage estimates
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from hedgectl.config import Where
+from hedgectl.config import FLOAT, INT, STR, Spec, Where, check_choice, check_table
+from hedgectl.core.mirror import DEFAULT_PART, MAX_PART, MIN_PART, parse_size
+from hedgectl.errors import UsageError
+
+ADDRESSING = ("auto", "path", "virtual")
+# S3 Standard, first 50 TB/month, us-east-1 (https://aws.amazon.com/s3/pricing/, 2026-11).
+DEFAULT_PRICE = 0.023
 
 
-def parse_mirror(table: object, where: Where) -> Any:
-    if not isinstance(table, dict):
-        raise where.error("must be a table")
-    return table
+@dataclass(frozen=True)
+class MirrorSettings:
+    endpoint_url: str | None = None
+    region: str | None = None
+    addressing_style: str = "auto"
+    hub_endpoint: str | None = None
+    concurrency: int = 8
+    part_size: int = DEFAULT_PART
+    bandwidth_gbps: float = 1.0
+    price_per_gb_month: float = DEFAULT_PRICE
+
+
+def parse_mirror(table: object, where: Where) -> MirrorSettings:
+    spec: Spec = {
+        "endpoint_url": STR,
+        "region": STR,
+        "addressing_style": STR,
+        "hub_endpoint": STR,
+        "concurrency": INT,
+        "part_size": STR,
+        "bandwidth_gbps": FLOAT,
+        "price_per_gb_month": FLOAT,
+    }
+    t = check_table(table, spec, where)
+    if "addressing_style" in t:
+        check_choice(t["addressing_style"], ADDRESSING, where.child("addressing_style"))
+    for key in ("endpoint_url", "hub_endpoint"):
+        if key in t and not str(t[key]).startswith(("http://", "https://")):
+            raise where.child(key).error("must be an http:// or https:// URL")
+    if "concurrency" in t and not 1 <= t["concurrency"] <= 256:
+        raise where.child("concurrency").error("must be between 1 and 256")
+    if "part_size" in t:
+        try:
+            size = parse_size(t["part_size"])
+        except UsageError as exc:
+            raise where.child("part_size").error(str(exc)) from None
+        if not MIN_PART <= size <= MAX_PART:
+            raise where.child("part_size").error("must be between 5MiB and 5GiB")
+        t["part_size"] = size
+    for key in ("bandwidth_gbps", "price_per_gb_month"):
+        if key in t:
+            if t[key] < 0:
+                raise where.child(key).error("must not be negative")
+            t[key] = float(t[key])
+    return MirrorSettings(**t)

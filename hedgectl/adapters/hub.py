@@ -1,0 +1,344 @@
+"""The Hugging Face Hub as a mirror source: pin, list, and ranged reads with retries.
+
+Metadata (commit, license, tree, per-file resolve HEAD) goes through huggingface_hub's own API so
+endpoints, tokens and headers behave as users expect. The bytes are read with plain httpx Range GETs
+on the signed location the resolve HEAD returns: huggingface_hub has no public ranged-read call
+(its downloads always write to disk), one HEAD per file keeps us inside the Hub's "resolver" rate
+limit, and owning the loop lets us resume a dropped body mid-part, honour Retry-After, refresh an
+expired CDN signature and refuse a file that changed under a pinned commit.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from hedgectl.core.mirror import RepoFile, Snapshot
+from hedgectl.errors import IntegrityError, RemoteError
+
+T = TypeVar("T")
+DEFAULT_ENDPOINT = "https://huggingface.co"
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+EXPIRED_STATUSES = {401, 403, 410}  # a signed CDN URL past its expiry
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 8
+    base: float = 0.5
+    cap: float = 30.0
+    max_retry_after: float = 120.0
+
+    def delay(self, attempt: int) -> float:
+        # Full jitter: many workers that failed together must not retry together.
+        return random.uniform(0, min(self.cap, self.base * 2**attempt))
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    when = email.utils.parsedate_to_datetime(value)
+    return max(0.0, when.timestamp() - time.time()) if when else None
+
+
+class HubAdapter:
+    """HubSource over huggingface_hub (metadata) and httpx (bytes)."""
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        token: str | None = None,
+        *,
+        pool_size: int = 16,
+        timeout: float = 60.0,
+        retry: RetryPolicy | None = None,
+        log: Callable[[str], None] = lambda _msg: None,
+    ) -> None:
+        from huggingface_hub import HfApi
+
+        self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
+        self.token = token
+        self.api = HfApi(endpoint=self.endpoint, token=token)
+        self.retry = retry or RetryPolicy()
+        self.log = log
+        self._locations: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._warned_no_range = False
+        self.http = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=15.0),
+            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
+            follow_redirects=True,
+            trust_env=True,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- metadata
+
+    def _call(self, what: str, func: Callable[[], T]) -> T:
+        """A huggingface_hub call, retried on 429/5xx/transport errors, errors mapped to RemoteError."""
+        from huggingface_hub import errors as hf_errors
+        from huggingface_hub.utils import httpx as hf_httpx  # type: ignore[attr-defined]  # httpx2 on 2.x
+
+        for attempt in range(self.retry.attempts):
+            try:
+                return func()
+            except hf_errors.GatedRepoError as exc:
+                raise RemoteError(
+                    f"{what}: the repo is gated ({_first_line(exc)})",
+                    hint="accept the licence on the Hub and set HF_TOKEN",
+                ) from None
+            except hf_errors.RepositoryNotFoundError:
+                raise RemoteError(
+                    f"{what}: repository not found on {self.endpoint}",
+                    hint="check the repo id; private repos need HF_TOKEN",
+                ) from None
+            except hf_errors.RevisionNotFoundError:
+                raise RemoteError(
+                    f"{what}: revision not found", hint="check --revision / @revision"
+                ) from None
+            except hf_errors.HfHubHTTPError as exc:
+                status = exc.response.status_code if exc.response is not None else 0
+                if status not in RETRY_STATUSES or attempt == self.retry.attempts - 1:
+                    raise RemoteError(f"{what}: HTTP {status}: {_first_line(exc)}") from None
+                wait = _retry_after(exc.response.headers) if exc.response is not None else None
+                self._sleep(what, status, attempt, wait)
+            except (hf_httpx.TransportError, OSError) as exc:
+                if attempt == self.retry.attempts - 1:
+                    raise RemoteError(
+                        f"{what}: {type(exc).__name__}: {exc}", hint=_net_hint(self.endpoint)
+                    ) from None
+                self._sleep(what, type(exc).__name__, attempt, None)
+        raise AssertionError("unreachable")
+
+    def _sleep(self, what: str, why: object, attempt: int, retry_after: float | None) -> None:
+        wait = (
+            min(retry_after, self.retry.max_retry_after)
+            if retry_after is not None
+            else self.retry.delay(attempt)
+        )
+        self.log(
+            f"{what}: {why}, retrying in {wait:.1f}s (attempt {attempt + 2}/{self.retry.attempts})"
+        )
+        time.sleep(wait)
+
+    def snapshot(self, repo_id: str, revision: str) -> Snapshot:
+        from huggingface_hub.hf_api import RepoFile as HfRepoFile
+
+        info = self._call(
+            f"{repo_id}@{revision}", lambda: self.api.model_info(repo_id, revision=revision)
+        )
+        commit = info.sha
+        if not commit:
+            raise RemoteError(f"{repo_id}@{revision}: the Hub did not return a commit")
+        entries = self._call(
+            f"{repo_id}@{commit[:12]} tree",
+            lambda: list(self.api.list_repo_tree(repo_id, revision=commit, recursive=True)),
+        )
+        files = tuple(
+            RepoFile(
+                path=e.path,
+                size=int(e.size),
+                git_oid=str(e.blob_id),
+                sha256=e.lfs.sha256 if e.lfs is not None else None,
+            )
+            for e in entries
+            if isinstance(e, HfRepoFile)
+        )
+        return Snapshot(repo_id, revision, commit, _license(info), files)
+
+    def _location(self, repo_id: str, commit: str, file: RepoFile, refresh: bool = False) -> str:
+        """The URL the bytes come from: one resolve HEAD per file (cached), checked against the listing."""
+        from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
+        cache_key = f"{repo_id}@{commit}:{file.path}"
+        with self._lock:
+            if not refresh and cache_key in self._locations:
+                return self._locations[cache_key]
+        url = hf_hub_url(repo_id, file.path, revision=commit, endpoint=self.endpoint)
+        meta = self._call(
+            f"{file.path}",
+            lambda: get_hf_file_metadata(url, token=self.token, timeout=30, retry_on_errors=True),
+        )
+        if meta.commit_hash and meta.commit_hash != commit:
+            raise IntegrityError(
+                f"{file.path}: the Hub served commit {meta.commit_hash} for pinned commit {commit}"
+            )
+        etag = (meta.etag or "").strip('"').removeprefix("W/").strip('"')
+        if etag and len(etag) in (40, 64) and etag != file.digest:
+            raise IntegrityError(
+                f"{file.path} changed under pinned commit {commit[:12]}: the Hub now says "
+                f"{etag}, the listing said {file.digest}"
+            )
+        if meta.size is not None and meta.size != file.size:
+            raise IntegrityError(
+                f"{file.path} changed under pinned commit {commit[:12]}: size {meta.size}, listed {file.size}"
+            )
+        with self._lock:
+            self._locations[cache_key] = meta.location
+        return meta.location
+
+    # -- bytes
+
+    def read(self, repo_id: str, commit: str, file: RepoFile, start: int, end: int) -> bytearray:
+        """Bytes [start, end) of a file: resumes within the range after drops, retries with backoff."""
+        cur = _Cursor(end - start)
+        attempt = 0
+        refreshed = 0
+        location = self._location(repo_id, commit, file)
+        while cur.got < len(cur.buf):
+            before = cur.got
+            what = f"{file.path} bytes {start + cur.got}-{end - 1}"
+            headers = {"Range": f"bytes={start + cur.got}-{end - 1}", "Accept-Encoding": "identity"}
+            if self.token and _origin(location) == _origin(self.endpoint):
+                headers["Authorization"] = f"Bearer {self.token}"  # never sent to a CDN
+            retry_after: float | None = None
+            why: object
+            try:
+                with self.http.stream("GET", location, headers=headers) as resp:
+                    status = resp.status_code
+                    if status == 206:
+                        self._check_content_range(resp, file, start + cur.got, commit)
+                        cur.fill(resp, skip=0)
+                        continue_ok = True
+                    elif status == 200:
+                        if not self._warned_no_range:
+                            self._warned_no_range = True
+                            self.log(
+                                f"{file.path}: the server ignored Range; reading from the start"
+                            )
+                        length = resp.headers.get("content-length")
+                        if length is not None and int(length) != file.size:
+                            raise IntegrityError(
+                                f"{file.path} changed under pinned commit {commit[:12]}: "
+                                f"{length} bytes served, {file.size} listed"
+                            )
+                        cur.fill(resp, skip=start + cur.got)
+                        continue_ok = True
+                    else:
+                        continue_ok = False
+                        resp.read()
+                if continue_ok:
+                    if cur.got < len(cur.buf):
+                        why = "connection closed early"
+                    else:
+                        break
+                elif status in EXPIRED_STATUSES and _origin(location) != _origin(self.endpoint):
+                    if refreshed >= 3:
+                        raise RemoteError(
+                            f"{what}: HTTP {status} from the CDN even after refreshing the URL"
+                        )
+                    refreshed += 1
+                    self.log(
+                        f"{file.path}: signed URL refused (HTTP {status}); asking the Hub for a fresh one"
+                    )
+                    location = self._location(repo_id, commit, file, refresh=True)
+                    continue
+                elif status in RETRY_STATUSES:
+                    why = f"HTTP {status}"
+                    retry_after = _retry_after(resp.headers)
+                elif status == 416:
+                    raise IntegrityError(
+                        f"{file.path} changed under pinned commit {commit[:12]}: range {start + cur.got}- is past its end"
+                    )
+                elif status in (401, 403):
+                    raise RemoteError(
+                        f"{what}: HTTP {status}",
+                        hint="set HF_TOKEN to a token with access to the repo",
+                    )
+                else:
+                    raise RemoteError(f"{what}: HTTP {status} from {_origin(location)[1]}")
+            except httpx.TransportError as exc:
+                why = f"{type(exc).__name__}"
+            # A drop after progress is a new attempt, not a failed one: huge parts on flaky links finish.
+            attempt = 1 if cur.got > before else attempt + 1
+            if attempt >= self.retry.attempts:
+                raise RemoteError(
+                    f"{what}: {why} after {attempt} attempts", hint=_net_hint(location)
+                )
+            self._sleep(file.path, why, attempt - 1, retry_after)
+        return cur.buf
+
+    def _check_content_range(
+        self, resp: httpx.Response, file: RepoFile, first: int, commit: str
+    ) -> None:
+        value = resp.headers.get("content-range", "")
+        # "bytes first-last/total"
+        try:
+            span, _, total = value.removeprefix("bytes ").partition("/")
+            begin = int(span.split("-")[0])
+        except ValueError:
+            raise RemoteError(f"{file.path}: bad Content-Range {value!r}") from None
+        if begin != first:
+            raise RemoteError(f"{file.path}: asked for byte {first}, the server started at {begin}")
+        if total not in ("*", "") and int(total) != file.size:
+            raise IntegrityError(
+                f"{file.path} changed under pinned commit {commit[:12]}: {total} bytes served, {file.size} listed"
+            )
+
+
+class _Cursor:
+    """How much of a part buffer is filled; survives a body that drops mid-stream."""
+
+    def __init__(self, size: int) -> None:
+        self.buf = bytearray(size)
+        self.got = 0
+
+    def fill(self, resp: httpx.Response, skip: int) -> None:
+        """Copy the body in from `got`, after discarding `skip` leading bytes."""
+        view = memoryview(self.buf)
+        for chunk in resp.iter_raw(1024 * 1024):
+            if skip:
+                if len(chunk) <= skip:
+                    skip -= len(chunk)
+                    continue
+                chunk = chunk[skip:]
+                skip = 0
+            room = len(self.buf) - self.got
+            if len(chunk) >= room:
+                view[self.got :] = chunk[:room]
+                self.got = len(self.buf)
+                return
+            view[self.got : self.got + len(chunk)] = chunk
+            self.got += len(chunk)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _net_hint(url: str) -> str:
+    return f"check the network path to {_origin(url)[1]} (proxy, firewall); the run is resumable: re-run the same command"
+
+
+def _license(info: Any) -> str | None:
+    card = getattr(info, "card_data", None)
+    license_: str | None = None
+    if card is not None:
+        license_ = getattr(card, "license", None)
+        if license_ == "other" and getattr(card, "license_name", None):
+            license_ = f"other:{card.license_name}"
+    if not license_:
+        for tag in getattr(info, "tags", None) or []:
+            if isinstance(tag, str) and tag.startswith("license:"):
+                return tag.removeprefix("license:")
+    return license_
