@@ -97,7 +97,9 @@ FLAG_VALUE = re.compile(r"--([A-Za-z][\w-]*)[ =]([^\s\"'`;|&]+)")
 KEY_BEFORE = re.compile(
     r"([A-Za-z_$][\w$-]*)[\"'`]?\]?\s*(?::\s*[A-Za-z_][\w\[\]., |]*)?\s*(?:=>|:=|==|=|:)\s*[\[(]?\s*$"
 )
-STRING_KEY_BEFORE = re.compile(r"[\"']([\w.-]+)[\"']\s*,\s*$")
+# os.getenv("LLM_MODEL", "o3"): the first argument of a call names the second.
+STRING_KEY_BEFORE = re.compile(r"\(\s*[\"']([\w.-]+)[\"']\s*,\s*$")
+QUOTED_KEY_BEFORE = re.compile(r"[\"']([^\"']+)[\"']\s*(?::|=>)\s*$")
 FLAG_BEFORE = re.compile(r"--([\w-]+)[= ]\s*$")
 PLACEHOLDER = re.compile(r"\$?\{[^{}]*\}|%\(\w+\)s|%s")
 SPLIT_PIECES = re.compile(r"[,|;]")
@@ -113,6 +115,9 @@ class Token:
 
 
 def _context(prefix: str) -> str:
+    m = QUOTED_KEY_BEFORE.search(prefix)
+    if m:
+        return m.group(1)
     m = KEY_BEFORE.search(prefix)
     if m:
         return m.group(1).rsplit(".", 1)[-1]

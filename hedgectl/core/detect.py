@@ -88,6 +88,12 @@ FILE_SUFFIX = re.compile(
     r"\.(?:json|ya?ml|toml|py|js|ts|md|txt|gguf|bin|safetensors|pt|onnx|png|jpg|csv|html|git|sh)$",
     re.IGNORECASE,
 )
+# Keys whose values name other things (runs, projects, folders), even when built from a model's
+# name: `wandb_group: llama3-8b-instruct` is a label, not a model in use.
+NOT_MODEL_KEY = re.compile(
+    r"^.*(?:wandb|project|group|experiment|run_?name|output|save|dir|folder|path|tag|title|label|slug|description)s?$",
+    re.IGNORECASE,
+)
 # A key or argument name that says "this value is a model".
 MODEL_KEY = re.compile(r"(?:model|engine|deployment|llm|checkpoint|repo_id)", re.IGNORECASE)
 
@@ -135,6 +141,8 @@ class Detector:
     def classify(self, token: str, *, context: str | None = None) -> Match | None:
         """Classify one whole token; None when it is neither a model ID nor a known endpoint."""
         token = token.strip().strip("/").strip()
+        if context and NOT_MODEL_KEY.match(context):
+            return None
         if not token or len(token) > 300 or any(c.isspace() for c in token):
             return None
         lowered = token.lower()

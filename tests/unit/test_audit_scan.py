@@ -125,3 +125,17 @@ def test_gating_by_tier_and_location() -> None:
 
 def test_files_without_keywords_cost_nothing() -> None:
     assert S.scan(b"print('hello world')\n" * 1000, "x.py") == []
+
+
+def test_labels_built_from_model_names_are_not_findings() -> None:
+    src = "wandb_group: llama3-8b-instruct\noutput_dir: runs/llama-3.1-8b\nmodel: llama3-8b-instruct\n"
+    assert [(g[0], g[2]) for g in scan(src, "train.yml")] == [(3, "llama3-8b-instruct")]
+
+
+def test_quoted_keys_and_lists_give_the_right_context() -> None:
+    src = 'ALIASES = {"4-turbo": "gpt-4-1106-preview"}\nNAMES = ["gpt-3.5-turbo", "gpt-4"]\n'
+    assert [(g[2], g[4]) for g in scan(src)] == [
+        ("gpt-4-1106-preview", "4-turbo"),
+        ("gpt-3.5-turbo", "NAMES"),
+        ("gpt-4", ""),
+    ]
