@@ -74,7 +74,9 @@ def audit(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Files or folders to scan (default: the current folder).", show_default=False
+            help="Files or folders to scan (default: the current folder).",
+            show_default=False,
+            metavar="PATH",
         ),
     ] = None,
     fmt: Annotated[
@@ -92,20 +94,29 @@ def audit(
     ] = None,
     tier: Annotated[
         list[Tier] | None,
-        typer.Option("--tier", help="Only report these tiers (repeatable).", show_default=False),
+        typer.Option(
+            "--tier",
+            help="Only report these tiers: named, elevated, standard (repeatable).",
+            metavar="TIER",
+            show_default=False,
+        ),
     ] = None,
     vendor: Annotated[
         list[str] | None,
         typer.Option(
             "--vendor",
             help="Only report these vendor ids, e.g. deepseek (repeatable).",
+            metavar="VENDOR",
             show_default=False,
         ),
     ] = None,
     baseline: Annotated[
         Path | None,
         typer.Option(
-            "--baseline", help="Ignore findings recorded in this baseline file.", show_default=False
+            "--baseline",
+            help="Ignore findings recorded in this baseline file.",
+            metavar="FILE",
+            show_default=False,
         ),
     ] = None,
     write_baseline: Annotated[
@@ -113,6 +124,7 @@ def audit(
         typer.Option(
             "--write-baseline",
             help="Record the current findings as the baseline, then exit 0.",
+            metavar="FILE",
             show_default=False,
         ),
     ] = None,
@@ -131,13 +143,19 @@ def audit(
     include: Annotated[
         list[str] | None,
         typer.Option(
-            "--include", help="Only files matching this glob (repeatable).", show_default=False
+            "--include",
+            help="Only files matching this glob (repeatable).",
+            metavar="GLOB",
+            show_default=False,
         ),
     ] = None,
     exclude: Annotated[
         list[str] | None,
         typer.Option(
-            "--exclude", help="Skip files matching this glob (repeatable).", show_default=False
+            "--exclude",
+            help="Skip files matching this glob (repeatable).",
+            metavar="GLOB",
+            show_default=False,
         ),
     ] = None,
     max_file_size: Annotated[
@@ -145,6 +163,7 @@ def audit(
         typer.Option(
             "--max-file-size",
             help="Skip larger files, e.g. 2MB [default: 2MB, or audit.max_file_size].",
+            metavar="SIZE",
             show_default=False,
         ),
     ] = None,
