@@ -91,7 +91,8 @@ FILE_SUFFIX = re.compile(
 # Keys whose values name other things (runs, projects, folders), even when built from a model's
 # name: `wandb_group: llama3-8b-instruct` is a label, not a model in use.
 NOT_MODEL_KEY = re.compile(
-    r"^.*(?:wandb|project|group|experiment|run_?name|output|save|dir|folder|path|tag|title|label|slug|description)s?$",
+    r"^(?:.*(?:wandb|project|group|experiment|run_?name|output|save|dir|folder|path|tag|title|label|slug|"
+    r"description|repository)s?|(?:display_?)?name)$",
     re.IGNORECASE,
 )
 # A key or argument name that says "this value is a model".
@@ -141,7 +142,7 @@ class Detector:
     def classify(self, token: str, *, context: str | None = None) -> Match | None:
         """Classify one whole token; None when it is neither a model ID nor a known endpoint."""
         token = token.strip().strip("/").strip()
-        if context and NOT_MODEL_KEY.match(context):
+        if context and NOT_MODEL_KEY.match(context) and not MODEL_KEY.search(context):
             return None
         if not token or len(token) > 300 or any(c.isspace() for c in token):
             return None

@@ -128,8 +128,16 @@ def test_files_without_keywords_cost_nothing() -> None:
 
 
 def test_labels_built_from_model_names_are_not_findings() -> None:
-    src = "wandb_group: llama3-8b-instruct\noutput_dir: runs/llama-3.1-8b\nmodel: llama3-8b-instruct\n"
-    assert [(g[0], g[2]) for g in scan(src, "train.yml")] == [(3, "llama3-8b-instruct")]
+    src = (
+        "wandb_group: llama3-8b-instruct\noutput_dir: runs/llama-3.1-8b\nmodel: llama3-8b-instruct\n"
+        "name: Codestral\nmodel_name: codestral-latest\nrepository: deepseek-ai/DeepSeek-V3\n"
+        "repo_id: deepseek-ai/DeepSeek-V3\n"
+    )
+    assert [(g[0], g[2]) for g in scan(src, "train.yml")] == [
+        (3, "llama3-8b-instruct"),
+        (5, "codestral-latest"),
+        (7, "deepseek-ai/DeepSeek-V3"),
+    ]
 
 
 def test_quoted_keys_and_lists_give_the_right_context() -> None:
