@@ -16,6 +16,10 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> N
     Keeps the target's permission bits when it exists (a rewrite must not chmod the user's file).
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        # /dev/null, /dev/stdout, a FIFO: not a file to replace; write through it.
+        _write_through(path, data)
+        return
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise FileError(f"cannot write {path}: folder {folder} does not exist")
@@ -45,4 +49,13 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> N
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        raise FileError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _write_through(path: Path, data: str | bytes) -> None:
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        with open(path, "wb") as handle:
+            handle.write(payload)
+    except OSError as exc:
         raise FileError(f"cannot write {path}: {exc.strerror}") from None
