@@ -33,6 +33,7 @@ demo: $(STAMP)
 system-deps:
 	@missing=""; \
 	command -v tinyproxy >/dev/null || missing="$$missing tinyproxy"; \
+	command -v microsocks >/dev/null || missing="$$missing microsocks"; \
 	command -v promtool >/dev/null || missing="$$missing prometheus"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v git >/dev/null || missing="$$missing git"; \
