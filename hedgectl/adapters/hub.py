@@ -80,6 +80,7 @@ class HubAdapter:
         self.retry = retry or RetryPolicy()
         self.log = log
         self._locations: dict[str, str] = {}
+        self._file_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._warned_no_range = False
         self.http = httpx.Client(
@@ -166,14 +167,24 @@ class HubAdapter:
         )
         return Snapshot(repo_id, revision, commit, _license(info), files)
 
-    def _location(self, repo_id: str, commit: str, file: RepoFile, refresh: bool = False) -> str:
-        """The URL the bytes come from: one resolve HEAD per file (cached), checked against the listing."""
-        from huggingface_hub import get_hf_file_metadata, hf_hub_url
-
+    def _location(self, repo_id: str, commit: str, file: RepoFile, stale: str | None = None) -> str:
+        """The URL the bytes come from: one resolve HEAD per file (cached; parts of one file share
+        it), checked against the listing. `stale` is a URL the CDN refused: fetch a fresh one unless
+        another part already did."""
         cache_key = f"{repo_id}@{commit}:{file.path}"
         with self._lock:
-            if not refresh and cache_key in self._locations:
-                return self._locations[cache_key]
+            file_lock = self._file_locks.setdefault(cache_key, threading.Lock())
+        with file_lock:
+            cached = self._locations.get(cache_key)
+            if cached is not None and cached != stale:
+                return cached
+            location = self._resolve(repo_id, commit, file)
+            self._locations[cache_key] = location
+            return location
+
+    def _resolve(self, repo_id: str, commit: str, file: RepoFile) -> str:
+        from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
         url = hf_hub_url(repo_id, file.path, revision=commit, endpoint=self.endpoint)
         meta = self._call(
             f"{file.path}",
@@ -193,9 +204,7 @@ class HubAdapter:
             raise IntegrityError(
                 f"{file.path} changed under pinned commit {commit[:12]}: size {meta.size}, listed {file.size}"
             )
-        with self._lock:
-            self._locations[cache_key] = meta.location
-        return meta.location
+        return str(meta.location)
 
     # -- bytes
 
@@ -251,7 +260,7 @@ class HubAdapter:
                     self.log(
                         f"{file.path}: signed URL refused (HTTP {status}); asking the Hub for a fresh one"
                     )
-                    location = self._location(repo_id, commit, file, refresh=True)
+                    location = self._location(repo_id, commit, file, stale=location)
                     continue
                 elif status in RETRY_STATUSES:
                     why = f"HTTP {status}"

@@ -554,7 +554,8 @@ class Copier:
             names = "; ".join(str(e) for e in integrity)
             raise IntegrityError(
                 f"{len(integrity)} file(s) did not match the Hub's hash: {names}",
-                hint="the uploads were aborted; re-run to retry, and check the source if it repeats",
+                hint="those uploads were aborted and every other file is kept: re-run to retry them; "
+                "if it repeats, the Hub serves bytes that differ from its own listing",
             )
         return result
 

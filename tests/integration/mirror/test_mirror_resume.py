@@ -1,0 +1,133 @@
+"""The mirror as a real process: kill -9 mid-file and resume; peak memory on a file served lazily."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from typer.testing import CliRunner
+
+from hedgectl.cli.app import app
+from tests.servers.hub import HubFile, HubRepo, HubServer
+from tests.servers.seaweed import CountingProxy, Seaweed
+
+MiB = 1024 * 1024
+
+
+def mirror_cmd(hub: HubServer, endpoint: str, repo: str, dest: str, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "hedgectl", "mirror", repo, dest,
+        "--hub-endpoint", hub.url, "--endpoint-url", endpoint, *extra,
+    ]  # fmt: skip
+
+
+def list_parts(s3: Any, bucket: str, key: str) -> dict[int, str]:
+    uploads = s3.list_multipart_uploads(Bucket=bucket, Prefix=key).get("Uploads", [])
+    parts: dict[int, str] = {}
+    for up in uploads:
+        for p in s3.list_parts(Bucket=bucket, Key=key, UploadId=up["UploadId"]).get("Parts", []):
+            parts[p["PartNumber"]] = p["ETag"]
+    return parts
+
+
+def test_kill_9_mid_file_then_resume_sends_no_part_twice(
+    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
+) -> None:
+    big = HubFile(
+        "model-00001-of-00001.safetensors", 10 * 5 * MiB - 12345, seed=42
+    )  # 10 parts of 5 MiB
+    repo = HubRepo("acme/resumable", [big, HubFile("config.json", 2, lfs=False, content=b"{}")])
+    hub = hub_factory(repo)
+    hub.faults.rate[big.path] = 3 * MiB  # bytes/s per connection: the kill lands mid-file
+    key = f"m/{repo.repo_id}/{repo.commit}/{big.path}"
+    cmd = mirror_cmd(
+        hub, seaweed.endpoint, repo.repo_id, f"s3://{bucket}/m", "--part-size", "5MiB", "-j", "2"
+    )
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list_parts(s3, bucket, key)) < 3:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline, "no parts uploaded in 60 s"
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    time.sleep(0.5)
+    before = list_parts(s3, bucket, key)
+    assert 3 <= len(before) < 10
+
+    # Resume in a fresh process, through a proxy that records every S3 request.
+    hub.faults.rate.clear()
+    proxy = CountingProxy(seaweed.endpoint).start()
+    try:
+        resumed = subprocess.run(
+            [*cmd[:-4], "--endpoint-url", proxy.url, "--part-size", "5MiB", "-j", "2", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        proxy.stop()
+    assert resumed.returncode == 0, resumed.stderr
+    sent = proxy.part_uploads()
+    assert not set(sent) & set(before), f"parts {set(sent) & set(before)} were uploaded twice"
+    assert sorted(sent) == sorted(set(range(1, 11)) - set(before))  # each missing part exactly once
+    creates = [e for e in proxy.log if e["method"] == "POST" and "uploads" in e["query"]]
+    assert creates == []  # the interrupted upload was continued, not restarted
+    summary = json.loads(resumed.stdout)
+    entry = next(f for f in summary["files"] if f["path"] == big.path)
+    assert entry["status"] == "resumed" and entry["parts_reused"] == len(before)
+    assert entry["bytes_sent"] + entry["bytes_reread"] == big.size
+
+    verify = CliRunner().invoke(
+        app,
+        ["mirror", "verify", repo.repo_id, f"s3://{bucket}/m", "--endpoint-url", seaweed.endpoint],
+    )
+    assert verify.exit_code == 0, verify.output
+
+
+def _peak_rss_mib(cmd: list[str]) -> tuple[float, int, str]:
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS (KiB on Linux)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss / 1024, proc.returncode, err
+
+
+def test_memory_stays_bounded_on_a_large_lazily_served_file(
+    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
+) -> None:
+    size = 1024 * MiB  # generated on the fly by the test Hub, never held in memory
+    big = HubFile("model-00001-of-00001.safetensors", size, seed=9)
+    tiny = HubFile("config.json", 2, lfs=False, content=b"{}")
+    hub = hub_factory(HubRepo("acme/big", [big]), HubRepo("acme/tiny", [tiny]))
+    concurrency, part = 4, 8 * MiB
+    opts = ("--part-size", "8MiB", "-j", str(concurrency), "-q")
+
+    baseline, code, err = _peak_rss_mib(
+        mirror_cmd(hub, seaweed.endpoint, "acme/tiny", f"s3://{bucket}/t", *opts)
+    )
+    assert code == 0, err
+    peak, code, err = _peak_rss_mib(
+        mirror_cmd(hub, seaweed.endpoint, "acme/big", f"s3://{bucket}/b", *opts)
+    )
+    assert code == 0, err
+    # In flight: at most `concurrency` part buffers, each held while it is uploaded and hashed.
+    bound = baseline + 4 * concurrency * part / MiB
+    assert peak <= bound, f"peak RSS {peak:.0f} MiB > {bound:.0f} MiB (baseline {baseline:.0f} MiB)"
+    head = s3.head_object(
+        Bucket=bucket, Key=f"b/acme/big/{hub.repos['acme/big'].commit}/{big.path}"
+    )
+    assert head["ContentLength"] == size and head["Metadata"]["hf-sha256"] == big.sha256
