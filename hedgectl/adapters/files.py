@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -236,7 +237,7 @@ def select_files(
     filt = _Filter(include, exclude)
     files: list[tuple[str, str]] = []
     skipped: list[tuple[str, str]] = []
-    seen: set[Path] = set()
+    seen: set[Path | str | None] = set()
     lines: dict[str, frozenset[int]] | None = None
     roots = [Path(p) for p in paths] or [Path(".")]
     for raw in roots:
@@ -267,13 +268,13 @@ def select_files(
         except ValueError:
             rel_parts = (path.name,)
         reason = walk_reason or _skip_reason(rel_parts, path.name) or filt.reason(display)
+        real: Path | str | None = None
         if reason is None:
-            reason = _check_file(path, scope_root, max_file_size)
+            reason, real = _check_file(path, scope_root, max_file_size)
         if reason is not None:
             skipped.append((display, reason))
             continue
-        real = path.resolve()
-        if real in seen:
+        if real in seen:  # two links to one file, or a link and its target
             continue
         seen.add(real)
         files.append((str(path), display))
@@ -302,27 +303,37 @@ def _expand(roots: list[Path], cwd: Path) -> Iterator[tuple[Path, Path, str | No
                 yield path, root, reason
 
 
-def _check_file(path: Path, root: Path, max_size: int) -> str | None:
+def _check_file(path: Path, root: Path, max_size: int) -> tuple[str | None, Path | str]:
+    """Why a listed file is not read (None: read it), and its identity for de-duplication.
+
+    One lstat per plain file: resolving every path costs a stat per component, which showed
+    up as a third of the run time on trees of tens of thousands of files.
+    """
+    name = str(path)
     try:
-        if path.is_symlink():
+        st = os.lstat(name)
+        if stat.S_ISLNK(st.st_mode):
             try:
                 real = path.resolve(strict=True)
             except (OSError, RuntimeError):
-                return "broken or looping symlink"
+                return "broken or looping symlink", name
             if root.resolve() not in real.parents:
-                return "symlink pointing outside the scanned root"
-        st = path.stat()
+                return "symlink pointing outside the scanned root", name
+            st = os.stat(name)
+            identity: Path | str = str(real)
+        else:
+            identity = name
     except FileNotFoundError:
-        return "deleted"  # listed by git, gone from the work tree
+        return "deleted", name  # listed by git, gone from the work tree
     except OSError as exc:
-        return f"unreadable: {exc.strerror}"
-    if not path.is_file():
-        return "not a regular file"
+        return f"unreadable: {exc.strerror}", name
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file", name
     if st.st_size > max_size:
-        return f"larger than max_file_size ({st.st_size} > {max_size} bytes)"
+        return f"larger than max_file_size ({st.st_size} > {max_size} bytes)", name
     if st.st_size == 0:
-        return "empty"
-    return None
+        return "empty", name
+    return None, identity
 
 
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")

@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import PurePosixPath
 
 from hedgectl.catalog import TIER_RANK, Catalog
@@ -128,25 +129,26 @@ def _context(prefix: str) -> str:
     return m.group(1) if m else ""
 
 
+@cache
+def _span_regex(comment_markers: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a line's lexemes: closed strings, an unclosed string, a comment start."""
+    strings = [rf"{q}(?:[^{q}\\]|\\.)*{q}" for q in ('"', "'", "`")]
+    unclosed = r"[\"'`]"
+    markers = [r"(?:(?<=^)|(?<=[ \t;]))#" if m == "#" else re.escape(m) for m in comment_markers]
+    return re.compile("|".join([*strings, *markers, unclosed]))
+
+
 def _quoted_spans(line: str, comment_markers: tuple[str, ...]) -> tuple[list[tuple[int, str]], int]:
     """String literal contents with their start column, and where a comment starts (-1: none)."""
     spans: list[tuple[int, str]] = []
-    i, n = 0, len(line)
-    while i < n:
-        ch = line[i]
-        if ch in QUOTES:
-            j = i + 1
-            while j < n and line[j] != ch:
-                j += 2 if line[j] == "\\" else 1
-            if j >= n:  # unterminated on this line (multi-line string): stop
-                return spans, -1
-            spans.append((i + 1, line[i + 1 : j]))
-            i = j + 1
-            continue
-        for marker in comment_markers:
-            if line.startswith(marker, i) and (marker != "#" or i == 0 or line[i - 1] in " \t;"):
-                return spans, i
-        i += 1
+    for m in _span_regex(comment_markers).finditer(line):
+        text = m.group(0)
+        if len(text) >= 2 and text[0] in QUOTES and text[-1] == text[0]:
+            spans.append((m.start() + 1, text[1:-1]))
+        elif text in QUOTES:  # unterminated on this line (multi-line string): stop
+            return spans, -1
+        else:
+            return spans, m.start()
     return spans, -1
 
 

@@ -112,6 +112,12 @@ class Detector:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.families: list[Family] = list(catalog.families.values())
+        # One alternation with a group per family: a single fullmatch finds the first family
+        # that matches, instead of one regex call per family.
+        self.any_family = re.compile(
+            "|".join(f"(?P<f{i}>{f.regex.pattern})" for i, f in enumerate(self.families)),
+            re.IGNORECASE,
+        )
         self.hosts: dict[str, Endpoint] = {}
         for vendor in catalog.vendors.values():
             for host in vendor.api_hosts:
@@ -267,23 +273,27 @@ class Detector:
     def _match_family(
         self, candidates: list[str], org_vendor: str, context: str | None, *, namespaced: bool
     ) -> Family | None:
-        matched: list[Family] = []
         for candidate in candidates:
-            for family in self.families:
-                if not family.regex.fullmatch(candidate):
-                    continue
-                # Bare o1/o3 count only under a route or in a model setting (model=, "model":).
-                if family.context_only and not (
-                    namespaced or (context and MODEL_KEY.search(context))
-                ):
-                    continue
-                matched.append(family)
+            m = self.any_family.fullmatch(candidate)
+            if m is None or m.lastgroup is None:
+                continue
+            first = self.families[int(m.lastgroup[1:])]
+            if (first.vendor == org_vendor or not org_vendor) and self._allowed(
+                first, context, namespaced=namespaced
+            ):
+                return first
+            # Rare: several families match, or the first needs a model setting. Try each.
+            matched = [
+                f
+                for f in self.families
+                if f.regex.fullmatch(candidate) and self._allowed(f, context, namespaced=namespaced)
+            ]
             if matched:
-                break
-        if not matched:
-            return None
-        if org_vendor:
-            for family in matched:
-                if family.vendor == org_vendor:
-                    return family
-        return matched[0]
+                preferred = [f for f in matched if f.vendor == org_vendor]
+                return (preferred or matched)[0]
+        return None
+
+    @staticmethod
+    def _allowed(family: Family, context: str | None, *, namespaced: bool) -> bool:
+        # Bare o1/o3 count only under a route or in a model setting (model=, "model":).
+        return not family.context_only or namespaced or bool(context and MODEL_KEY.search(context))
