@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: help demo test lint typecheck unit bench clean system-deps
+.PHONY: help demo test lint typecheck unit bench bench-deps clean system-deps
 
 help:
 	@echo "make demo   - create .venv, install, run 'hedgectl audit' on examples/"
@@ -55,8 +55,15 @@ unit: $(TEST_STAMP)
 test: $(TEST_STAMP) system-deps lint typecheck
 	$(BIN)/pytest -q -n 2 --dist loadgroup tests
 
-bench: $(TEST_STAMP)
-	$(BIN)/python bench/run.py
+# Tools the benchmarks compare against: ripgrep (audit), blackbox exporter (reach).
+bench-deps:
+	@missing=""; \
+	command -v rg >/dev/null || missing="$$missing ripgrep"; \
+	command -v prometheus-blackbox-exporter >/dev/null || missing="$$missing prometheus-blackbox-exporter"; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
+
+bench: $(TEST_STAMP) system-deps bench-deps
+	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
