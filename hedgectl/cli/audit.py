@@ -248,9 +248,9 @@ def audit(
         if stop:
             stop()
     findings = []
-    for display, raws in found:
+    for scanned_file in found:
         findings += to_findings(
-            display, raws, catalog, externalised=Path(display).name == "hedge.toml"
+            scanned_file.path, scanned_file.raws, catalog, externalised=scanned_file.externalised
         )
     skipped_all = [*selection.skipped, *late_skips]
     by_reason: dict[str, int] = {}
