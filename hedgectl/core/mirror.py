@@ -218,7 +218,7 @@ def parse_source(
     """A preset name or org/name, optionally @revision; --revision wins over both."""
     name, _, rev = text.partition("@")
     if not name:
-        raise UsageError(f"bad SOURCE '{text}': expected a preset or org/name[@revision]")
+        raise UsageError(f"bad SOURCE '{text}': expected a preset, org/name or org/name@revision")
     preset = presets.get(name)
     if preset is not None:
         repo_id = str(preset["repo"])
@@ -234,7 +234,7 @@ def parse_source(
 
 def parse_dest(text: str) -> Target:
     if not text.startswith("s3://"):
-        raise UsageError(f"bad DEST '{text}': expected s3://bucket[/prefix]")
+        raise UsageError(f"bad DEST '{text}': expected s3://bucket or s3://bucket/prefix")
     bucket, _, prefix = text[len("s3://") :].partition("/")
     if not re.match(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", bucket):
         raise UsageError(f"bad DEST '{text}': '{bucket}' is not a valid bucket name")
