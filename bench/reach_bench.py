@@ -1,0 +1,477 @@
+"""Benchmark `hedgectl reach` against Prometheus blackbox_exporter; write the reach section.
+
+Both tools probe the same scenario set on loopback in one run: fake TLS providers (trustme
+certificates for the real hostnames) behind real tinyproxy region proxies bound to 127.0.0.2
+("us") and 127.0.0.3 ("cn"), plus direct scenarios (reset during TLS, refused, stall, untrusted
+and expiring certificates, NXDOMAIN, 429, 503, 529, 451) and a dead proxy. hedgectl runs once
+(all probes concurrently); blackbox_exporter gets one /probe request per scenario, all at once,
+as Prometheus would scrape them. Scored: wall time for the whole set; how many scenarios each
+gets right, as the exact verdict (blackbox only has probe_success, so only "ok" can be exact)
+and as up/not-up.
+
+Then the concurrency figure: 200 probes (100 answering, 100 stalled until the timeout) with a
+2 s per-probe timeout must finish within 1.5x that timeout.
+
+    .venv/bin/python bench/reach_bench.py              # writes bench/RESULTS.md (reach section)
+    .venv/bin/python bench/reach_bench.py --no-write
+
+Needs tinyproxy and prometheus-blackbox-exporter (make bench-deps installs them).
+Everything listens on and connects to 127.0.0.0/8 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.servers.providers import MOONSHOT_CN_KEY, FakeProviders, free_port  # noqa: E402
+from tests.servers.proxies import RunningProxy, start_tinyproxy  # noqa: E402
+
+RESULTS = REPO / "bench" / "RESULTS.md"
+START, END = "<!-- reach:start -->", "<!-- reach:end -->"
+HEADER = (
+    "# Benchmarks\n\n"
+    "Reproducible measurements of hedgectl against the tools users would pick instead.\n"
+    "Each section is written by its script in bench/; rerun the script to refresh it.\n"
+)
+TIMEOUT = 2.0
+HEDGECTL = [str(Path(sys.executable).parent / "hedgectl")]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str  # provider name in hedge.toml
+    region: str  # us | cn | here | dead
+    host: str
+    path: str
+    server: str  # main | expiring | untrusted | reset_in_tls | stall | refused | nxdomain
+    expected: str  # the verdict a correct tool reports
+    reachable_status: tuple[int, ...] = (401,)
+    catalog: str = ""
+    key_env: str = ""
+    paid: bool = False
+    method: str = "GET"
+
+
+SCENARIOS = [
+    Scenario("openai", "us", "api.openai.com", "/v1/models", "main", "ok", catalog="openai"),
+    Scenario(
+        "openai", "cn", "api.openai.com", "/v1/models", "main", "blocked_geo", catalog="openai"
+    ),
+    Scenario(
+        "anthropic", "us", "api.anthropic.com", "/v1/models", "main", "ok", catalog="anthropic"
+    ),
+    Scenario(
+        "anthropic",
+        "cn",
+        "api.anthropic.com",
+        "/v1/models",
+        "main",
+        "blocked_geo",
+        catalog="anthropic",
+    ),
+    Scenario(
+        "gemini",
+        "us",
+        "generativelanguage.googleapis.com",
+        "/v1beta/models",
+        "main",
+        "ok",
+        (403,),
+        "gemini",
+    ),
+    Scenario(
+        "gemini",
+        "cn",
+        "generativelanguage.googleapis.com",
+        "/v1beta/models",
+        "main",
+        "blocked_geo",
+        (403,),
+        "gemini",
+    ),
+    Scenario(
+        "openrouter",
+        "cn",
+        "openrouter.ai",
+        "/api/v1/key",
+        "main",
+        "blocked_geo",
+        catalog="openrouter",
+    ),
+    Scenario(
+        "deepseek", "us", "api.deepseek.com", "/models", "main", "blocked_legal", catalog="deepseek"
+    ),
+    Scenario("deepseek", "cn", "api.deepseek.com", "/models", "main", "ok", catalog="deepseek"),
+    Scenario(
+        "moonshot-ai",
+        "cn",
+        "api.moonshot.ai",
+        "/v1/models",
+        "main",
+        "auth_region_mismatch",
+        catalog="moonshot-ai",
+        key_env="MOONSHOT_API_KEY",
+    ),
+    Scenario(
+        "moonshot-cn",
+        "cn",
+        "api.moonshot.cn",
+        "/v1/models",
+        "main",
+        "ok",
+        catalog="moonshot-cn",
+        key_env="MOONSHOT_API_KEY",
+    ),
+    Scenario(
+        "together",
+        "here",
+        "api.together.xyz",
+        "/v1/models",
+        "main",
+        "rate_limited",
+        catalog="together",
+    ),
+    Scenario("mistral", "here", "api.mistral.ai", "/v1/models", "main", "down", catalog="mistral"),
+    Scenario(
+        "minimax-io", "here", "api.minimax.io", "/v1/models", "main", "down", catalog="minimax-io"
+    ),
+    Scenario(
+        "firewalled", "here", "api.deepseek.com", "/models", "reset_in_tls", "blocked_firewall"
+    ),
+    Scenario("refused", "here", "api.deepseek.com", "/models", "refused", "down"),
+    Scenario("stalled", "here", "api.deepseek.com", "/models", "stall", "timeout"),
+    Scenario("untrusted", "here", "untrusted.example.test", "/v1/models", "untrusted", "tls_error"),
+    Scenario("expiring", "here", "expiring.example.test", "/v1/models", "expiring", "ok"),
+    Scenario("nxdomain", "here", "api.nothing.invalid", "/v1/models", "nxdomain", "dns_error"),
+    Scenario(
+        "dead-vantage",
+        "dead",
+        "api.openai.com",
+        "/v1/models",
+        "main",
+        "vantage_down",
+        catalog="openai",
+    ),
+]
+
+
+def _port(fp: FakeProviders, server: str) -> int:
+    return {
+        "main": fp.main,
+        "expiring": fp.expiring,
+        "untrusted": fp.untrusted,
+        "reset_in_tls": fp.reset_in_tls,
+        "stall": fp.stall,
+        "refused": fp.refused_port,
+    }[server]
+
+
+def hedge_config(fp: FakeProviders, proxies: dict[str, str]) -> str:
+    lines = [f"[reach]\ntimeout = {TIMEOUT}\n"]
+    for region, url in proxies.items():
+        lines.append(f'[regions.{region}]\nproxy = "{url}"\n')
+    lines.append("[regions.here]\n")
+    by_name: dict[str, list[Scenario]] = {}
+    for s in SCENARIOS:
+        by_name.setdefault(s.name, []).append(s)
+    for name, group in by_name.items():
+        s = group[0]
+        lines.append(f"[providers.{name}]")
+        if s.catalog:
+            lines.append(f'catalog = "{s.catalog}"')
+        else:
+            lines.append(f'base_url = "https://{s.host}{s.path.rsplit("/", 1)[0]}"')
+            lines.append(f'probe_path = "/{s.path.rsplit("/", 1)[1]}"')
+        if s.server != "nxdomain":
+            lines.append(f'resolve = "{s.host}:443:127.0.0.1:{_port(fp, s.server)}"')
+        if s.key_env:
+            lines.append(f'api_key_env = "{s.key_env}"')
+        lines.append(f"regions = {json.dumps(sorted({g.region for g in group}))}\n")
+    return "\n".join(lines)
+
+
+def run_hedgectl(
+    folder: Path, fp: FakeProviders, proxies: dict[str, str]
+) -> tuple[float, dict[tuple[str, str], str]]:
+    cfg = folder / "hedge.toml"
+    cfg.write_text(hedge_config(fp, proxies))
+    env = {**os.environ, "MOONSHOT_API_KEY": MOONSHOT_CN_KEY}
+    cmd = [
+        *HEDGECTL,
+        "reach",
+        "-c",
+        str(cfg),
+        "--ca-bundle",
+        str(fp.ca_file),
+        "-f",
+        "json",
+        "--no-history",
+    ]
+    started = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    wall = time.monotonic() - started
+    doc = json.loads(proc.stdout)
+    return wall, {(r["provider"], r["region"]): r["verdict"] for r in doc["results"]}
+
+
+def blackbox_config(fp: FakeProviders, proxies: dict[str, str]) -> str:
+    """One http module per scenario: SNI, Host and the CA of the real hostname; the region's proxy."""
+    out = ["modules:"]
+    for i, s in enumerate(SCENARIOS):
+        out += [
+            f"  s{i}:",
+            "    prober: http",
+            f"    timeout: {TIMEOUT:g}s",
+            "    http:",
+            f"      method: {s.method}",
+            # the fair setup: the provider's own 401 counts for the unauthenticated probe; with a
+            # key only a 200 does
+            f"      valid_status_codes: {json.dumps([200] if s.key_env else [*s.reachable_status, 200])}",
+            "      preferred_ip_protocol: ip4",
+            "      ip_protocol_fallback: false",
+            f"      headers: {{Host: {s.host}}}",
+        ]
+        if s.key_env:
+            out.append(f"      bearer_token: {MOONSHOT_CN_KEY}")
+        if s.region in ("us", "cn", "dead"):
+            out.append(f"      proxy_url: {proxies[s.region]}")
+        out += [
+            "      tls_config:",
+            f"        server_name: {s.host}",
+            f"        ca_file: {fp.ca_file}",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def blackbox_target(fp: FakeProviders, s: Scenario) -> str:
+    if s.server == "nxdomain":
+        return f"https://{s.host}{s.path}"
+    return f"https://127.0.0.1:{_port(fp, s.server)}{s.path}"
+
+
+def run_blackbox(
+    folder: Path, fp: FakeProviders, proxies: dict[str, str]
+) -> tuple[float, dict[tuple[str, str], str]]:
+    binary = shutil.which("prometheus-blackbox-exporter") or shutil.which("blackbox_exporter")
+    if binary is None:
+        raise SystemExit("prometheus-blackbox-exporter not installed (make bench-deps)")
+    cfg = folder / "blackbox.yml"
+    cfg.write_text(blackbox_config(fp, proxies))
+    port = free_port()
+    log = (folder / "blackbox.log").open("wb")
+    proc = subprocess.Popen(
+        [binary, f"--config.file={cfg}", f"--web.listen-address=127.0.0.1:{port}"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+        def probe(i: int) -> tuple[tuple[str, str], str]:
+            s = SCENARIOS[i]
+            query = urllib.parse.urlencode({"module": f"s{i}", "target": blackbox_target(fp, s)})
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/probe?{query}",
+                headers={"X-Prometheus-Scrape-Timeout-Seconds": str(TIMEOUT + 1)},
+            )
+            text = opener.open(request, timeout=30).read().decode()
+            match = re.search(r"^probe_success (\S+)$", text, re.MULTILINE)
+            return (s.name, s.region), (
+                "success" if match and float(match.group(1)) == 1 else "failure"
+            )
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(len(SCENARIOS)) as pool:
+            answers = dict(pool.map(probe, range(len(SCENARIOS))))
+        return time.monotonic() - started, answers
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+def run_concurrency(
+    folder: Path, fp: FakeProviders, n: int = 200
+) -> tuple[float, float, dict[str, int]]:
+    """n probes, half stalled: wall time of the whole command and of the slowest probe."""
+    lines = [f"[reach]\ntimeout = {TIMEOUT}\n[regions.here]\n"]
+    for i in range(n):
+        port = fp.stall if i % 2 else fp.main
+        lines.append(
+            f'[providers.p{i:03d}]\ncatalog = "openai"\nresolve = "api.openai.com:443:127.0.0.1:{port}"\n'
+        )
+    cfg = folder / "concurrency.toml"
+    cfg.write_text("\n".join(lines))
+    cmd = [
+        *HEDGECTL,
+        "reach",
+        "-c",
+        str(cfg),
+        "--ca-bundle",
+        str(fp.ca_file),
+        "-f",
+        "json",
+        "--no-history",
+    ]
+    started = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    wall = time.monotonic() - started
+    doc = json.loads(proc.stdout)
+    slowest = max(r["timings_seconds"]["total"] for r in doc["results"])
+    return wall, slowest, doc["summary"]["verdicts"]
+
+
+def score(
+    expected: dict[tuple[str, str], str], got: dict[tuple[str, str], str], binary_only: bool
+) -> tuple[int, int]:
+    exact = up_down = 0
+    for key, want in expected.items():
+        have = got.get(key, "missing")
+        if binary_only:
+            exact += int(want == "ok" and have == "success")
+            up_down += int((want == "ok") == (have == "success"))
+        else:
+            exact += int(have == want)
+            up_down += int((want == "ok") == (have == "ok"))
+    return exact, up_down
+
+
+def section(rows: list[tuple[str, str, str, str]], figures: dict[str, object]) -> str:
+    n = len(SCENARIOS)
+    lines = [
+        START,
+        "## reach",
+        "",
+        f"Scenario set: {n} provider x region checks on loopback (fake TLS providers, tinyproxy regions",
+        "bound to 127.0.0.2/127.0.0.3, direct failure modes, a dead proxy); per-probe timeout "
+        f"{TIMEOUT:g} s; {figures['machine']}.",
+        "",
+        "| tool | wall time, whole set | exact verdict | up / not-up right |",
+        "| --- | ---: | ---: | ---: |",
+        f"| hedgectl reach (one run, all probes concurrent) | {figures['h_wall']:.2f} s | {figures['h_exact']}/{n} | {figures['h_binary']}/{n} |",
+        f"| blackbox_exporter {figures['bb_version']} ({n} concurrent /probe calls) | {figures['bb_wall']:.2f} s | {figures['bb_exact']}/{n} | {figures['bb_binary']}/{n} |",
+        "",
+        "blackbox_exporter reports only `probe_success`, so its exact verdict can be right only where",
+        "the truth is `ok`; every failure mode (geo-block, 451, reset, refused, stall, DNS, TLS, dead",
+        "proxy) is the same 0. Its wall time excludes process start; hedgectl's includes it.",
+        "",
+        "| scenario | expected | hedgectl | blackbox |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    lines += [
+        "",
+        f"Concurrency: {figures['c_n']} probes (half answer, half stall until the timeout), per-probe timeout "
+        f"{TIMEOUT:g} s: whole command {figures['c_wall']:.2f} s including interpreter start "
+        f"({figures['c_ratio']:.2f}x the timeout; goal <= 1.5x), slowest probe {figures['c_slowest']:.2f} s; "
+        f"verdicts {figures['c_verdicts']}.",
+        "",
+        "Reproduce: `make bench-deps && .venv/bin/python bench/reach_bench.py`",
+        END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(text: str, path: Path = RESULTS) -> None:
+    """Replace only the reach section; other scripts own the other sections of the file."""
+    current = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END) + r"\n?", re.DOTALL)
+    if pattern.search(current):
+        current = pattern.sub(lambda _: text, current, count=1)
+    else:
+        current = current.rstrip("\n") + "\n\n" + text
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(current, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--no-write", action="store_true", help="print the section, do not write RESULTS.md"
+    )
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="hedgectl-reach-bench-") as tmp:
+        folder = Path(tmp)
+        fp = FakeProviders(folder)
+        running: list[RunningProxy] = []
+        try:
+            running = [start_tinyproxy(folder, "127.0.0.2"), start_tinyproxy(folder, "127.0.0.3")]
+            proxies = {
+                "us": running[0].url,
+                "cn": running[1].url,
+                "dead": f"http://127.0.0.1:{fp.refused_port}",
+            }
+            h_wall, h_got = run_hedgectl(folder, fp, proxies)
+            bb_wall, bb_got = run_blackbox(folder, fp, proxies)
+            c_wall, c_slowest, c_verdicts = run_concurrency(folder, fp)
+        finally:
+            for proxy in running:
+                proxy.stop()
+            fp.close()
+    expected = {(s.name, s.region): s.expected for s in SCENARIOS}
+    h_exact, h_binary = score(expected, h_got, binary_only=False)
+    bb_exact, bb_binary = score(expected, bb_got, binary_only=True)
+    version = subprocess.run(
+        [shutil.which("prometheus-blackbox-exporter") or "blackbox_exporter", "--version"],
+        capture_output=True,
+        text=True,
+    )
+    bb_version = re.search(r"version (\S+)", version.stdout + version.stderr)
+    rows = [
+        (
+            f"{s.name} from {s.region}",
+            s.expected,
+            h_got.get((s.name, s.region), "missing"),
+            bb_got.get((s.name, s.region), "missing"),
+        )
+        for s in SCENARIOS
+    ]
+    figures: dict[str, object] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "h_wall": h_wall,
+        "h_exact": h_exact,
+        "h_binary": h_binary,
+        "bb_version": bb_version.group(1) if bb_version else "?",
+        "bb_wall": bb_wall,
+        "bb_exact": bb_exact,
+        "bb_binary": bb_binary,
+        "c_n": 200,
+        "c_wall": c_wall,
+        "c_ratio": c_wall / TIMEOUT,
+        "c_slowest": c_slowest,
+        "c_verdicts": ", ".join(f"{k} {v}" for k, v in sorted(c_verdicts.items())),
+    }
+    text = section(rows, figures)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+    return 0 if h_exact == len(SCENARIOS) and c_wall <= 1.5 * TIMEOUT else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
