@@ -66,9 +66,10 @@ HistoryOpt = Annotated[
 ]
 
 FAIL_ON_HELP = (
-    "Exit 1 when a verdict is at or above this level: 'degraded' (rate_limited, auth_error, "
-    "auth_region_mismatch), 'unreachable' (blocked_*, down, timeout, dns_error, tls_error, "
-    "vantage_down), a verdict name (its level), or 'never'. Default: [reach] fail_on or unreachable."
+    "Exit 1 when a verdict is worse than this level. Levels, in order: ok < degraded "
+    "(rate_limited, auth_error, auth_region_mismatch) < unreachable (blocked_*, down, timeout, "
+    "dns_error, tls_error, vantage_down). 'ok' fails on anything else; 'degraded' (default) "
+    "fails on unreachable; 'never' never fails; a verdict name means its level."
 )
 
 
@@ -77,7 +78,7 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(
         name="reach",
         help="Check each provider's reachability per region and say why it fails. "
-        "Runs the probes unless a subcommand is given. Exit codes: 0 every verdict below "
+        "Runs the probes unless a subcommand is given. Exit codes: 0 every verdict at or below "
         "--fail-on, 1 otherwise, 2 usage, 3 config.",
         invoke_without_command=True,
         no_args_is_help=False,
@@ -139,7 +140,7 @@ def reach(
 ) -> None:
     """Probe every provider from every region (all at once) and classify each answer.
 
-    Exit codes: 0 every verdict below --fail-on, 1 otherwise, 2 usage, 3 config.
+    Exit codes: 0 every verdict at or below --fail-on, 1 otherwise, 2 usage, 3 config.
     """
     if ctx.invoked_subcommand is not None:
         return

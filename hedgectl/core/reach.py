@@ -45,7 +45,7 @@ class Verdict(enum.StrEnum):
 
 
 class Level(enum.IntEnum):
-    """Severity of a verdict; --fail-on names one of these (or a verdict, meaning its level)."""
+    """Severity of a verdict, in order; --fail-on names the worst one a run may reach."""
 
     OK = 0
     DEGRADED = 1  # the provider answered, but this key or this rate will not get through
@@ -73,21 +73,24 @@ LEVEL: dict[Verdict, Level] = {
 }
 
 FAIL_ON_CHOICES = (
-    "never",
+    "ok",
     "degraded",
     "unreachable",
+    "never",
     *(v.value for v in Verdict if v != Verdict.OK),
 )
 
 
 def fail_threshold(name: str) -> Level | None:
-    """--fail-on value -> the level at or above which the run fails (None: never fails)."""
-    if name == "never":
+    """--fail-on value -> the worst level a run may reach and still exit 0 (None: never fails).
+
+    `ok`: any other verdict fails; `degraded` (the default): rate limits and rejected keys pass,
+    unreachable fails; `unreachable` or `never`: never fails. A verdict name means its level.
+    """
+    if name in ("never", "unreachable"):
         return None
     if name == "degraded":
         return Level.DEGRADED
-    if name == "unreachable":
-        return Level.UNREACHABLE
     try:
         return LEVEL[Verdict(name)]
     except ValueError:
@@ -785,8 +788,8 @@ def sort_results(results: Iterable[Result]) -> list[Result]:
 
 
 def exit_level(results: Sequence[Result], threshold: Level | None) -> bool:
-    """True when some result is at or above the --fail-on level."""
-    return threshold is not None and any(r.level >= threshold for r in results)
+    """True (exit 1) when some result is above the --fail-on level."""
+    return threshold is not None and any(r.level > threshold for r in results)
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ proxy = "http://proxy-eu.internal:3128"        # CONNECT proxy, or socks5://
 
 [reach]
 timeout = 10
-fail_on = "unreachable"
+fail_on = "degraded"                 # exit 1 when a verdict is worse than this
 failures_before_down = 2
 successes_before_up = 2
 """
@@ -85,7 +85,7 @@ class Signature:
 @dataclass(frozen=True)
 class ReachSettings:
     timeout: float = 10.0
-    fail_on: str = "unreachable"
+    fail_on: str = "degraded"
     history: str = ""
     failures_before_down: int = 2
     successes_before_up: int = 2

@@ -260,7 +260,7 @@ def test_exit_codes_follow_fail_on(world: World) -> None:
     args = ("--no-history", "--format", "json", "--region", "here")
     assert run(world, *args, "--provider", "expiring").exit_code == 0
     assert run(world, *args, "--provider", "together").exit_code == 0  # rate limited < unreachable
-    assert run(world, *args, "--provider", "together", "--fail-on", "degraded").exit_code == 1
+    assert run(world, *args, "--provider", "together", "--fail-on", "ok").exit_code == 1
     assert run(world, *args, "--provider", "mistral").exit_code == 1
     assert run(world, *args, "--provider", "mistral", "--fail-on", "never").exit_code == 0
     bad = run(world, *args, "--provider", "nope")

@@ -313,13 +313,17 @@ def test_first_sight_of_a_healthy_provider_is_not_notified() -> None:
     assert "p from r: up -> down (blocked_geo: 403)" in core.notify_text([down])
 
 
-def test_fail_on_levels() -> None:
-    results = [_result(core.Verdict.OK), _result(core.Verdict.RATE_LIMITED)]
-    assert core.exit_level(results, core.fail_threshold("degraded"))
-    assert not core.exit_level(results, core.fail_threshold("unreachable"))
-    assert core.fail_threshold("blocked_geo") == core.Level.UNREACHABLE
-    assert core.fail_threshold("auth_error") == core.Level.DEGRADED
-    assert not core.exit_level([_result(core.Verdict.DOWN)], core.fail_threshold("never"))
+def test_fail_on_is_the_worst_level_that_still_exits_0() -> None:
+    degraded = [_result(core.Verdict.OK), _result(core.Verdict.RATE_LIMITED)]
+    down = [_result(core.Verdict.OK), _result(core.Verdict.DOWN)]
+    assert core.exit_level(degraded, core.fail_threshold("ok"))
+    assert not core.exit_level(degraded, core.fail_threshold("degraded"))
+    assert core.exit_level(down, core.fail_threshold("degraded"))
+    assert not core.exit_level(down, core.fail_threshold("never"))
+    assert not core.exit_level(down, core.fail_threshold("unreachable"))
+    assert not core.exit_level([_result(core.Verdict.OK)], core.fail_threshold("ok"))
+    assert core.fail_threshold("rate_limited") == core.Level.DEGRADED
+    assert not core.exit_level(down, core.fail_threshold("blocked_geo"))
     with pytest.raises(UsageError):
         core.fail_threshold("sometimes")
 
