@@ -721,11 +721,7 @@ def _classify_status(
         }.get(target.kind, "answered")
         return Verdict.OK, f"HTTP {status}: {what}", None
     if target.kind == ProbeKind.UNAUTHENTICATED and status in target.reachable_status:
-        return (
-            Verdict.OK,
-            f"HTTP {status}: the provider's own answer to an unauthenticated probe",
-            None,
-        )
+        return Verdict.OK, f"HTTP {status}: the provider answered (unauthenticated probe)", None
     if status in (401, 403):
         hint = ""
         if target.region_bound_keys:

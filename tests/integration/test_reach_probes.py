@@ -434,3 +434,22 @@ def test_default_history_lands_in_xdg_state(world: World, tmp_path: Path) -> Non
     )
     assert result.exit_code == 0, result.output
     assert (state / "hedgectl" / "reach.sqlite3").is_file()
+
+
+def test_direct_region_can_bind_a_source_address(world: World) -> None:
+    main = world.providers.main
+    extra = f"""
+[regions.lo5]
+source_address = "127.0.0.5"
+[providers.openai-lo5]
+catalog = "openai"
+resolve = "{resolve("api.openai.com", main)}"
+regions = ["lo5"]
+"""
+    cfg = world.config(extra)
+    result = run(world, "--no-history", "-f", "json", "-r", "lo5", config=cfg)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["results"][0]["verdict"] == "ok"
+    assert ("127.0.0.5", "api.openai.com") in {
+        (ip, host) for ip, host, _, _ in world.providers.seen
+    }
