@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hedgectl.core.reach import Result, State, Track, Transition, Verdict, step
+from hedgectl.core.reach import PaidRecord, Result, State, Track, Transition, Verdict, step
 from hedgectl.errors import FileError
 
 SCHEMA_VERSION = 1
@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS results (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     provider TEXT NOT NULL,
     region TEXT NOT NULL,
+    probe TEXT NOT NULL,
     verdict TEXT NOT NULL,
     reason TEXT NOT NULL,
     http_status INTEGER,
@@ -39,6 +40,7 @@ CREATE TABLE IF NOT EXISTS results (
     via TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS results_run ON results(run_id);
+CREATE INDEX IF NOT EXISTS results_paid ON results(provider, region) WHERE probe = 'paid';
 CREATE TABLE IF NOT EXISTS tracks (
     provider TEXT NOT NULL,
     region TEXT NOT NULL,
@@ -155,12 +157,13 @@ class History:
                 ).lastrowid
                 assert run_id is not None
                 self.db.executemany(
-                    "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             run_id,
                             r.provider,
                             r.region,
+                            r.kind.value,
                             r.verdict.value,
                             r.reason,
                             r.http_status,
@@ -236,6 +239,17 @@ class History:
             args,
         ).fetchall()
         return [TrackRow(*row) for row in rows]
+
+    def last_paid(self) -> dict[tuple[str, str], PaidRecord]:
+        """The newest paid-probe outcome per provider and region."""
+        rows = self.db.execute(
+            "SELECT r.provider, r.region, runs.started, r.verdict, r.reason, r.http_status, r.error_code"
+            " FROM results r JOIN runs ON runs.id = r.run_id WHERE r.probe = 'paid' ORDER BY runs.started"
+        ).fetchall()
+        out: dict[tuple[str, str], PaidRecord] = {}
+        for provider, region, at, verdict, reason, status, code in rows:
+            out[provider, region] = PaidRecord(at, Verdict(verdict), reason, status, code)
+        return out
 
     def runs(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM runs").fetchone()[0])

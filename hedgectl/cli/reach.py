@@ -25,7 +25,9 @@ from hedgectl.errors import ExitCode, UsageError
 if TYPE_CHECKING:
     import ssl
 
-    from hedgectl.core.reach import Observation, Target
+    from hedgectl.adapters.history import History
+    from hedgectl.core.reach import Level, Observation, ProviderDef, Target, Transition
+    from hedgectl.core.reach_config import ReachSettings, RegionSettings
 
 
 class ReachFormat(enum.StrEnum):
@@ -145,86 +147,135 @@ def reach(
     if ctx.invoked_subcommand is not None:
         return
     from hedgectl.core import reach as core
-    from hedgectl.core.reach_config import (
-        ReachSettings,
-        load_providers_catalog,
-        load_signatures,
-    )
-    from hedgectl.report import Format, render
-    from hedgectl.report.reach import ReachReport
+    from hedgectl.core.reach_config import ReachSettings, load_providers_catalog
 
     settings = load_settings(config)
     reach_settings = settings.section("reach") or ReachSettings()
     threshold_name = fail_on or reach_settings.fail_on
     threshold = core.fail_threshold(threshold_name)
     providers = core.provider_defs(load_providers_catalog(), settings.section("providers"))
-    regions = settings.section("regions") or {}
+    # Usage errors (unknown --provider/--region) before touching the history file.
+    core.build_plan(
+        providers,
+        settings.section("regions") or {},
+        reach_settings,
+        {},
+        only_providers=provider or (),
+        only_regions=region or (),
+    )
+    bundle = _ca_bundle(ca_bundle, reach_settings.ca_bundle, settings.root)
+    store: History | None = None
+    if not no_history:
+        from hedgectl.adapters.history import History, default_path
+
+        configured = (
+            _in_root(reach_settings.history, settings.root) if reach_settings.history else None
+        )
+        store = History(history_path or configured or default_path())
+    try:
+        failed = _probe_and_report(
+            settings.section("regions") or {},
+            reach_settings,
+            providers,
+            store,
+            threshold_name=threshold_name,
+            threshold=threshold,
+            provider=provider or [],
+            region=region or [],
+            fmt=fmt,
+            output=output,
+            timeout=timeout,
+            bundle=bundle,
+            notify=notify,
+            quiet=quiet,
+        )
+    finally:
+        if store is not None:
+            store.close()
+    if failed:
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _probe_and_report(
+    regions: dict[str, RegionSettings],
+    reach_settings: ReachSettings,
+    providers: list[ProviderDef],
+    store: History | None,
+    *,
+    threshold_name: str,
+    threshold: Level | None,
+    provider: list[str],
+    region: list[str],
+    fmt: ReachFormat,
+    output: Path | None,
+    timeout: float | None,
+    bundle: str | None,
+    notify: str | None,
+    quiet: bool,
+) -> bool:
+    """Plan, probe, classify, record, notify, render; True when the run fails --fail-on."""
+    from hedgectl.adapters import http
+    from hedgectl.core import reach as core
+    from hedgectl.core.reach_config import load_signatures
+    from hedgectl.report import Format, render
+    from hedgectl.report.reach import ReachReport
+
+    started = time.time()
+    last_paid = (
+        store.last_paid() if store is not None and any(p.paid_probe for p in providers) else {}
+    )
     plan = core.build_plan(
         providers,
         regions,
         reach_settings,
         os.environ,
-        only_providers=provider or (),
-        only_regions=region or (),
+        only_providers=provider,
+        only_regions=region,
         timeout=timeout,
+        paid_recent={key: record.at for key, record in last_paid.items()},
+        now=started,
     )
-    bundle = _ca_bundle(ca_bundle, reach_settings.ca_bundle, settings.root)
-    from hedgectl.adapters import http
-
     ssl_ctx = http.make_ssl_context(bundle)
     if not quiet:
         for note in plan.notes:
             warn(note)
-    everything = [*plan.controls, *plan.targets]
-    started = time.time()
-    observations = _run(everything, ssl_ctx, quiet=quiet)
-    controls = {
-        t.region: obs
-        for t, obs in zip(plan.controls, observations[: len(plan.controls)], strict=True)
-    }
+    observations = _run([*plan.controls, *plan.targets], ssl_ctx, quiet=quiet)
+    n = len(plan.controls)
+    controls = {t.region: obs for t, obs in zip(plan.controls, observations[:n], strict=True)}
     signatures = load_signatures(reach_settings.signatures)
     now = time.time()
     results = [
         core.classify(t, obs, signatures, now=now, cert_warn_days=reach_settings.cert_warn_days)
-        for t, obs in zip(plan.targets, observations[len(plan.controls) :], strict=True)
+        for t, obs in zip(plan.targets, observations[n:], strict=True)
     ]
     results = core.refine_region_keys(results, plan.targets)
+    results = core.carry_paid(results, plan.targets, last_paid, now)
     results, dead = core.apply_controls(results, controls)
     results = core.sort_results(results)
-    vantage = {name: dead.get(name, "") for name in controls}
-    transitions: list[core.Transition] = []
-    if not no_history:
-        from hedgectl.adapters.history import History, default_path
-
-        path = history_path or (
-            _in_root(reach_settings.history, settings.root)
-            if reach_settings.history
-            else default_path()
+    transitions: list[Transition] = []
+    if store is not None:
+        transitions = store.record(
+            results,
+            failures_before_down=reach_settings.failures_before_down,
+            successes_before_up=reach_settings.successes_before_up,
+            keep_days=reach_settings.keep_days,
+            now=started,
         )
-        with History(path) as store:
-            transitions = store.record(
-                results,
-                failures_before_down=reach_settings.failures_before_down,
-                successes_before_up=reach_settings.successes_before_up,
-                keep_days=reach_settings.keep_days,
-                now=started,
-            )
     webhook = notify or reach_settings.notify
     worthy = [t for t in transitions if core.notify_worthy(t)]
-    if webhook and worthy:
-        if no_history:
-            warn("--notify needs the history to know what changed; nothing sent with --no-history")
-        else:
-            from hedgectl.errors import RemoteError
+    if webhook and store is None and not quiet:
+        warn("--notify needs the history to know what changed; nothing is sent with --no-history")
+    elif webhook and worthy:
+        from hedgectl.errors import RemoteError
 
-            try:
-                http.post_json(webhook, {"text": core.notify_text(worthy)})
-            except RemoteError as exc:
-                warn(f"{exc} (the run itself is recorded)")
+        try:
+            http.post_json(webhook, {"text": core.notify_text(worthy)})
+        except RemoteError as exc:
+            warn(f"{exc} (the run itself is recorded)")
     failed = core.exit_level(results, threshold)
     report = ReachReport(
         results=results,
-        vantage=vantage,
+        vantage={name: dead.get(name, "") for name in controls},
         run_at=started,
         transitions=transitions,
         fail_on=threshold_name,
@@ -237,8 +288,7 @@ def reach(
         emit(_to_text(rendered), output)
     else:
         out.print(rendered)
-    if failed:
-        raise typer.Exit(int(ExitCode.FINDINGS))
+    return failed
 
 
 def _run(targets: list[Target], ssl_ctx: ssl.SSLContext, *, quiet: bool) -> list[Observation]:

@@ -181,6 +181,7 @@ class Target:
     reachable_status: tuple[int, ...] = (401,)
     region_bound_keys: bool = False
     api_key_env: str = ""
+    paid_deferred: bool = False  # a paid probe is configured but ran recently: reuse its verdict
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,7 @@ class ProviderDef:
     paid_model: str
     api_key_env: str
     paid_probe: bool
+    paid_interval: float  # minutes between paid probes per region (0: every run)
     max_tokens: int
     resolve: str
     regions: tuple[str, ...]
@@ -338,6 +340,7 @@ def provider_defs(
                 paid_model=user.paid_model or str(entry.get("paid_model", "")),
                 api_key_env=user.api_key_env,
                 paid_probe=user.paid_probe,
+                paid_interval=user.paid_interval,
                 max_tokens=user.max_tokens,
                 resolve=user.resolve,
                 regions=user.regions,
@@ -405,6 +408,8 @@ def build_plan(
     only_providers: Sequence[str] = (),
     only_regions: Sequence[str] = (),
     timeout: float | None = None,
+    paid_recent: Mapping[tuple[str, str], float] | None = None,
+    now: float = 0.0,
 ) -> Plan:
     """Every (provider, region) probe to run, plus a control probe per proxied region."""
     regions = dict(regions) or {"local": RegionSettings()}
@@ -459,7 +464,11 @@ def build_plan(
             if p.regions and rname not in p.regions:
                 continue
             timeouts = (timeout, p.timeout, region.timeout, settings.timeout)
-            targets.append(_target(p, rname, region, proxy, env, _first(timeouts), notes))
+            last_paid = (paid_recent or {}).get((p.name, rname))
+            due = last_paid is None or now - last_paid >= p.paid_interval * 60
+            targets.append(
+                _target(p, rname, region, proxy, env, _first(timeouts), notes, paid_due=due)
+            )
     if not targets:
         raise UsageError("nothing to probe: no provider matches the --provider/--region filters")
     return Plan(tuple(targets), tuple(controls), tuple(dict.fromkeys(notes)))
@@ -473,12 +482,15 @@ def _target(
     env: Mapping[str, str],
     probe_timeout: float,
     notes: list[str],
+    *,
+    paid_due: bool = True,
 ) -> Target:
     where = f"providers.{p.name}"
     key = env.get(p.api_key_env, "") if p.api_key_env else ""
     if p.api_key_env and not key:
         notes.append(f"{p.api_key_env} is not set: {p.name} gets the unauthenticated probe only")
-    if p.paid_probe and key and p.paid_model:
+    deferred = bool(p.paid_probe and key and p.paid_model and not paid_due)
+    if p.paid_probe and key and p.paid_model and paid_due:
         kind = ProbeKind.PAID
         path, body = _paid_request(p)
         method = "POST"
@@ -525,6 +537,7 @@ def _target(
         reachable_status=p.reachable_status,
         region_bound_keys=p.region_bound_keys,
         api_key_env=p.api_key_env,
+        paid_deferred=deferred,
     )
 
 
@@ -722,6 +735,13 @@ def _classify_status(
         return Verdict.OK, f"HTTP {status}: {what}", None
     if target.kind == ProbeKind.UNAUTHENTICATED and status in target.reachable_status:
         return Verdict.OK, f"HTTP {status}: the provider answered (unauthenticated probe)", None
+    if (
+        target.kind == ProbeKind.AUTHENTICATED
+        and status in target.reachable_status
+        and status not in (401, 403)
+    ):
+        # e.g. Bedrock's 404 for GET /: the key passed, the service answered
+        return Verdict.OK, f"HTTP {status}: the provider answered (authenticated probe)", None
     if status in (401, 403):
         hint = ""
         if target.region_bound_keys:
@@ -754,6 +774,50 @@ def refine_region_keys(results: Sequence[Result], targets: Sequence[Target]) -> 
                     f"but accepted by {', '.join(works)}"
                 )
                 r = replace(r, verdict=Verdict.AUTH_REGION_MISMATCH, reason=reason)
+        out.append(r)
+    return out
+
+
+@dataclass(frozen=True)
+class PaidRecord:
+    """The last paid probe's outcome for one provider and region (from the history)."""
+
+    at: float
+    verdict: Verdict
+    reason: str
+    http_status: int | None
+    error_code: str
+
+
+def carry_paid(
+    results: Sequence[Result],
+    targets: Sequence[Target],
+    last: Mapping[tuple[str, str], PaidRecord],
+    now: float,
+) -> list[Result]:
+    """Between paid probes, keep the last paid verdict while the free probe still connects.
+
+    The paid probe is the only geo test for some providers; re-running it every few minutes costs
+    money, and swapping its verdict for the free probe's would flap the state. A fresh failure to
+    connect (unreachable) still wins: that is news the paid probe cannot have.
+    """
+    deferred = {(t.provider, t.region) for t in targets if t.paid_deferred}
+    out: list[Result] = []
+    for r in results:
+        record = last.get((r.provider, r.region))
+        if (
+            (r.provider, r.region) in deferred
+            and record is not None
+            and r.level < Level.UNREACHABLE
+        ):
+            minutes = max(0, round((now - record.at) / 60))
+            r = replace(
+                r,
+                verdict=record.verdict,
+                reason=f"{record.reason} (paid probe {minutes} min ago; free probe: {r.verdict.value})",
+                http_status=record.http_status,
+                error_code=record.error_code,
+            )
         out.append(r)
     return out
 

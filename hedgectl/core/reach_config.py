@@ -3,7 +3,8 @@
 [providers.deepseek]                 # a catalog name, or any name with base_url
 api_key_env = "DEEPSEEK_API_KEY"     # optional: authenticated probe (tells a wrong-region key)
 resolve = "api.deepseek.com:443:203.0.113.7"   # like curl --resolve
-paid_probe = true                    # opt-in: a tiny completion (max_tokens) per run
+paid_probe = true                    # opt-in: a tiny completion (max_tokens), at most
+paid_interval = 60                   # once an hour per region (minutes; 0: every run)
 
 [regions.eu]
 proxy = "http://proxy-eu.internal:3128"        # CONNECT proxy, or socks5://
@@ -53,6 +54,7 @@ class ProviderSettings:
     api: str = ""
     api_key_env: str = ""
     paid_probe: bool = False
+    paid_interval: float = 60.0
     paid_model: str = ""
     max_tokens: int = 16
     resolve: str = ""
@@ -152,6 +154,7 @@ PROVIDER_SPEC: Spec = {
     "api": STR,
     "api_key_env": STR,
     "paid_probe": BOOL,
+    "paid_interval": FLOAT,
     "paid_model": STR,
     "max_tokens": INT,
     "resolve": STR,
@@ -195,8 +198,11 @@ def parse_providers(table: object, where: Where) -> dict[str, ProviderSettings]:
             t["reachable_status"] = _int_list(t["reachable_status"], w.child("reachable_status"))
         if "regions" in t:
             t["regions"] = tuple(t["regions"])
-        if "timeout" in t:
-            t["timeout"] = float(t["timeout"])
+        if t.get("paid_interval", 0) < 0:
+            raise w.child("paid_interval").error("must be zero (every run) or a number of minutes")
+        for key in ("timeout", "paid_interval"):
+            if key in t:
+                t[key] = float(t[key])
         out[name] = ProviderSettings(**t)
     return out
 

@@ -453,3 +453,35 @@ regions = ["lo5"]
     assert ("127.0.0.5", "api.openai.com") in {
         (ip, host) for ip, host, _, _ in world.providers.seen
     }
+
+
+def test_paid_probe_runs_once_per_interval_and_its_verdict_carries_over(
+    world: World, tmp_path: Path
+) -> None:
+    history = tmp_path / "paid.sqlite3"
+    args = ("-f", "json", "--history", str(history), "-p", "bedrock", "--fail-on", "never")
+
+    def posts() -> int:
+        return sum(
+            1
+            for _, host, method, _ in world.providers.seen
+            if host.startswith("bedrock") and method == "POST"
+        )
+
+    before = posts()
+    first = {r["region"]: r for r in json.loads(run(world, *args).stdout)["results"]}
+    assert posts() == before + 2  # one completion per region
+    assert (first["cn"]["probe"], first["cn"]["verdict"]) == ("paid", "blocked_geo")
+    assert (first["us"]["probe"], first["us"]["verdict"]) == ("paid", "ok")
+    second = {r["region"]: r for r in json.loads(run(world, *args).stdout)["results"]}
+    assert posts() == before + 2  # within paid_interval (60 min): no new completion
+    assert second["cn"]["probe"] == "authenticated"
+    assert second["cn"]["verdict"] == "blocked_geo"
+    assert "paid probe 0 min ago" in second["cn"]["reason"]
+    assert second["us"]["verdict"] == "ok"
+    # Two failing runs in a row: the carried verdict counts toward the debounce like a fresh one.
+    shown = CliRunner().invoke(app, ["reach", "history", "--history", str(history), "-f", "json"])
+    assert [(e["region"], e["to"]) for e in json.loads(shown.stdout)["events"]] == [
+        ("us", "up"),
+        ("cn", "down"),
+    ]

@@ -186,6 +186,8 @@ def _moonshot(accepts_cn_key: bool) -> Behaviour:
 def _bedrock(ip: str, method: str, path: str, headers: dict[str, str]) -> Answer:
     if not headers.get("authorization"):
         return BEDROCK_401
+    if method != "POST":  # Bedrock checks the caller's location on inference only
+        return Answer(404, {"message": "UnknownOperationException"})
     return BEDROCK_GEO if ip == CN else BEDROCK_OK
 
 

@@ -433,3 +433,30 @@ def test_every_catalog_entry_has_source_and_date() -> None:
         assert entry.get("source") and entry.get("date"), name
     for sig in SIGS:
         assert sig.source and sig.date, sig.id
+
+
+def test_carry_paid_keeps_the_paid_verdict_unless_the_free_probe_cannot_connect() -> None:
+    t = target(
+        "bedrock",
+        kind=core.ProbeKind.AUTHENTICATED,
+        paid_deferred=True,
+        reachable_status=(401, 403, 404),
+    )
+    record = core.PaidRecord(
+        1_000.0, core.Verdict.BLOCKED_GEO, "HTTP 400: Bedrock geo", 400, "ValidationException"
+    )
+    fresh_ok = verdict_of(
+        t, answer(404, {"message": "x"}, x_amzn_errortype="UnknownOperationException")
+    )
+    carried = core.carry_paid([fresh_ok], [t], {("bedrock", "us"): record}, now=1_000.0 + 600)
+    assert (carried[0].verdict, carried[0].http_status) == (core.Verdict.BLOCKED_GEO, 400)
+    assert "paid probe 10 min ago" in carried[0].reason
+    fresh_down = verdict_of(t, core.Observation(failure=core.Failure.CONNECT_REFUSED))
+    assert (
+        core.carry_paid([fresh_down], [t], {("bedrock", "us"): record}, now=2_000.0)[0].verdict
+        == core.Verdict.DOWN
+    )
+    due = target("bedrock", kind=core.ProbeKind.PAID)
+    assert (
+        core.carry_paid([fresh_ok], [due], {("bedrock", "us"): record}, now=2_000.0)[0] == fresh_ok
+    )
