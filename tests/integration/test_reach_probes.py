@@ -108,6 +108,14 @@ regions = ["here", "eu"]
 base_url = "https://untrusted.example.test/v1"
 resolve = "untrusted.example.test:443:127.0.0.1:{fp.untrusted}"
 regions = ["here"]
+[providers.expired]
+base_url = "https://api.together.xyz/v1"
+resolve = "api.together.xyz:443:127.0.0.1:{fp.expired}"
+regions = ["here"]
+[providers.wrong-host]
+base_url = "https://api.wrong-host.test/v1"
+resolve = "api.wrong-host.test:443:127.0.0.1:{m}"
+regions = ["here"]
 [providers.expiring]
 base_url = "https://expiring.example.test/v1"
 resolve = "expiring.example.test:443:127.0.0.1:{fp.expiring}"
@@ -193,6 +201,8 @@ EXPECTED = [
     ("refused", "eu", "down", None),
     ("stalled", "here", "timeout", None),
     ("untrusted", "here", "tls_error", None),
+    ("expired", "here", "tls_error", None),
+    ("wrong-host", "here", "tls_error", None),
     ("expiring", "here", "ok", 401),
     ("nxdomain", "here", "dns_error", None),
     ("openai", "dead", "vantage_down", None),
@@ -232,6 +242,8 @@ def test_every_result_has_the_fields_an_on_call_engineer_needs(
     assert matrix["together", "here"]["retry_after_seconds"] == 7
     assert "certificate expires in 5 days" in matrix["expiring", "here"]["reason"]
     assert "unknown issuer" in matrix["untrusted", "here"]["reason"]
+    assert "expired" in matrix["expired", "here"]["reason"]
+    assert "does not match the host name" in matrix["wrong-host", "here"]["reason"]
     assert "during the TLS handshake" in matrix["firewalled", "here"]["reason"]
     assert matrix["firewalled", "here"]["timings_seconds"]["tls"] is None
     assert "refused" in matrix["refused", "here"]["reason"]

@@ -4,7 +4,7 @@ One TLS server holds a trustme certificate for the real API hostnames and answer
 and by the caller's source address, so a request that egresses through the "cn" proxy (bound to
 127.0.0.3) gets a geo-block while the same request through "us" (127.0.0.2) gets the provider's
 own 401. Extra servers cover what a single server cannot: a certificate from an untrusted CA, a
-certificate that expires in 5 days, a reset during the TLS handshake, a reset right after it, a
+certificate that expires in 5 days, an expired one, a reset during the TLS handshake, a reset right after it, a
 server that accepts and never answers, and a port that refuses connections.
 
 Everything listens on 127.0.0.1 only; every server is stopped by FakeProviders.close().
@@ -364,6 +364,11 @@ class FakeProviders:
             self.ca.issue_cert(*names, not_after=soon),
             {"expiring.example.test": lambda *_: TOGETHER_401},
         )
+        now = dt.datetime.now(dt.UTC)
+        expired = self.ca.issue_cert(
+            *names, not_before=now - dt.timedelta(days=30), not_after=now - dt.timedelta(days=1)
+        )
+        self.expired = self._tls(expired, {})
         self.untrusted_ca = trustme.CA()
         self.untrusted = self._tls(
             self.untrusted_ca.issue_cert(*names),
