@@ -313,7 +313,10 @@ def copy_cmd(
     concurrency: ConcurrencyOpt = None,
     part_size: Annotated[
         str | None,
-        typer.Option("--part-size", help="S3 part size, e.g. 64MiB (default; 5MiB..5GiB)."),
+        typer.Option(
+            "--part-size",
+            help="S3 part size (default 32MiB; 5MiB..5GiB, raised to fit 10,000 parts).",
+        ),
     ] = None,
     dry_run: Annotated[
         bool,

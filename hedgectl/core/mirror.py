@@ -43,7 +43,7 @@ GiB = 1024 * MiB
 MIN_PART = 5 * MiB  # S3: every part but the last is at least 5 MiB
 MAX_PART = 5 * GiB
 MAX_PARTS = 10_000
-DEFAULT_PART = 64 * MiB
+DEFAULT_PART = 32 * MiB  # 8 in flight = 256 MiB of buffers; 16 GB shards = 500 parts
 MANIFEST_SCHEMA = "hedgectl.mirror-manifest/v1"
 META_PREFIX = "hf-"
 COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
@@ -659,9 +659,10 @@ class Copier:
             fut, _ = pending.popleft()
             try:
                 data, part, reused = fut.result()
+                hasher.update(data)  # in file order: the futures are consumed in submission order
             finally:
+                # Only now is the part's buffer free: the slot bounds memory, not just requests.
                 self._slots.release()
-            hasher.update(data)  # in file order: the futures are consumed in submission order
             hashed += len(data)
             done_parts.append(part)
             if reused:

@@ -90,3 +90,18 @@ def test_help_does_not_import_sdks() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_kubernetes_template_matches_the_cli(cli: CliRunner) -> None:
+    import yaml
+
+    from tests.conftest import ROOT
+
+    job = yaml.safe_load((ROOT / "templates" / "kubernetes-mirror-job.yaml").read_text())
+    assert job["spec"]["completionMode"] == "Indexed"
+    args = job["spec"]["template"]["spec"]["containers"][0]["args"]
+    shard = next(a for a in args if a.startswith("--shard="))
+    assert shard == f"--shard=auto/{job['spec']['completions']}"
+    copy_help = cli.invoke(app, ["mirror", "copy", "--help"]).stdout
+    for arg in args[3:]:
+        assert arg.split("=")[0] in copy_help
