@@ -100,6 +100,14 @@ regions = ["here"]
 base_url = "https://api.deepseek.com"
 resolve = "api.deepseek.com:443:127.0.0.1:{fp.stall}"
 regions = ["here"]
+[providers.read-timeout]
+base_url = "https://api.deepseek.com"
+resolve = "api.deepseek.com:443:127.0.0.1:{fp.stall_after_tls}"
+regions = ["here"]
+[providers.connect-timeout]
+base_url = "https://api.deepseek.com"
+resolve = "api.deepseek.com:443:127.0.0.1:{fp.connect_timeout}"
+regions = ["here"]
 [providers.refused]
 base_url = "https://api.deepseek.com"
 resolve = "api.deepseek.com:443:127.0.0.1:{fp.refused_port}"
@@ -200,6 +208,8 @@ EXPECTED = [
     ("refused", "here", "down", None),
     ("refused", "eu", "down", None),
     ("stalled", "here", "timeout", None),
+    ("connect-timeout", "here", "timeout", None),
+    ("read-timeout", "here", "timeout", None),
     ("untrusted", "here", "tls_error", None),
     ("expired", "here", "tls_error", None),
     ("wrong-host", "here", "tls_error", None),
@@ -247,6 +257,10 @@ def test_every_result_has_the_fields_an_on_call_engineer_needs(
     assert "during the TLS handshake" in matrix["firewalled", "here"]["reason"]
     assert matrix["firewalled", "here"]["timings_seconds"]["tls"] is None
     assert "refused" in matrix["refused", "here"]["reason"]
+    assert "TCP connect timed out" in matrix["connect-timeout", "here"]["reason"]
+    assert "TLS handshake timed out" in matrix["stalled", "here"]["reason"]
+    assert "(read)" in matrix["read-timeout", "here"]["reason"]
+    assert matrix["read-timeout", "here"]["timings_seconds"]["tls"] > 0
     assert "accepted by moonshot-cn" in matrix["moonshot-ai", "cn"]["reason"]
     assert "refused" in matrix["openai", "dead"]["reason"]
 

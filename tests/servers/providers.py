@@ -4,7 +4,7 @@ One TLS server holds a trustme certificate for the real API hostnames and answer
 and by the caller's source address, so a request that egresses through the "cn" proxy (bound to
 127.0.0.3) gets a geo-block while the same request through "us" (127.0.0.2) gets the provider's
 own 401. Extra servers cover what a single server cannot: a certificate from an untrusted CA, a
-certificate that expires in 5 days, an expired one, a reset during the TLS handshake, a reset right after it, a
+certificate that expires in 5 days, an expired one, a port whose accept queue is full (connect timeout), a reset during the TLS handshake, a reset right after it, a
 server that accepts and never answers, and a port that refuses connections.
 
 Everything listens on 127.0.0.1 only; every server is stopped by FakeProviders.close().
@@ -313,6 +313,11 @@ class _RawServer:
                 conn.recv(4096)  # the ClientHello
                 _reset(conn)
                 return
+            if self.mode == "stall_after_tls":  # handshake, read the request, never answer
+                assert self.ctx is not None
+                tls = self.ctx.wrap_socket(conn, server_side=True)
+                self.held.append(tls)
+                return
             if self.mode == "reset_after_tls":
                 assert self.ctx is not None
                 tls = self.ctx.wrap_socket(conn, server_side=True)
@@ -338,6 +343,22 @@ def _reset(conn: socket.socket) -> None:
     """Close with SO_LINGER 0: the peer gets a TCP RST, like a firewall's injected reset."""
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     conn.close()
+
+
+def _full_backlog() -> tuple[list[socket.socket], int]:
+    """A loopback port whose accept queue is full: new SYNs are dropped, so connect times out."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)  # never accepted
+    port = int(server.getsockname()[1])
+    held = [server]
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        held.append(filler)
+    return held, port
 
 
 def free_port() -> int:
@@ -379,7 +400,11 @@ class FakeProviders:
             "reset_after_tls", self._server_ctx(self.ca.issue_cert(*names))
         )
         self.stall = self._rawserver("stall")
+        self.stall_after_tls = self._rawserver(
+            "stall_after_tls", self._server_ctx(self.ca.issue_cert(*names))
+        )
         self.refused_port = free_port()
+        self._full, self.connect_timeout = _full_backlog()
 
     @staticmethod
     def _server_ctx(cert: trustme.LeafCert) -> ssl.SSLContext:
@@ -411,6 +436,8 @@ class FakeProviders:
             server.server_close()
         for raw in self._raw:
             raw.stop()
+        for sock in self._full:
+            sock.close()
 
 
 def resolve(host: str, port: int) -> str:
