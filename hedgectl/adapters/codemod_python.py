@@ -1,0 +1,266 @@
+"""Python side of `rewrite`: find string literals with libcst and replace them by alias lookups.
+
+libcst keeps every byte of formatting and every comment outside the nodes it replaces. Literals are
+addressed by the (line, column) of the original node, which `collect` reports and `apply` matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+
+from hedgectl.core.audit import suppressed
+from hedgectl.core.rewrite import DYNAMIC, Site
+from hedgectl.errors import UsageError
+
+RESOLVER_MODULE = "hedge_models"
+FUNCTION = "hedge_model"
+
+# Nodes a literal's role is read through: `os.getenv("X") or "id"`, `"a" if x else "b"`, lists.
+_TRANSPARENT = (
+    cst.BooleanOperation,
+    cst.IfExp,
+    cst.Element,
+    cst.List,
+    cst.Tuple,
+    cst.Set,
+    cst.StarredElement,
+)
+
+
+class ParseFailure(UsageError):
+    """A file libcst cannot parse: skipped, never rewritten."""
+
+
+def parse(source: str) -> cst.Module:
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise ParseFailure(f"line {exc.raw_line}: {exc.message}") from None
+
+
+def _name_of(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+class _Collector(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (ParentNodeProvider, PositionProvider)
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__()
+        self.lines = lines
+        self.sites: list[Site] = []
+        self.names: set[str] = set()
+        self.existing_binding: str | None = None
+
+    def _site(self, node: cst.CSTNode, value: str, context: str, skip: str) -> None:
+        pos = self.get_metadata(PositionProvider, node).start
+        text = self.lines[pos.line - 1] if pos.line - 1 < len(self.lines) else ""
+        self.sites.append(
+            Site(
+                line=pos.line,
+                column=pos.column + 1,
+                value=value,
+                context=context,
+                key=(pos.line, pos.column),
+                skip=skip,
+                suppressed=suppressed(text),
+            )
+        )
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = cst.helpers.get_full_name_for_node(node.module) if node.module else ""
+        if not module or module.rsplit(".", 1)[-1] != RESOLVER_MODULE:
+            return
+        if isinstance(node.names, Sequence):
+            for alias in node.names:
+                if _name_of(alias.name) == "model":
+                    self.existing_binding = (
+                        _name_of(alias.asname.name)
+                        if alias.asname and isinstance(alias.asname.name, cst.Name)
+                        else "model"
+                    )
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        static = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+        self._site(node, static + " {...}", "", DYNAMIC)
+        return False
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        self._site(node, cst.Module([]).code_for_node(node), "", DYNAMIC)
+        return False
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.evaluated_value
+        if not isinstance(value, str):
+            return
+        context, skip = self._role(node)
+        self._site(node, value, context, skip)
+
+    def _role(self, node: cst.CSTNode) -> tuple[str, str]:
+        child: cst.CSTNode = node
+        parent = self.get_metadata(ParentNodeProvider, node)
+        while isinstance(parent, _TRANSPARENT):
+            child, parent = parent, self.get_metadata(ParentNodeProvider, parent)
+        if isinstance(parent, cst.BinaryOperation):
+            return "", DYNAMIC
+        if isinstance(parent, cst.Arg):
+            if parent.keyword is not None:
+                return parent.keyword.value, ""
+            call = self.get_metadata(ParentNodeProvider, parent)
+            # os.getenv("LLM_MODEL", "id") / os.environ.get("LLM_MODEL", "id"): the first names it.
+            if isinstance(call, cst.Call) and len(call.args) >= 2 and call.args[1] is parent:
+                return _name_of(call.args[0].value), ""
+            return "", ""
+        if isinstance(parent, cst.DictElement):
+            if child is parent.key:
+                return "", "dict key"
+            return _name_of(parent.key), ""
+        if isinstance(parent, cst.Assign):
+            return _name_of(parent.targets[0].target), ""
+        if isinstance(parent, cst.AnnAssign):
+            return _name_of(parent.target), ""
+        if isinstance(parent, cst.Param):
+            return parent.name.value, ""
+        if isinstance(parent, cst.Expr):
+            return "", "docstring or bare expression"
+        if isinstance(parent, cst.Comparison | cst.ComparisonTarget):
+            return "", "comparison (changing it would change what is compared)"
+        if isinstance(parent, cst.SubscriptElement | cst.Index):
+            return "", "subscript or lookup key"
+        if isinstance(parent, cst.MatchValue | cst.MatchSingleton):
+            return "", "match pattern"
+        ancestor: cst.CSTNode | None = parent
+        while ancestor is not None:
+            if isinstance(ancestor, cst.Annotation):
+                return "", "type annotation"
+            ancestor = self.get_metadata(ParentNodeProvider, ancestor, None)
+        return "", ""
+
+
+class Collected:
+    def __init__(self, sites: list[Site], names: set[str], binding: str | None) -> None:
+        self.sites = sites
+        self.names = names
+        self.binding = binding
+
+
+def collect(source: str) -> Collected:
+    """Every str literal in the module (and every f-string/concatenation, as dynamic)."""
+    wrapper = MetadataWrapper(parse(source), unsafe_skip_copy=True)
+    visitor = _Collector(source.splitlines())
+    wrapper.visit(visitor)
+    return Collected(visitor.sites, visitor.names, visitor.existing_binding)
+
+
+class _Replacer(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, replacements: dict[tuple[int, int], str], function: str) -> None:
+        super().__init__()
+        self.replacements = replacements
+        self.function = function
+        self.done = 0
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.BaseExpression:
+        pos = self.get_metadata(PositionProvider, original_node).start
+        alias = self.replacements.get((pos.line, pos.column))
+        if alias is None:
+            return updated_node
+        self.done += 1
+        return cst.Call(
+            func=cst.Name(self.function),
+            args=[cst.Arg(cst.SimpleString(f'"{alias}"'))],
+            lpar=updated_node.lpar,
+            rpar=updated_node.rpar,
+        )
+
+
+def binding_name(collected: Collected) -> str:
+    """The local name for the resolver: reuse an existing import, never shadow a module name."""
+    if collected.binding:
+        return collected.binding
+    name, n = FUNCTION, 2
+    while name in collected.names:
+        name, n = f"{FUNCTION}_{n}", n + 1
+    return name
+
+
+def apply(
+    source: str,
+    collected: Collected,
+    replacements: dict[tuple[int, int], str],
+    module_path: str,
+) -> str:
+    """The module with each chosen literal replaced by `<binding>("<alias>")` and the import added."""
+    if not replacements:
+        return source
+    function = binding_name(collected)
+    wrapper = MetadataWrapper(parse(source), unsafe_skip_copy=True)
+    replacer = _Replacer(replacements, function)
+    module = wrapper.visit(replacer)
+    if replacer.done != len(replacements):
+        raise ParseFailure("could not place every replacement (file changed while reading?)")
+    if collected.binding is None:
+        module = _add_import(module, module_path, function)
+    code = module.code
+    parse(code)  # refuse to hand back anything that no longer parses
+    return code
+
+
+def _add_import(module: cst.Module, module_path: str, function: str) -> cst.Module:
+    asname = None if function == "model" else cst.AsName(cst.Name(function))
+    stmt = cst.SimpleStatementLine(
+        [
+            cst.ImportFrom(
+                module=cst.parse_expression(module_path),  # type: ignore[arg-type]
+                names=[cst.ImportAlias(name=cst.Name("model"), asname=asname)],
+            )
+        ]
+    )
+    body = list(module.body)
+    index = 0
+    # After the module docstring and `from __future__` imports, which must come first.
+    if (
+        body
+        and isinstance(body[0], cst.SimpleStatementLine)
+        and isinstance(body[0].body[0], cst.Expr)
+        and isinstance(body[0].body[0].value, cst.SimpleString | cst.ConcatenatedString)
+    ):
+        index = 1
+    while index < len(body) and _is_future(body[index]):
+        index += 1
+    # Join the existing import block when there is one right there.
+    while index < len(body) and _is_import(body[index]):
+        index += 1
+    body.insert(index, stmt)
+    return module.with_changes(body=body)
+
+
+def _is_future(stmt: cst.CSTNode) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and isinstance(stmt.body[0], cst.ImportFrom)
+        and stmt.body[0].module is not None
+        and cst.helpers.get_full_name_for_node(stmt.body[0].module) == "__future__"
+    )
+
+
+def _is_import(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and isinstance(
+        stmt.body[0], cst.Import | cst.ImportFrom
+    )
