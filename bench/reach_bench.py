@@ -2,8 +2,9 @@
 
 Both tools probe the same scenario set on loopback in one run: fake TLS providers (trustme
 certificates for the real hostnames) behind real tinyproxy region proxies bound to 127.0.0.2
-("us") and 127.0.0.3 ("cn"), plus direct scenarios (reset during TLS, refused, stall, untrusted
-and expiring certificates, NXDOMAIN, 429, 503, 529, 451) and a dead proxy. hedgectl runs once
+("us") and 127.0.0.3 ("cn"), plus direct scenarios (reset during TLS, refused, connect/TLS/read
+timeouts, untrusted, expired, wrong-host and expiring certificates, NXDOMAIN, 429, 503, 529, 451)
+and a dead proxy. hedgectl runs once
 (all probes concurrently); blackbox_exporter gets one /probe request per scenario, all at once,
 as Prometheus would scrape them. Scored: wall time for the whole set; how many scenarios each
 gets right, as the exact verdict (blackbox only has probe_success, so only "ok" can be exact)
@@ -61,7 +62,7 @@ class Scenario:
     region: str  # us | cn | here | dead
     host: str
     path: str
-    server: str  # main | expiring | untrusted | reset_in_tls | stall | refused | nxdomain
+    server: str  # which FakeProviders server (see _port), or nxdomain
     expected: str  # the verdict a correct tool reports
     reachable_status: tuple[int, ...] = (401,)
     catalog: str = ""
@@ -158,7 +159,13 @@ SCENARIOS = [
     ),
     Scenario("refused", "here", "api.deepseek.com", "/models", "refused", "down"),
     Scenario("stalled", "here", "api.deepseek.com", "/models", "stall", "timeout"),
+    Scenario("read-timeout", "here", "api.deepseek.com", "/models", "stall_after_tls", "timeout"),
+    Scenario(
+        "connect-timeout", "here", "api.deepseek.com", "/models", "connect_timeout", "timeout"
+    ),
     Scenario("untrusted", "here", "untrusted.example.test", "/v1/models", "untrusted", "tls_error"),
+    Scenario("expired", "here", "api.together.xyz", "/v1/models", "expired", "tls_error"),
+    Scenario("wrong-host", "here", "api.wrong-host.test", "/v1/models", "main", "tls_error"),
     Scenario("expiring", "here", "expiring.example.test", "/v1/models", "expiring", "ok"),
     Scenario("nxdomain", "here", "api.nothing.invalid", "/v1/models", "nxdomain", "dns_error"),
     Scenario(
@@ -180,6 +187,9 @@ def _port(fp: FakeProviders, server: str) -> int:
         "untrusted": fp.untrusted,
         "reset_in_tls": fp.reset_in_tls,
         "stall": fp.stall,
+        "stall_after_tls": fp.stall_after_tls,
+        "connect_timeout": fp.connect_timeout,
+        "expired": fp.expired,
         "refused": fp.refused_port,
     }[server]
 
@@ -210,7 +220,7 @@ def hedge_config(fp: FakeProviders, proxies: dict[str, str]) -> str:
 
 def run_hedgectl(
     folder: Path, fp: FakeProviders, proxies: dict[str, str]
-) -> tuple[float, dict[tuple[str, str], str]]:
+) -> tuple[float, float, dict[tuple[str, str], str]]:
     cfg = folder / "hedge.toml"
     cfg.write_text(hedge_config(fp, proxies))
     env = {**os.environ, "MOONSHOT_API_KEY": MOONSHOT_CN_KEY}
@@ -229,7 +239,8 @@ def run_hedgectl(
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     wall = time.monotonic() - started
     doc = json.loads(proc.stdout)
-    return wall, {(r["provider"], r["region"]): r["verdict"] for r in doc["results"]}
+    slowest = max(r["timings_seconds"]["total"] for r in doc["results"])
+    return wall, slowest, {(r["provider"], r["region"]): r["verdict"] for r in doc["results"]}
 
 
 def blackbox_config(fp: FakeProviders, proxies: dict[str, str]) -> str:
@@ -377,7 +388,8 @@ def section(rows: list[tuple[str, str, str, str]], figures: dict[str, object]) -
         "",
         "blackbox_exporter reports only `probe_success`, so its exact verdict can be right only where",
         "the truth is `ok`; every failure mode (geo-block, 451, reset, refused, stall, DNS, TLS, dead",
-        "proxy) is the same 0. Its wall time excludes process start; hedgectl's includes it.",
+        "proxy) is the same 0. Its wall time excludes process start; hedgectl's includes it (the slowest",
+        f"hedgectl probe, a stall cut at the timeout, took {figures['h_slowest']:.2f} s).",
         "",
         "| scenario | expected | hedgectl | blackbox |",
         "| --- | --- | --- | --- |",
@@ -426,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
                 "cn": running[1].url,
                 "dead": f"http://127.0.0.1:{fp.refused_port}",
             }
-            h_wall, h_got = run_hedgectl(folder, fp, proxies)
+            h_wall, h_slowest, h_got = run_hedgectl(folder, fp, proxies)
             bb_wall, bb_got = run_blackbox(folder, fp, proxies)
             c_wall, c_slowest, c_verdicts = run_concurrency(folder, fp)
         finally:
@@ -454,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, object] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "h_wall": h_wall,
+        "h_slowest": h_slowest,
         "h_exact": h_exact,
         "h_binary": h_binary,
         "bb_version": bb_version.group(1) if bb_version else "?",
