@@ -309,7 +309,7 @@ def _handshake(
         raise ProbeFailed(Failure.TLS_CERT, _cert_reason(exc)) from None
     except (ConnectionResetError, BrokenPipeError, ssl.SSLEOFError, ssl.SSLZeroReturnError) as exc:
         tls.close()
-        raise ProbeFailed(Failure.TLS_RESET, type(exc).__name__) from None
+        raise ProbeFailed(Failure.TLS_RESET, _cut(exc)) from None
     except TimeoutError:
         tls.close()
         raise ProbeFailed(Failure.TLS_TIMEOUT, "") from None
@@ -321,6 +321,17 @@ def _handshake(
         raise ProbeFailed(Failure.TLS_RESET, exc.strerror or str(exc)) from None
     clock.tls = time.monotonic() - started
     return tls
+
+
+def _cut(exc: BaseException) -> str:
+    """How the connection was cut, in words (a RST and a bare EOF both look like a middlebox)."""
+    if isinstance(exc, ConnectionResetError):
+        return "TCP reset"
+    if isinstance(exc, ssl.SSLEOFError):
+        return "closed without a TLS alert"
+    if isinstance(exc, BrokenPipeError):
+        return "broken pipe"
+    return "closed"
 
 
 def _cert_reason(exc: ssl.SSLCertVerificationError) -> str:
@@ -369,7 +380,7 @@ def _exchange(
         raise ProbeFailed(Failure.READ_TIMEOUT, "") from None
     except (ConnectionResetError, BrokenPipeError, ssl.SSLEOFError) as exc:
         raise ProbeFailed(
-            Failure.RESET_AFTER_TLS if target.tls else Failure.CLOSED, type(exc).__name__
+            Failure.RESET_AFTER_TLS if target.tls else Failure.CLOSED, _cut(exc)
         ) from None
     except OSError as exc:
         raise ProbeFailed(Failure.CLOSED, exc.strerror or str(exc)) from None
