@@ -511,3 +511,31 @@ def test_paid_probe_runs_once_per_interval_and_its_verdict_carries_over(
         ("us", "up"),
         ("cn", "down"),
     ]
+
+
+def test_unreachable_webhook_is_a_warning_and_the_run_is_still_recorded(
+    world: World, tmp_path: Path
+) -> None:
+    from tests.servers.providers import free_port
+
+    history = tmp_path / "h.sqlite3"
+    dead_hook = f"http://127.0.0.1:{free_port()}/hook"
+    args = (
+        "-f",
+        "json",
+        "--history",
+        str(history),
+        "--notify",
+        dead_hook,
+        "-p",
+        "openai",
+        "-r",
+        "cn",
+    )
+    run(world, *args)
+    second = run(world, *args)
+    assert second.exit_code == 1  # the verdict decides the exit code, not the webhook
+    assert "warning:" in second.stderr and "--notify" in second.stderr
+    assert json.loads(second.stdout)["state_changes"][0]["to"] == "down"
+    shown = CliRunner().invoke(app, ["reach", "history", "--history", str(history), "-f", "json"])
+    assert json.loads(shown.stdout)["runs"] == 2
