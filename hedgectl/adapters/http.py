@@ -244,17 +244,24 @@ def _socks5_tunnel(sock: socket.socket, proxy: Proxy, host: str, port: int, cloc
         ) from None
 
 
+def _proxy_address(proxy: Proxy, clock: _Clock) -> str:
+    """The proxy's IP; a proxy name that does not resolve is a dead vantage, not a provider DNS error."""
+    try:
+        return str(ipaddress.ip_address(proxy.host))
+    except ValueError:
+        pass
+    try:
+        return _resolve(proxy.host, proxy.port, clock)[0][1]
+    except (ProbeFailed, IndexError) as exc:
+        detail = exc.detail if isinstance(exc, ProbeFailed) else "no addresses"
+        raise ProbeFailed(Failure.PROXY_DOWN, f"proxy host {proxy.host}: {detail}") from None
+
+
 def _open(target: Target, clock: _Clock) -> tuple[socket.socket, str]:
     """TCP (through the region's proxy if any) to the target; returns the socket and peer."""
     proxy = target.proxy
     if proxy is not None:
-        try:
-            proxy_addr = str(ipaddress.ip_address(proxy.host))
-        except ValueError:
-            try:
-                proxy_addr = _resolve(proxy.host, proxy.port, clock)[0][1]
-            except ProbeFailed as exc:
-                raise ProbeFailed(Failure.PROXY_DOWN, f"proxy host: {exc.detail}") from None
+        proxy_addr = _proxy_address(proxy, clock)
         started = time.monotonic()
         sock = _connect(proxy_addr, proxy.port, target.source_address, clock, to_proxy=True)
         try:
@@ -459,13 +466,7 @@ def _check_proxy(target: Target, clock: _Clock) -> Observation:
     """A region's control probe without a control_url: the proxy accepts and speaks its protocol."""
     proxy = target.proxy
     assert proxy is not None
-    try:
-        address = str(ipaddress.ip_address(proxy.host))
-    except ValueError:
-        try:
-            address = _resolve(proxy.host, proxy.port, clock)[0][1]
-        except ProbeFailed as exc:
-            raise ProbeFailed(Failure.PROXY_DOWN, f"proxy host: {exc.detail}") from None
+    address = _proxy_address(proxy, clock)
     started = time.monotonic()
     sock = _connect(address, proxy.port, target.source_address, clock, to_proxy=True)
     try:

@@ -14,9 +14,9 @@ from hedgectl.cli._common import (
     ConfigOpt,
     OutputOpt,
     emit,
+    emit_rich,
     err,
     load_settings,
-    out,
     reports_errors,
     warn,
 )
@@ -166,12 +166,9 @@ def reach(
     bundle = _ca_bundle(ca_bundle, reach_settings.ca_bundle, settings.root)
     store: History | None = None
     if not no_history:
-        from hedgectl.adapters.history import History, default_path
+        from hedgectl.adapters.history import History
 
-        configured = (
-            _in_root(reach_settings.history, settings.root) if reach_settings.history else None
-        )
-        store = History(history_path or configured or default_path())
+        store = History(_history_file(history_path, reach_settings, settings.root))
     try:
         failed = _probe_and_report(
             settings.section("regions") or {},
@@ -281,13 +278,7 @@ def _probe_and_report(
         fail_on=threshold_name,
         failed=failed,
     )
-    rendered = render("reach", Format(fmt.value), report)
-    if isinstance(rendered, str):
-        emit(rendered, output)
-    elif output is not None:
-        emit(_to_text(rendered), output)
-    else:
-        out.print(rendered)
+    _show(render("reach", Format(fmt.value), report), output)
     return failed
 
 
@@ -329,14 +320,21 @@ def _ca_bundle(flag: Path | None, configured: str, root: Path) -> str | None:
     return None
 
 
-def _to_text(renderable: object) -> str:
-    import io
+def _show(rendered: object, output: Path | None) -> None:
+    """Machine formats as text; the table through rich (plain text in --output)."""
+    if isinstance(rendered, str):
+        emit(rendered, output)
+    else:
+        emit_rich(rendered, output)
 
-    from rich.console import Console
 
-    buffer = io.StringIO()
-    Console(file=buffer, width=200, no_color=True, highlight=False).print(renderable)
-    return buffer.getvalue()
+def _history_file(flag: Path | None, reach_settings: ReachSettings, root: Path) -> Path:
+    """--history (or HEDGECTL_REACH_HISTORY) > [reach] history > the XDG state default."""
+    from hedgectl.adapters.history import default_path
+
+    if flag is not None:
+        return flag
+    return _in_root(reach_settings.history, root) if reach_settings.history else default_path()
 
 
 @reports_errors
@@ -354,18 +352,14 @@ def history(
     config: ConfigOpt = None,
 ) -> None:
     """Show the recorded state changes per provider and region (newest first)."""
-    from hedgectl.adapters.history import History, default_path
+    from hedgectl.adapters.history import History
     from hedgectl.core.reach_config import ReachSettings
     from hedgectl.report import Format, render
     from hedgectl.report.reach import HistoryReport
 
     settings = load_settings(config)
     reach_settings = settings.section("reach") or ReachSettings()
-    path = history_path or (
-        _in_root(reach_settings.history, settings.root)
-        if reach_settings.history
-        else default_path()
-    )
+    path = _history_file(history_path, reach_settings, settings.root)
     with History(path, create=False) as store:
         report = HistoryReport(
             path=str(path),
@@ -373,10 +367,4 @@ def history(
             events=store.events(provider or (), region or (), limit),
             tracks=store.tracks(provider or (), region or ()),
         )
-    rendered = render("reach-history", Format(fmt.value), report)
-    if isinstance(rendered, str):
-        emit(rendered, output)
-    elif output is not None:
-        emit(_to_text(rendered), output)
-    else:
-        out.print(rendered)
+    _show(render("reach-history", Format(fmt.value), report), output)
