@@ -205,19 +205,24 @@ _SOCKS_REPLIES = {
 }
 
 
+def _socks5_greet(sock: socket.socket, proxy: Proxy, clock: _Clock) -> None:
+    """SOCKS5 method negotiation (and username/password when the proxy URL has them)."""
+    methods = b"\x00\x02" if proxy.username else b"\x00"
+    sock.settimeout(clock.budget())
+    sock.sendall(b"\x05" + bytes([len(methods)]) + methods)
+    version, method = _recv_exact(sock, 2, clock)
+    if version != 5 or method == 0xFF:
+        raise ProbeFailed(Failure.PROXY_DOWN, "not a SOCKS5 proxy, or none of our auth methods")
+    if method == 2:
+        user, pwd = proxy.username.encode(), proxy.password.encode()
+        sock.sendall(b"\x01" + bytes([len(user)]) + user + bytes([len(pwd)]) + pwd)
+        if _recv_exact(sock, 2, clock)[1] != 0:
+            raise ProbeFailed(Failure.PROXY_DOWN, "SOCKS proxy rejected the username/password")
+
+
 def _socks5_tunnel(sock: socket.socket, proxy: Proxy, host: str, port: int, clock: _Clock) -> None:
     try:
-        methods = b"\x00\x02" if proxy.username else b"\x00"
-        sock.settimeout(clock.budget())
-        sock.sendall(b"\x05" + bytes([len(methods)]) + methods)
-        version, method = _recv_exact(sock, 2, clock)
-        if version != 5 or method == 0xFF:
-            raise ProbeFailed(Failure.PROXY_DOWN, "SOCKS proxy accepts none of our auth methods")
-        if method == 2:
-            user, pwd = proxy.username.encode(), proxy.password.encode()
-            sock.sendall(b"\x01" + bytes([len(user)]) + user + bytes([len(pwd)]) + pwd)
-            if _recv_exact(sock, 2, clock)[1] != 0:
-                raise ProbeFailed(Failure.PROXY_DOWN, "SOCKS proxy rejected the username/password")
+        _socks5_greet(sock, proxy, clock)
         try:
             ip = ipaddress.ip_address(host)
             addr = (b"\x01" if ip.version == 4 else b"\x04") + ip.packed
@@ -471,11 +476,7 @@ def _check_proxy(target: Target, clock: _Clock) -> Observation:
     sock = _connect(address, proxy.port, target.source_address, clock, to_proxy=True)
     try:
         if proxy.scheme != "http":
-            methods = b"\x00\x02" if proxy.username else b"\x00"
-            sock.settimeout(clock.budget())
-            sock.sendall(b"\x05" + bytes([len(methods)]) + methods)
-            if _recv_exact(sock, 2, clock)[0] != 5:
-                raise ProbeFailed(Failure.PROXY_DOWN, "not a SOCKS5 proxy")
+            _socks5_greet(sock, proxy, clock)
     except TimeoutError:
         raise ProbeFailed(Failure.PROXY_DOWN, "SOCKS proxy did not answer in time") from None
     except OSError as exc:
