@@ -265,6 +265,3 @@ def _filters(provider: Sequence[str], region: Sequence[str]) -> tuple[str, tuple
         clauses.append(f"region IN ({', '.join('?' * len(region))})")
         args += region
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), tuple(args)
-
-
-__all__ = ["Event", "History", "TrackRow", "Verdict", "default_path"]

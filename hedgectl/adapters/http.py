@@ -420,20 +420,18 @@ def _exchange(
         name, sep, value = line.partition(":")
         if sep:
             headers[name.strip().lower()] = value.strip()
-    body = _read_body(sock, rest, headers, clock, head_only=target.method == "HEAD")
+    body = _read_body(sock, rest, headers, clock)
     return status, headers, body
 
 
-def _read_body(
-    sock: socket.socket, rest: bytes, headers: dict[str, str], clock: _Clock, *, head_only: bool
-) -> bytes:
+def _read_body(sock: socket.socket, rest: bytes, headers: dict[str, str], clock: _Clock) -> bytes:
     """Up to MAX_BODY bytes of the body; a stall or reset mid-body keeps what arrived."""
     chunked = "chunked" in headers.get("transfer-encoding", "").lower()
     length = headers.get("content-length", "")
     want = int(length) if length.isdigit() else None
     data = rest
     try:
-        while not head_only and len(data) < MAX_BODY:
+        while len(data) < MAX_BODY:
             if want is not None and len(data) >= want:
                 break
             if chunked and data.endswith(b"0\r\n\r\n"):

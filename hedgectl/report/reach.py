@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from hedgectl.core.reach import SCHEMA, Result, Transition, Verdict
@@ -22,7 +22,6 @@ class ReachReport:
     transitions: Sequence[Transition] = ()
     fail_on: str = "unreachable"
     failed: bool = False
-    notes: Sequence[str] = field(default_factory=tuple)
 
 
 def _iso(ts: float | None) -> str | None:
