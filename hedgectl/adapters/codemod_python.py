@@ -114,6 +114,11 @@ class _Collector(cst.CSTVisitor):
         parent = self.get_metadata(ParentNodeProvider, node)
         while isinstance(parent, _TRANSPARENT):
             child, parent = parent, self.get_metadata(ParentNodeProvider, parent)
+        ancestor: cst.CSTNode | None = parent
+        while ancestor is not None:
+            if isinstance(ancestor, cst.Annotation):
+                return "", "type annotation"
+            ancestor = self.get_metadata(ParentNodeProvider, ancestor, None)
         if isinstance(parent, cst.BinaryOperation):
             return "", DYNAMIC
         if isinstance(parent, cst.Arg):
@@ -142,11 +147,6 @@ class _Collector(cst.CSTVisitor):
             return "", "subscript or lookup key"
         if isinstance(parent, cst.MatchValue | cst.MatchSingleton):
             return "", "match pattern"
-        ancestor: cst.CSTNode | None = parent
-        while ancestor is not None:
-            if isinstance(ancestor, cst.Annotation):
-                return "", "type annotation"
-            ancestor = self.get_metadata(ParentNodeProvider, ancestor, None)
         return "", ""
 
 

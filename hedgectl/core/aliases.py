@@ -103,7 +103,8 @@ def name_from_id(model_id: str) -> str:
 def name_from_site(context: str, model_id: str) -> str:
     """The alias a literal gets: its variable/keyword/key when that names a role, else its ID."""
     name = slug(context, split_camel=True)
-    if name in GENERIC_NAMES or not name:
+    # Generic or one- and two-letter names (m, M, id) say nothing about the role.
+    if name in GENERIC_NAMES or len(name) < 3:
         return name_from_id(model_id)
     return name
 

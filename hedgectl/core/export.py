@@ -59,6 +59,8 @@ OPENROUTER_AUTHOR = {
     "xai": "x-ai",
 }
 BARE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Plain words YAML 1.1 loaders read as booleans or null: always quoted.
+YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 # Portkey moves to the next target on these statuses; 403 and 451 are what geo-blocks return.
 FALLBACK_STATUSES = [401, 403, 408, 429, 451, 500, 502, 503, 504]
 
@@ -261,7 +263,8 @@ def _yaml(value: Any, indent: int = 0) -> str:
 
 def _key(key: Any) -> str:
     text = str(key)
-    return text if BARE_KEY.fullmatch(text) else _scalar(text)
+    plain = BARE_KEY.fullmatch(text) and text.lower() not in YAML_WORDS
+    return text if plain else _scalar(text)
 
 
 def _scalar(value: Any) -> str:

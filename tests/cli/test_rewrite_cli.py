@@ -1,0 +1,299 @@
+"""`hedgectl rewrite` end to end on examples/rewrite-app: the Python and the JavaScript side print
+the same model IDs before and after, hedge.toml and HEDGE_MODEL_* steer them, reruns change nothing,
+and bad input is refused without damage."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hedgectl.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "examples" / "rewrite-app"
+NODE = shutil.which("node")
+runner = CliRunner()
+needs_node = pytest.mark.skipif(NODE is None, reason="node not installed (make test installs it)")
+
+
+def run(*args: str, cwd: Path) -> tuple[int, str, str]:
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEDGE_")}
+    env.update(extra)
+    return env
+
+
+def python_ids(app_dir: Path, **env: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "print_models.py"],
+        cwd=app_dir / "python",
+        env=_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def node_ids(app_dir: Path, **env: str) -> list[str]:
+    assert NODE is not None
+    proc = subprocess.run(
+        [NODE, "js/print_models.js"],
+        cwd=app_dir,
+        env=_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=cwd, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.parts and "__pycache__" not in p.parts
+    }
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    app_dir = tmp_path / "app"
+    shutil.copytree(SAMPLE, app_dir, ignore=shutil.ignore_patterns("__pycache__"))
+    git(app_dir, "init", "-q")
+    git(app_dir, "add", "-A")
+    git(app_dir, "commit", "-qm", "sample")
+    return app_dir
+
+
+@needs_node
+def test_rewrite_keeps_behaviour_and_moves_ids_into_hedge_toml(sample: Path) -> None:
+    before_py, before_js = python_ids(sample), node_ids(sample)
+    assert "deepseek-chat" in before_py and before_py == before_js
+    untouched = snapshot(sample)
+
+    code, diff, summary = run("rewrite", cwd=sample)
+    assert code == 0
+    assert snapshot(sample) == untouched  # a dry run writes nothing
+    assert "+++ b/python/assistant/llm.py" in diff and "+++ b/hedge.toml" in diff
+    assert "--- /dev/null" in diff and "+++ b/hedge_models.cjs" in diff
+    assert "python/assistant/llm.py:43" in summary and "dynamic value" in summary
+    assert "config.yaml:3: deepseek-chat (already configuration" in summary
+    assert run("rewrite", "--check", "-q", cwd=sample)[0] == 1
+
+    code, _, _ = run("rewrite", "--write", "-q", cwd=sample)
+    assert code == 0
+    # The diff the dry run showed is exactly what was written.
+    git(sample, "add", "-A")
+    assert git(sample, "diff", "--cached", "--stat")
+    assert python_ids(sample) == before_py
+    assert node_ids(sample) == before_js
+
+    llm = (sample / "python/assistant/llm.py").read_text()
+    assert "from assistant.hedge_models import model as hedge_model" in llm
+    assert 'CHAT_MODEL = hedge_model("chat_model")  # module constant' in llm
+    assert 'model=f"deepseek-{version}"' in llm  # the f-string was left alone
+    assert (sample / "python/assistant/hedge_models.py").is_file()
+    client = (sample / "js/client.js").read_text()
+    assert 'require("../hedge_models.cjs")' in client
+    assert 'model = hedgeModel("deepseek_reasoner"); // class field' in client
+    router = (sample / "ts/router.ts").read_text()
+    assert 'import { hedgeModel } from "../hedge_models.mjs";' in router
+    assert (sample / "hedge_models.d.mts").is_file()
+    assert (sample / "config.yaml").read_bytes() == untouched["config.yaml"]
+
+    toml_text = (sample / "hedge.toml").read_text()
+    for comment in (
+        "This comment must survive",
+        "# the CI gate",
+        "# reviewed 2026-11",
+        "# Chosen by the platform team",
+    ):
+        assert comment in toml_text
+    models = tomllib.loads(toml_text)["models"]
+    # The existing alias is reused for the same ID, and kept exactly as it was.
+    assert models["chat_model"] == {
+        "id": "deepseek-chat", "provider": "deepseek", "fallbacks": ["openai/gpt-4.1-mini"],
+    }  # fmt: skip
+    assert models["summariser"]["id"] == "moonshot-v1-8k"
+    assert models["summariser"]["fallbacks"][-1].startswith(("openai/", "anthropic/"))
+    assert "# found in js/client.js:8 as summariser" in toml_text
+
+    # Idempotent: nothing more to do.
+    code, diff, _ = run("rewrite", cwd=sample)
+    assert code == 0 and diff == ""
+    assert run("rewrite", "--check", "-q", cwd=sample)[0] == 0
+
+    # hedge.toml and HEDGE_MODEL_* now decide, on both sides.
+    env_py = python_ids(sample, HEDGE_MODEL_CHAT_MODEL="gpt-4.1")
+    env_js = node_ids(sample, HEDGE_MODEL_CHAT_MODEL="gpt-4.1")
+    assert env_py[0] == env_js[0] == "gpt-4.1" and env_py[1:] == before_py[1:]
+    (sample / "hedge.toml").write_text(toml_text.replace('"moonshot-v1-8k"', '"gpt-4.1-mini"'))
+    assert python_ids(sample)[1] == node_ids(sample)[1] == "gpt-4.1-mini"
+    other = sample.parent / "elsewhere.toml"
+    other.write_text(toml_text.replace('id = "deepseek-chat"', 'id = "claude-sonnet-4-5"'))
+    assert python_ids(sample, HEDGE_CONFIG=str(other))[0] == "claude-sonnet-4-5"
+    assert node_ids(sample, HEDGE_CONFIG=str(other))[0] == "claude-sonnet-4-5"
+
+    # audit: nothing hard-coded left in rewritten code; hedge.toml counts as externalised.
+    code, out, _ = run("audit", ".", "--format", "json", "--fail-on", "never", cwd=sample)
+    findings = json.loads(out)["findings"]
+    in_code = [f for f in findings if f["location"] == "code"]
+    assert in_code == []
+    assert {f["location"] for f in findings if f["path"] == "hedge.toml"} == {"externalised"}
+
+
+@needs_node
+def test_missing_alias_fails_with_a_clear_error_on_both_sides(sample: Path) -> None:
+    assert run("rewrite", "--write", "-q", cwd=sample)[0] == 0
+    toml_text = (sample / "hedge.toml").read_text()
+    (sample / "hedge.toml").write_text(toml_text.replace("[models.summariser]", "[models.renamed]"))
+    proc = subprocess.run(
+        [sys.executable, "print_models.py"], cwd=sample / "python", env=_env(),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "model alias 'summariser' is not defined in" in proc.stderr
+    assert "HEDGE_MODEL_SUMMARISER" in proc.stderr
+    assert NODE is not None
+    proc = subprocess.run(
+        [NODE, "js/print_models.js"], cwd=sample, env=_env(),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "model alias 'summariser' is not defined in" in proc.stderr
+
+
+@needs_node
+def test_js_resolver_reads_hedge_toml_like_tomllib(tmp_path: Path) -> None:
+    assert NODE is not None
+    from hedgectl.cli.rewrite import _resolver_files
+
+    ((resolver, text),) = _resolver_files(tmp_path / "hedge_models.cjs", "js")
+    resolver.write_text(text)
+    toml_text = """# top [models.fake]
+[audit]
+note = '''
+[models.inside_a_string]
+id = "nope"
+'''
+[models.chat]   # c
+id = "deepseek-chat"  # trailing
+provider = "deepseek"
+fallbacks = [
+  "openai/gpt-4.1-mini",  # [models.x]
+]
+[models."quoted"]
+id = 'Qwen/Qwen2.5-72B-Instruct'
+provider = "alibaba"
+[other]
+id = "not-a-model"
+"""
+    (tmp_path / "hedge.toml").write_text(toml_text)
+    script = "const {hedgeModel} = require('./hedge_models.cjs'); console.log(JSON.stringify(['chat','quoted'].map(hedgeModel)));"
+    proc = subprocess.run(
+        [NODE, "-e", script], cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60,
+        check=True,
+    )  # fmt: skip
+    expected = tomllib.loads(toml_text)["models"]
+    assert json.loads(proc.stdout) == [expected["chat"]["id"], expected["quoted"]["id"]]
+    proc = subprocess.run(
+        [NODE, "-e", "require('./hedge_models.cjs').hedgeModel('inside_a_string')"],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0 and "'inside_a_string' is not defined" in proc.stderr
+
+
+def test_unparsable_file_is_skipped_never_touched(sample: Path) -> None:
+    broken = sample / "python" / "broken.py"
+    broken.write_text('MODEL = "deepseek-chat"\ndef oops(:\n')
+    (sample / "js" / "broken.js").write_text('const m = { model: "deepseek-chat" ;\n')
+    git(sample, "add", "-A")
+    git(sample, "commit", "-qm", "broken files")
+    code, _, err = run("rewrite", "--write", cwd=sample)
+    assert code == 0
+    assert "skipped python/broken.py: does not parse" in err
+    assert "skipped js/broken.js: does not parse" in err
+    assert broken.read_text() == 'MODEL = "deepseek-chat"\ndef oops(:\n'
+
+
+def test_read_only_file_is_a_clear_error_and_nothing_is_written(sample: Path) -> None:
+    target = sample / "js" / "client.js"
+    target.chmod(0o444)
+    before = snapshot(sample)
+    code, _, err = run("rewrite", "--write", "-q", cwd=sample)
+    assert code == 2
+    assert "client.js: the file is read-only; nothing was written" in err
+    assert "Traceback" not in err
+    assert snapshot(sample) == before
+
+
+def test_dirty_tree_needs_force(sample: Path) -> None:
+    llm = sample / "python" / "assistant" / "llm.py"
+    llm.write_text(llm.read_text() + "\n# local edit\n")
+    code, _, err = run("rewrite", "--write", "-q", cwd=sample)
+    assert code == 2
+    assert "uncommitted changes in python/assistant/llm.py" in err and "--force" in err
+    assert "hedge_model(" not in llm.read_text()
+    code, _, _ = run("rewrite", "--write", "--force", "-q", cwd=sample)
+    assert code == 0
+    assert "# local edit" in llm.read_text() and "hedge_model(" in llm.read_text()
+
+
+def test_json_plan_and_selectors(sample: Path) -> None:
+    code, out, _ = run("rewrite", "--format", "json", "--vendor", "moonshot", "-q", cwd=sample)
+    assert code == 0
+    plan = json.loads(out)
+    assert plan["schema"] == "hedgectl.rewrite/v1"
+    assert {r["vendor"] for r in plan["rewrites"]} == {"moonshot"}
+    assert {a["alias"] for a in plan["aliases"]} == {"summariser", "fallback_model"}
+    assert {c["path"] for c in plan["changes"] if c["kind"] == "code"} == {
+        "js/client.js", "python/assistant/llm.py", "ts/router.ts",
+    }  # fmt: skip
+    assert any(s["reason"].startswith("dynamic") for s in plan["skipped"])
+    assert plan["config_ids"] == [{"line": 3, "model_id": "deepseek-chat", "path": "config.yaml"}]
+    assert run("rewrite", "--vendor", "nosuch", cwd=sample)[0] == 2
+    assert run("rewrite", "--write", "--check", cwd=sample)[0] == 2
+
+
+def test_script_outside_a_package_gets_a_resolver_next_to_it(tmp_path: Path) -> None:
+    (tmp_path / "tool.py").write_text('import sys\nMODEL = "deepseek-reasoner"\nprint(MODEL)\n')
+    code, _, _ = run("rewrite", "--write", "-q", cwd=tmp_path)
+    assert code == 0  # not a git repository: nothing to be dirty
+    assert (tmp_path / "hedge_models.py").is_file()
+    assert "from hedge_models import model as hedge_model" in (tmp_path / "tool.py").read_text()
+    proc = subprocess.run(
+        [sys.executable, "tool.py"], cwd=tmp_path, env=_env(), capture_output=True, text=True,
+        timeout=60, check=True,
+    )  # fmt: skip
+    assert proc.stdout.strip() == "deepseek-reasoner"
+    data = tomllib.loads((tmp_path / "hedge.toml").read_text())
+    assert data["models"]["deepseek_reasoner"]["provider"] == "deepseek"
