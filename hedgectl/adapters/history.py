@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hedgectl.core.reach import PaidRecord, Result, State, Track, Transition, Verdict, step
 from hedgectl.errors import FileError
@@ -226,33 +227,40 @@ class History:
         """State changes, newest first, optionally for some providers/regions."""
         query = "SELECT at, provider, region, old_state, new_state, verdict, reason FROM events"
         where, args = _filters(provider, region)
-        rows = self.db.execute(
-            f"{query}{where} ORDER BY at DESC, id DESC LIMIT ?", (*args, limit)
-        ).fetchall()
+        rows = self._query(f"{query}{where} ORDER BY at DESC, id DESC LIMIT ?", (*args, limit))
         return [Event(*row) for row in rows]
 
     def tracks(self, provider: Sequence[str] = (), region: Sequence[str] = ()) -> list[TrackRow]:
         where, args = _filters(provider, region)
-        rows = self.db.execute(
+        rows = self._query(
             "SELECT provider, region, state, failures, successes, verdict, updated FROM tracks"
             f"{where} ORDER BY provider, region",
             args,
-        ).fetchall()
+        )
         return [TrackRow(*row) for row in rows]
+
+    def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise FileError(
+                f"cannot read reach history {self.path}: {exc}",
+                hint="the file is damaged or not hedgectl's: move it away (a new one is created)",
+            ) from None
 
     def last_paid(self) -> dict[tuple[str, str], PaidRecord]:
         """The newest paid-probe outcome per provider and region."""
-        rows = self.db.execute(
+        rows = self._query(
             "SELECT r.provider, r.region, runs.started, r.verdict, r.reason, r.http_status, r.error_code"
             " FROM results r JOIN runs ON runs.id = r.run_id WHERE r.probe = 'paid' ORDER BY runs.started"
-        ).fetchall()
+        )
         out: dict[tuple[str, str], PaidRecord] = {}
         for provider, region, at, verdict, reason, status, code in rows:
             out[provider, region] = PaidRecord(at, Verdict(verdict), reason, status, code)
         return out
 
     def runs(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM runs").fetchone()[0])
+        return int(self._query("SELECT count(*) FROM runs")[0][0])
 
 
 def _filters(provider: Sequence[str], region: Sequence[str]) -> tuple[str, tuple[str, ...]]:

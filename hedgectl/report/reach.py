@@ -288,12 +288,12 @@ def render_history_table(report: HistoryReport) -> Any:
         header_style="bold",
         title_justify="left",
     )
-    for column in ("at", "provider", "region", "change", "verdict", "reason"):
-        events.add_column(column, no_wrap=column != "reason")
+    for column in ("at", "provider", "region", "change"):
+        events.add_column(column, no_wrap=True)
+    events.add_column("verdict: reason", ratio=1)
     for e in report.events:
-        events.add_row(
-            _iso(e.at) or "", e.provider, e.region, f"{e.old} -> {e.new}", e.verdict, e.reason
-        )
+        at = (_iso(e.at) or "").replace("T", " ")[:16]
+        events.add_row(at, e.provider, e.region, f"{e.old} -> {e.new}", f"{e.verdict}: {e.reason}")
     footer = Text(f"{report.runs} runs recorded in {report.path}", style="dim")
     if not report.events:
         return Group(current, Text("no state changes yet", style="dim"), footer)
