@@ -247,6 +247,9 @@ def _add_import(module: cst.Module, module_path: str, function: str) -> cst.Modu
     # Join the existing import block when there is one right there.
     while index < len(body) and _is_import(body[index]):
         index += 1
+    if index > 0 and (_is_future(body[index - 1]) or not _is_import(body[index - 1])):
+        # Its own block after the docstring or the __future__ import, as isort would place it.
+        stmt = stmt.with_changes(leading_lines=[cst.EmptyLine()])
     body.insert(index, stmt)
     return module.with_changes(body=body)
 
