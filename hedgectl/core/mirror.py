@@ -474,7 +474,8 @@ class Copier:
     """Streams a plan's files from the source to the store with bounded memory.
 
     `concurrency` parts (each at most one part size of bytes) are in flight in total across all
-    files, so memory stays near concurrency x part size whatever the file sizes are.
+    files, so memory stays near concurrency x part size whatever the file sizes are; at most half
+    of them download at once so downloads and uploads overlap.
     """
 
     def __init__(
@@ -494,6 +495,10 @@ class Copier:
         self.concurrency = concurrency
         self.clock = clock
         self._slots = threading.BoundedSemaphore(concurrency)
+        # Half the parts in flight may be downloading, the rest uploading or waiting to be hashed:
+        # without this split all parts download together, then all upload together (waves), and
+        # neither side is ever busy while the other works.
+        self._downloads = threading.BoundedSemaphore(max(1, (concurrency + 1) // 2))
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -674,7 +679,8 @@ class Copier:
         def part_task(number: int, start: int, end: int) -> tuple[bytes | bytearray, Part, bool]:
             if self._cancel.is_set():
                 raise _Cancelled()
-            data = self.source.read(snap.repo_id, snap.commit, f, start, end)
+            with self._downloads:
+                data = self.source.read(snap.repo_id, snap.commit, f, start, end)
             crc = crc32_b64(data)
             old = existing.get(number)
             if old is not None and _part_matches(old, data, crc):

@@ -163,6 +163,7 @@ class Faults:
     rate: dict[str, float] = field(default_factory=dict)
     api_statuses: deque[int] = field(default_factory=deque)
     retry_after: int = 1
+    total_rate: float | None = None  # bytes/s shared by every body: a WAN-like source (benchmarks)
 
 
 class HubServer:
@@ -181,6 +182,7 @@ class HubServer:
         self._hub = _Server(("127.0.0.1", 0), self, "hub")
         self._cdn = _Server(("127.0.0.1", 0), self, "cdn")
         self._threads: list[threading.Thread] = []
+        self._paced_until = 0.0
 
     @property
     def url(self) -> str:
@@ -238,6 +240,17 @@ class HubServer:
             return False
         good = hmac.new(self._key, f"{path}:{exp}".encode(), hashlib.sha256).hexdigest()[:32]
         return hmac.compare_digest(sig, good) and exp >= time.time()
+
+    def pace(self, nbytes: int) -> None:
+        """Hold a body so that all bodies together stay under faults.total_rate."""
+        rate = self.faults.total_rate
+        if not rate:
+            return
+        with self._lock:
+            now = time.monotonic()
+            self._paced_until = max(self._paced_until, now) + nbytes / rate
+            wait = self._paced_until - now
+        time.sleep(wait)
 
     def pop(self, table: dict[str, Any], path: str) -> Any:
         with self._lock:
@@ -524,6 +537,7 @@ class _Handler(BaseHTTPRequestHandler):
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True
                     return None
+                self.hub.pace(len(data))
                 self.wfile.write(data)
                 sent += len(data)
                 if rate:
