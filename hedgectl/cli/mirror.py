@@ -348,7 +348,7 @@ def copy_cmd(
     if workers < 1:
         raise UsageError("--concurrency must be at least 1")
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    with _Reporter(quiet or (as_json and not err.is_terminal)) as progress:
+    with _Reporter(quiet) as progress:
         hub = _hub(hub_endpoint, settings, workers + 4, progress.log)
         store = _store(target, endpoint_url, region, addressing_style, settings, workers + 4)
         try:
@@ -449,7 +449,7 @@ def verify_cmd(
     src = core.parse_source(source, _presets(), revision)
     shard_ix = _shard(shard)
     workers = concurrency or settings.concurrency
-    with _Reporter(quiet or (as_json and not err.is_terminal)) as progress:
+    with _Reporter(quiet) as progress:
         store = _store(target, endpoint_url, region, addressing_style, settings, workers + 4)
         store.check_bucket()
         try:
