@@ -42,6 +42,13 @@ system-deps:
 	  else echo "missing system packages:$$missing (install them, or run make test as root)"; fi; \
 	fi
 
+# The Portkey gateway (npm) checks `config export --format portkey` against the real validator and
+# fallback logic on loopback; skipped (and its test too) when npm is missing.
+PORTKEY := $(VENV)/portkey/.installed
+$(PORTKEY): $(STAMP)
+	@if command -v npm >/dev/null; then mkdir -p $(VENV)/portkey && npm install --prefix $(VENV)/portkey --no-audit --no-fund --ignore-scripts --loglevel=error @portkey-ai/gateway@1.15.2 && touch $@; \
+	else echo "npm missing: the Portkey gateway test will be skipped"; fi
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check hedgectl tests bench
 	$(BIN)/ruff format --check hedgectl tests bench
@@ -52,7 +59,7 @@ typecheck: $(TEST_STAMP)
 unit: $(TEST_STAMP)
 	$(BIN)/pytest -q tests/unit
 
-test: $(TEST_STAMP) system-deps lint typecheck
+test: $(TEST_STAMP) system-deps $(PORTKEY) lint typecheck
 	$(BIN)/pytest -q -n 2 --dist loadgroup tests
 
 # Tools the benchmarks compare against: ripgrep (audit), blackbox exporter (reach).

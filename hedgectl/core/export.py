@@ -151,7 +151,9 @@ def portkey_config(name: str, models: Mapping[str, ModelAlias], catalog: Catalog
         targets.append(
             {
                 "provider": PORTKEY_PROVIDER.get(t.provider, t.provider),
-                "api_key": "{{" + t.api_key_env + "}}",
+                # The open-source gateway sends api_key as written (checked with
+                # @portkey-ai/gateway 1.15.2): a ${VAR} placeholder for envsubst at deploy time.
+                "api_key": "${" + t.api_key_env + "}",
                 "override_params": {"model": t.model},
             }
         )

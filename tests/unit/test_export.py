@@ -90,7 +90,7 @@ def test_portkey_configs(catalog) -> None:  # type: ignore[no-untyped-def]
         "openai",
         "anthropic",
     ]
-    assert cfg["targets"][2]["api_key"] == "{{OPENAI_KEY_EU}}"
+    assert cfg["targets"][2]["api_key"] == "${OPENAI_KEY_EU}"
     single = ex.portkey_config("gem", MODELS, catalog)
     assert single["strategy"] == {"mode": "single"} and len(single["targets"]) == 1
     json.dumps(cfg)  # plain JSON data
