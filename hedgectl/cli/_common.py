@@ -11,6 +11,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from hedgectl import config
 from hedgectl.errors import ExitCode, HedgeError, UsageError
@@ -62,13 +63,14 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def error(message: str, hint: str | None = None) -> None:
-    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    # Escaped: messages name TOML tables ([tool.hedgectl], [models.x]) that rich would eat as markup.
+    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     if hint:
-        err.print(f"[dim]hint:[/] {hint}", soft_wrap=True)
+        err.print(f"[dim]hint:[/] {escape(hint)}", soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+    err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
 
 def load_settings(config_path: Path | None) -> config.Settings:

@@ -137,6 +137,13 @@ def rewrite(
         raise UsageError(
             f"--vendor: unknown vendor id(s) {', '.join(unknown)}", hint="see 'hedgectl catalog'"
         )
+    if settings.path is not None and Path(settings.path).name != "hedge.toml":
+        # A new hedge.toml next to it would take precedence over [tool.hedgectl] from then on.
+        raise UsageError(
+            f"hedgectl's settings are in {settings.path} [tool.hedgectl]; rewrite keeps model "
+            "aliases in hedge.toml, which would then shadow them",
+            hint="move the [tool.hedgectl] tables into a hedge.toml next to it, then run rewrite again",
+        )
     cwd = Path.cwd()
     root = _project_root(settings, cwd)
     outcome = plan(
@@ -439,7 +446,8 @@ def apply(outcome: Outcome, *, root: Path, force: bool) -> None:
             )
     order = {"config": 0, "resolver": 1, "code": 2}
     for change in sorted(outcome.changes, key=lambda c: order[c.kind]):
-        atomic_write(change.path, change.new)
+        # Through symlinks to the real file: replacing the link itself would orphan its target.
+        atomic_write(change.path.resolve(), change.new)
 
 
 def _check_writable(path: Path) -> None:

@@ -297,3 +297,21 @@ def test_script_outside_a_package_gets_a_resolver_next_to_it(tmp_path: Path) -> 
     assert proc.stdout.strip() == "deepseek-reasoner"
     data = tomllib.loads((tmp_path / "hedge.toml").read_text())
     assert data["models"]["deepseek_reasoner"]["provider"] == "deepseek"
+
+
+def test_symlinked_source_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "lib"
+    real.mkdir()
+    (real / "models.py").write_text('CHAT = "deepseek-chat"\n')
+    (tmp_path / "link.py").symlink_to(real / "models.py")
+    assert run("rewrite", "--write", "-q", "link.py", cwd=tmp_path)[0] == 0
+    assert (tmp_path / "link.py").is_symlink()
+    assert 'CHAT = hedge_model("chat")' in (real / "models.py").read_text()
+
+
+def test_settings_in_pyproject_are_not_shadowed(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.hedgectl.audit]\nfail_on = "any"\n')
+    (tmp_path / "app.py").write_text('CHAT = "deepseek-chat"\n')
+    code, _, err = run("rewrite", "--write", cwd=tmp_path)
+    assert code == 2 and "[tool.hedgectl]" in err
+    assert not (tmp_path / "hedge.toml").exists()
