@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from hedgectl.core.audit import suppressed
 from hedgectl.core.rewrite import DYNAMIC, Site
@@ -53,18 +53,30 @@ def _name_of(node: cst.BaseExpression) -> str:
 
 
 class _Collector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (ParentNodeProvider, PositionProvider)
+    # Parents come from our own stack: libcst's ParentNodeProvider costs more than the parse.
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, lines: Sequence[str]) -> None:
         super().__init__()
         self.lines = lines
         self.sites: list[Site] = []
+        self.nodes: dict[tuple[int, int], cst.CSTNode] = {}
         self.names: set[str] = set()
         self.existing_binding: str | None = None
+        self.stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self.stack.pop()
 
     def _site(self, node: cst.CSTNode, value: str, context: str, skip: str) -> None:
         pos = self.get_metadata(PositionProvider, node).start
         text = self.lines[pos.line - 1] if pos.line - 1 < len(self.lines) else ""
+        self.nodes[(pos.line, pos.column)] = node
         self.sites.append(
             Site(
                 line=pos.line,
@@ -110,21 +122,23 @@ class _Collector(cst.CSTVisitor):
         self._site(node, value, context, skip)
 
     def _role(self, node: cst.CSTNode) -> tuple[str, str]:
+        ancestors = self.stack[-2::-1]  # parent first; stack[-1] is the node itself
+        if not ancestors:
+            return "", ""
+        if any(isinstance(a, cst.Annotation) for a in ancestors):
+            return "", "type annotation"
         child: cst.CSTNode = node
-        parent = self.get_metadata(ParentNodeProvider, node)
-        while isinstance(parent, _TRANSPARENT):
-            child, parent = parent, self.get_metadata(ParentNodeProvider, parent)
-        ancestor: cst.CSTNode | None = parent
-        while ancestor is not None:
-            if isinstance(ancestor, cst.Annotation):
-                return "", "type annotation"
-            ancestor = self.get_metadata(ParentNodeProvider, ancestor, None)
+        up = 0
+        parent = ancestors[0]
+        while isinstance(parent, _TRANSPARENT) and up + 1 < len(ancestors):
+            up += 1
+            child, parent = parent, ancestors[up]
         if isinstance(parent, cst.BinaryOperation):
             return "", DYNAMIC
         if isinstance(parent, cst.Arg):
             if parent.keyword is not None:
                 return parent.keyword.value, ""
-            call = self.get_metadata(ParentNodeProvider, parent)
+            call = ancestors[up + 1] if up + 1 < len(ancestors) else None
             # os.getenv("LLM_MODEL", "id") / os.environ.get("LLM_MODEL", "id"): the first names it.
             if isinstance(call, cst.Call) and len(call.args) >= 2 and call.args[1] is parent:
                 return _name_of(call.args[0].value), ""
@@ -151,34 +165,36 @@ class _Collector(cst.CSTVisitor):
 
 
 class Collected:
-    def __init__(self, sites: list[Site], names: set[str], binding: str | None) -> None:
-        self.sites = sites
-        self.names = names
-        self.binding = binding
+    """One parsed module and its literals; `apply` edits this same tree (no second parse)."""
+
+    def __init__(self, module: cst.Module, collector: _Collector) -> None:
+        self.module = module
+        self.sites = collector.sites
+        self.nodes = collector.nodes
+        self.names = collector.names
+        self.binding = collector.existing_binding
 
 
 def collect(source: str) -> Collected:
     """Every str literal in the module (and every f-string/concatenation, as dynamic)."""
-    wrapper = MetadataWrapper(parse(source), unsafe_skip_copy=True)
+    module = parse(source)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     visitor = _Collector(source.splitlines())
     wrapper.visit(visitor)
-    return Collected(visitor.sites, visitor.names, visitor.existing_binding)
+    return Collected(wrapper.module, visitor)
 
 
 class _Replacer(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, replacements: dict[tuple[int, int], str], function: str) -> None:
+    def __init__(self, targets: dict[int, str], function: str) -> None:
         super().__init__()
-        self.replacements = replacements
+        self.targets = targets  # id() of an original SimpleString -> alias
         self.function = function
         self.done = 0
 
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.BaseExpression:
-        pos = self.get_metadata(PositionProvider, original_node).start
-        alias = self.replacements.get((pos.line, pos.column))
+        alias = self.targets.get(id(original_node))
         if alias is None:
             return updated_node
         self.done += 1
@@ -210,9 +226,9 @@ def apply(
     if not replacements:
         return source
     function = binding_name(collected)
-    wrapper = MetadataWrapper(parse(source), unsafe_skip_copy=True)
-    replacer = _Replacer(replacements, function)
-    module = wrapper.visit(replacer)
+    targets = {id(collected.nodes[key]): alias for key, alias in replacements.items()}
+    replacer = _Replacer(targets, function)
+    module = collected.module.visit(replacer)
     if replacer.done != len(replacements):
         raise ParseFailure("could not place every replacement (file changed while reading?)")
     if collected.binding is None:

@@ -205,7 +205,7 @@ def plan(
     selection = select_files(
         paths, cwd=cwd, include=include, exclude=exclude, max_file_size=max_file_size
     )
-    scanner: Scanner | None = None
+    scanner = Scanner(catalog)
     resolvers: dict[Path, str] = {}
     for abs_name, display in sorted(selection.files, key=lambda f: f[1]):
         path = Path(abs_name)
@@ -214,6 +214,15 @@ def plan(
             continue  # where IDs belong, and the resolvers this command writes
         suffix = path.suffix.lower()
         lang = codemod_js.language_for(name)
+        if suffix == ".py" or lang is not None:
+            # The audit's keyword prefilter: a file with no catalog keyword holds no model ID,
+            # and is not worth a parse (most files of a real project).
+            try:
+                if not scanner.prefilter.offsets(path.read_bytes()):
+                    continue
+            except OSError as exc:
+                outcome.unparsable.append((display, f"cannot read: {exc.strerror}"))
+                continue
         if suffix == ".py":
             try:
                 source = path.read_text(encoding="utf-8")
@@ -268,8 +277,6 @@ def plan(
             if resolvers.get(resolver_file) != "ts":  # TypeScript also needs the declarations
                 resolvers[resolver_file] = "js" if lang == "javascript" else "ts"
         elif suffix in CONFIG_SUFFIXES or name.startswith(".env"):
-            if scanner is None:
-                scanner = Scanner(catalog)
             try:
                 data = path.read_bytes()
             except OSError:
