@@ -11,6 +11,7 @@ import enum
 import json
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -156,6 +157,7 @@ def rewrite(
         max_file_size=settings.audit.max_file_size,
         tiers=frozenset(t.value for t in tier or []),
         vendors=frozenset(vendor or []),
+        progress=_progress_bar() if not quiet and err.is_terminal else None,
     )
     _report(outcome, fmt, output)
     if not quiet:
@@ -168,6 +170,26 @@ def rewrite(
         apply(outcome, root=root, force=force)
         if not quiet:
             err.print(f"wrote {len(outcome.changes)} file(s)", highlight=False)
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    """A files-done counter on stderr, shown once a run is long enough to wonder about."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    )  # fmt: skip
+    task = bar.add_task("rewrite", total=None)
+
+    def update(done: int, total: int) -> None:
+        if done == 0 and total >= 200:
+            bar.start()
+        bar.update(task, completed=done + 1, total=total)
+        if done + 1 == total:
+            bar.stop()
+
+    return update
 
 
 def _project_root(settings: Any, cwd: Path) -> Path:
@@ -190,6 +212,7 @@ def plan(
     max_file_size: int,
     tiers: frozenset[str] = frozenset(),
     vendors: frozenset[str] = frozenset(),
+    progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Everything a rewrite would change, computed in memory; nothing is written."""
     from hedgectl.adapters import codemod_js, codemod_python
@@ -207,7 +230,10 @@ def plan(
     )
     scanner = Scanner(catalog)
     resolvers: dict[Path, str] = {}
-    for abs_name, display in sorted(selection.files, key=lambda f: f[1]):
+    ordered = sorted(selection.files, key=lambda f: f[1])
+    for done, (abs_name, display) in enumerate(ordered):
+        if progress is not None:
+            progress(done, len(ordered))
         path = Path(abs_name)
         name = path.name
         if name == "hedge.toml" or name.startswith("hedge_models."):
