@@ -434,6 +434,14 @@ def _summary(outcome: Outcome, *, write: bool) -> None:
             soft_wrap=True,
             markup=False,
         )
+    for preferred, current, wanted, chosen in planner.namer.clashes:
+        err.print(
+            f"alias {preferred} already means {current}; {wanted} gets {chosen} instead "
+            "(an existing alias is never re-pointed)",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
     for row in outcome.listed:
         err.print(
             f"config {row['path']}:{row['line']}: {row['model_id']} (already configuration; not rewritten)",

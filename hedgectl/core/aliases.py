@@ -119,6 +119,8 @@ class Namer:
 
     existing: dict[str, str] = field(default_factory=dict)
     assigned: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (preferred name, the ID it already points at, the ID that wanted it, the name it got)
+    clashes: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def alias_for(self, model_id: str, context: str) -> str:
         preferred = name_from_site(context, model_id)
@@ -137,6 +139,8 @@ class Namer:
             if owner is None or owner == model_id:
                 self.existing[name] = model_id
                 self.assigned[key] = name
+                if name != preferred:
+                    self.clashes.append((preferred, taken[preferred.upper()], model_id, name))
                 return name
         raise RuntimeError(f"no free alias for {model_id}")  # pragma: no cover - 1000 clashes
 

@@ -101,6 +101,7 @@ def test_one_alias_per_id_and_role_and_never_repointed() -> None:
     # An existing alias with the same ID is reused.
     assert namer.alias_for("gpt-4.1", "chat_model") == "chat_model"
     assert namer.existing["chat_model"] == "gpt-4.1"
+    assert namer.clashes == [("chat_model", "gpt-4.1", "deepseek-chat", "chat_model_deepseek_chat")]
 
 
 def test_naming_is_stable_across_runs() -> None:
