@@ -106,8 +106,7 @@ class _Collector(cst.CSTVisitor):
                     )
 
     def visit_FormattedString(self, node: cst.FormattedString) -> bool:
-        static = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
-        self._site(node, static + " {...}", "", DYNAMIC)
+        self._site(node, cst.Module([]).code_for_node(node), "", DYNAMIC)
         return False
 
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:

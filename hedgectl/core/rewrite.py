@@ -107,7 +107,9 @@ class Planner:
             if site.skip:
                 self.skipped.append(Skipped(path, site.line, site.value, site.skip))
                 continue
-            alias = self.namer.alias_for(site.value, site.context)
+            # {"deepseek-chat": "deepseek-reasoner"}: a key that is itself an ID names no role.
+            context = site.context if not self.detector.classify(site.context) else ""
+            alias = self.namer.alias_for(site.value, context)
             vendor = self.catalog.vendors[match.vendor]
             if alias not in self.existing and alias not in self.new_aliases:
                 where = f"{path}:{site.line}" + (f" as {site.context}" if site.context else "")

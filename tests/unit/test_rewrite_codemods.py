@@ -197,3 +197,9 @@ def test_js_name_clash_gets_a_fresh_binding(catalog) -> None:  # type: ignore[no
 def test_js_file_with_syntax_errors_is_refused() -> None:
     with pytest.raises(codemod_js.ParseFailure, match="line 1"):
         codemod_js.collect(b'const x = {model: "deepseek-chat";\n', "javascript")
+
+
+def test_a_key_that_is_an_id_names_no_role(catalog) -> None:  # type: ignore[no-untyped-def]
+    out, planner = rewrite_py('UPGRADE = {"deepseek-chat": "deepseek-reasoner"}\n', catalog)
+    assert 'UPGRADE = {"deepseek-chat": hedge_model("deepseek_reasoner")}' in out
+    assert [s.text for s in planner.skipped] == ["deepseek-chat"]
