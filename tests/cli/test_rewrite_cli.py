@@ -315,3 +315,13 @@ def test_settings_in_pyproject_are_not_shadowed(tmp_path: Path) -> None:
     code, _, err = run("rewrite", "--write", cwd=tmp_path)
     assert code == 2 and "[tool.hedgectl]" in err
     assert not (tmp_path / "hedge.toml").exists()
+
+
+def test_help_does_not_load_the_parsers() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys, hedgectl.cli.app; print(sorted(sys.modules))"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    loaded = proc.stdout
+    for heavy in ("libcst", "tree_sitter", "tomlkit"):
+        assert f"'{heavy}" not in loaded
