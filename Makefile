@@ -49,6 +49,13 @@ $(PORTKEY): $(STAMP)
 	@if command -v npm >/dev/null; then mkdir -p $(VENV)/portkey && npm install --prefix $(VENV)/portkey --no-audit --no-fund --ignore-scripts --loglevel=error @portkey-ai/gateway@1.15.2 && touch $@; \
 	else echo "npm missing: the Portkey gateway test will be skipped"; fi
 
+# LiteLLM (PyPI, large, its own pins) loads `config export --format litellm` in its Router, in a
+# virtualenv of its own so it cannot move the project's dependencies; its test is skipped without it.
+LITELLM := $(VENV)/litellm/.installed
+$(LITELLM): $(STAMP)
+	@($(PY) -m venv $(VENV)/litellm && $(VENV)/litellm/bin/python -m pip install --quiet litellm==1.110.2 pyyaml && touch $@) \
+	|| echo "LiteLLM install failed: the LiteLLM export test will be skipped"
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check hedgectl tests bench
 	$(BIN)/ruff format --check hedgectl tests bench
@@ -59,7 +66,7 @@ typecheck: $(TEST_STAMP)
 unit: $(TEST_STAMP)
 	$(BIN)/pytest -q tests/unit
 
-test: $(TEST_STAMP) system-deps $(PORTKEY) lint typecheck
+test: $(TEST_STAMP) system-deps $(PORTKEY) $(LITELLM) lint typecheck
 	$(BIN)/pytest -q -n 2 --dist loadgroup tests
 
 # Tools the benchmarks compare against: ripgrep (audit), blackbox exporter (reach).
