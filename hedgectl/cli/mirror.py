@@ -169,10 +169,13 @@ def _store(
 ) -> Any:
     from hedgectl.adapters.s3 import S3Adapter
 
+    # Precedence: flag > environment (the AWS SDK's own variables) > hedge.toml.
+    env_endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    env_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     return S3Adapter(
         target,
-        endpoint_url=endpoint_url or settings.endpoint_url,
-        region=region or settings.region,
+        endpoint_url=endpoint_url or env_endpoint or settings.endpoint_url,
+        region=region or env_region or settings.region,
         addressing_style=(style.value if style else settings.addressing_style),
         pool_size=pool,
     )

@@ -267,3 +267,18 @@ def test_remote_errors_exit_4_with_a_hint(hub: HubServer, seaweed: Seaweed, buck
     assert nobucket.exit_code == 4 and "does not exist" in nobucket.stderr
     unfinished = run("mirror", "verify", REPO, f"s3://{bucket}", "--endpoint-url", seaweed.endpoint)
     assert unfinished.exit_code == 1 and "no finished mirror" in unfinished.stderr
+
+
+def test_hedge_toml_mirror_section_and_env_precedence(
+    hub: HubServer, seaweed: Seaweed, bucket: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = tmp_path / "hedge.toml"
+    # The file names a dead endpoint; AWS_ENDPOINT_URL (environment) must win over it.
+    cfg.write_text(
+        f'[mirror]\nendpoint_url = "http://127.0.0.1:1"\nhub_endpoint = "{hub.url}"\n'
+        'part_size = "5MiB"\nconcurrency = 3\n'
+    )
+    monkeypatch.setenv("AWS_ENDPOINT_URL", seaweed.endpoint)
+    result = run("mirror", REPO, f"s3://{bucket}/cfg", "--config", str(cfg), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["copied"] == len(hub.repos[REPO].files)
