@@ -216,7 +216,7 @@ def plan(
 ) -> Outcome:
     """Everything a rewrite would change, computed in memory; nothing is written."""
     from hedgectl.adapters import codemod_js, codemod_python
-    from hedgectl.adapters.files import display_path, select_files
+    from hedgectl.adapters.files import select_files
     from hedgectl.adapters.tomledit import existing_models, merge_models
     from hedgectl.core.audit import Scanner
     from hedgectl.core.rewrite import Planner
@@ -316,16 +316,22 @@ def plan(
         new_toml = merge_models(old_toml, planner.new_aliases.values())
         if new_toml != (old_toml or ""):
             outcome.changes.append(
-                Change(hedge_toml, display_path(hedge_toml, cwd), old_toml, new_toml, "config")
+                Change(hedge_toml, _display(hedge_toml, cwd), old_toml, new_toml, "config")
             )
     for resolver_file, kind in sorted(resolvers.items()):
         for target, text in _resolver_files(resolver_file, kind):
             if target.exists():
                 continue  # written once; the project owns it afterwards
-            outcome.changes.append(
-                Change(target, display_path(target, cwd), None, text, "resolver")
-            )
+            outcome.changes.append(Change(target, _display(target, cwd), None, text, "resolver"))
     return outcome
+
+
+def _display(path: Path, cwd: Path) -> str:
+    """The path as the user reads it: relative to the working folder when under it (POSIX)."""
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _read(path: Path) -> str:
