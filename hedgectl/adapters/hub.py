@@ -31,6 +31,9 @@ from hedgectl.errors import IntegrityError, RemoteError
 T = TypeVar("T")
 DEFAULT_ENDPOINT = "https://huggingface.co"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+MAX_RANGELESS_PARTS = (
+    8  # a server that ignores Range is tolerated for files of at most this many parts
+)
 TRANSPORT_ERRORS = (httpx.TransportError, OSError, http.client.HTTPException)
 EXPIRED_STATUSES = {401, 403, 410}  # a signed CDN URL past its expiry
 
@@ -240,6 +243,14 @@ class HubAdapter:
                         resp.fill(cur, skip=0)
                         continue_ok = True
                     elif status == 200:
+                        if start + cur.got > 0 and file.size > MAX_RANGELESS_PARTS * (end - start):
+                            # Each part would re-download the file from byte 0: quadratic.
+                            raise RemoteError(
+                                f"{file.path}: {_origin(location)[1]} ignores HTTP Range requests, so "
+                                f"this {file.size}-byte file cannot be streamed in parts",
+                                hint="use a source that honours Range (the Hub and its CDN do), or "
+                                f"--part-size of at least 1/{MAX_RANGELESS_PARTS} of the file",
+                            )
                         if not self._warned_no_range:
                             self._warned_no_range = True
                             self.log(

@@ -152,6 +152,7 @@ class Faults:
     corrupt          paths whose byte at offset size//2 is flipped in every body
     etag_changed     paths whose resolve HEAD reports another hash (file changed under the commit)
     rate[path]       bytes per second for that path's bodies (slow it so a kill lands mid-file)
+    ignore_range     paths served whole (200) even when a Range is asked for
     api_statuses     the next API calls (model_info, tree) answer with these
     """
 
@@ -164,6 +165,9 @@ class Faults:
     api_statuses: deque[int] = field(default_factory=deque)
     retry_after: int = 1
     total_rate: float | None = None  # bytes/s shared by every body: a WAN-like source (benchmarks)
+    ignore_range: set[str] = field(
+        default_factory=set
+    )  # answer 200 + the whole file, like some proxies
 
 
 class HubServer:
@@ -489,7 +493,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(status, b"busy", extra)
         start, end = 0, f.size
         code = 200
-        if rng and rng.startswith("bytes="):
+        if rng and rng.startswith("bytes=") and f.path not in self.hub.faults.ignore_range:
             first, _, last = rng[len("bytes=") :].partition("-")
             start = int(first)
             end = min(f.size, int(last) + 1) if last else f.size

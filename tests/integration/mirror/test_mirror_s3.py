@@ -163,6 +163,32 @@ def test_retries_429_5xx_drops_and_expired_urls(
     assert ok.exit_code == 0, ok.output
 
 
+def test_a_source_that_ignores_range_still_mirrors_correctly(
+    hub: HubServer, seaweed: Seaweed, bucket: str
+) -> None:
+    shard = "model-00002-of-00003.safetensors"
+    hub.faults.ignore_range.add(shard)
+    result = copy(hub, seaweed, f"s3://{bucket}/m")
+    assert result.exit_code == 0, result.output
+    assert "ignored Range" in result.stderr
+    assert {e["status"] for e in hub.requests(origin="cdn", path=shard)} == {200}
+    ok = run("mirror", "verify", REPO, f"s3://{bucket}/m", "--endpoint-url", seaweed.endpoint)
+    assert ok.exit_code == 0, ok.output
+
+
+def test_a_large_file_from_a_source_without_range_is_refused(
+    hub_factory: Any, seaweed: Seaweed, bucket: str
+) -> None:
+    from tests.servers.hub import HubFile, HubRepo
+
+    big = HubFile("model.safetensors", 46 * 1024 * 1024, seed=5)  # 10 parts of 5 MiB
+    hub = hub_factory(HubRepo(REPO, [big]))
+    hub.faults.ignore_range.add(big.path)
+    result = copy(hub, seaweed, f"s3://{bucket}/m")
+    assert result.exit_code == 4
+    assert "ignores HTTP Range" in result.stderr and "--part-size" in result.stderr
+
+
 def test_corrupted_source_byte_is_refused(
     hub: HubServer, seaweed: Seaweed, s3: Any, bucket: str
 ) -> None:
