@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,9 +87,3 @@ def mirror_args(
     hub: HubServer, seaweed: Seaweed, *rest: str, endpoint: str | None = None
 ) -> list[str]:
     return ["--hub-endpoint", hub.url, "--endpoint-url", endpoint or seaweed.endpoint, *rest]
-
-
-def tmp_file(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
