@@ -215,11 +215,11 @@ def presets_json(view: PresetsView) -> str:
 
 @reporter("mirror-presets", Format.TABLE)
 def presets_table(view: PresetsView) -> Any:
-    table = Table()
-    for col in ("preset", "repo", "size", "license", "shards"):
-        table.add_column(col)
+    table = Table(
+        caption="sizes are approximate; the Hub's tree at the pinned commit is authoritative"
+    )
+    for col in ("preset", "repo", "size", "license"):
+        table.add_column(col, no_wrap=col != "license")
     for name, p in sorted(view.presets.items()):
-        table.add_row(
-            name, p["repo"], p.get("approx_size", ""), p.get("license", ""), p.get("shards", "")
-        )
+        table.add_row(name, p["repo"], p.get("approx_size", ""), p.get("license", ""))
     return table
