@@ -11,8 +11,9 @@ Model IDs are rare, as in real code: a few hundred files hold one in a realistic
 thousand hold decoys a scanner must not report (ChatDeepSeek, llama_index, minimax() search,
 GLM statistics, step-by-step prose), and the rest hold no catalog keyword at all.
 
-Text is assembled from a pool of generated blocks (functions, classes, config sections) with
-per-file names substituted in, so no two files are alike and no line repeats throughout the tree.
+Text is assembled from a pool of 8,000 generated blocks per language (functions, classes, config
+sections) picked at random, with per-file names substituted into them, so no two files are alike
+and identifiers, literals and prose vary from line to line.
 
     python bench/gen_tree.py                   # plain tree (walked, like an unpacked tarball)
     python bench/gen_tree.py --git             # also `git init` + commit (audit uses git ls-files)
@@ -41,7 +42,8 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-# Words that contain no catalog keyword (checked by the benchmark: most files must have no hit).
+# Words that contain no catalog keyword, so most files hold no keyword hit at all (as in real
+# trees); `rg -c` in the benchmark lists the files that do.
 WORDS = _words(
     "account address agent alert archive asset audit backend balance batch billing blob bucket "
     "buffer build cache calendar cart catalog channel checkout client cluster column comment "
@@ -530,7 +532,7 @@ def generate(
     out: Path, *, files: int, mb: int, seed: int, with_ids: int, decoys: int
 ) -> dict[str, int]:
     rng = random.Random(seed)
-    pool = build_pool(rng, 2500)
+    pool = build_pool(rng, 8000)
     projects = sorted({f"{rng.choice(WORDS)}_{rng.choice(WORDS)}" for _ in range(400)})[:300]
     target = mb * 1_000_000
     stats = {"files": 0, "bytes": 0, "with_ids": 0, "decoys": 0, "skippable": 0, "bundles": 0}
