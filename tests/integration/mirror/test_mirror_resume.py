@@ -131,3 +131,31 @@ def test_memory_stays_bounded_on_a_large_lazily_served_file(
         Bucket=bucket, Key=f"b/acme/big/{hub.repos['acme/big'].commit}/{big.path}"
     )
     assert head["ContentLength"] == size and head["Metadata"]["hf-sha256"] == big.sha256
+
+
+def test_ctrl_c_exits_130_and_says_how_to_resume(
+    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
+) -> None:
+    big = HubFile("model-00001-of-00001.safetensors", 8 * 5 * MiB, seed=43)
+    repo = HubRepo("acme/interrupted", [big])
+    hub = hub_factory(repo)
+    hub.faults.rate[big.path] = 3 * MiB
+    key = f"m/{repo.repo_id}/{repo.commit}/{big.path}"
+    cmd = mirror_cmd(
+        hub, seaweed.endpoint, repo.repo_id, f"s3://{bucket}/m", "--part-size", "5MiB", "-j", "2"
+    )
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list_parts(s3, bucket, key):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert "run the same command again to resume" in err and "Traceback" not in err
+    assert list_parts(s3, bucket, key)  # the upload is kept for the next run
