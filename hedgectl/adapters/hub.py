@@ -380,11 +380,12 @@ class HubAdapter:
         try:
             span, _, total = value.removeprefix("bytes ").partition("/")
             begin = int(span.split("-")[0])
+            size = None if total in ("*", "") else int(total)
         except ValueError:
             raise RemoteError(f"{file.path}: bad Content-Range {value!r}") from None
         if begin != first:
             raise RemoteError(f"{file.path}: asked for byte {first}, the server started at {begin}")
-        if total not in ("*", "") and int(total) != file.size:
+        if size is not None and size != file.size:
             raise IntegrityError(
                 f"{file.path} changed under pinned commit {commit[:12]}: {total} bytes served, {file.size} listed"
             )
