@@ -108,11 +108,15 @@ def _start_once(data_dir: Path, timeout: float) -> Seaweed:
     ports = dict(zip(SERVICES, _pick_ports(len(SERVICES)), strict=True))
     args = [
         binary,
+        f"-logdir={data_dir}",
         "mini",
         f"-dir={data_dir}",
         "-ip=127.0.0.1",
         "-ip.bind=127.0.0.1",
         *(f"-{name}.port={port}" for name, port in ports.items()),
+        # Logs and local sockets in the data folder, not in /tmp.
+        f"-s3.localSocket={data_dir / 's3.sock'}",
+        f"-filer.localSocket={data_dir / 'filer.sock'}",
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
         "-master.telemetry=false",
