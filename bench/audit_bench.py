@@ -573,8 +573,15 @@ def main(argv: list[str] | None = None) -> int:
         measurements.append(
             measure(tree, git=git, reps=args.reps, hedgectl=hedgectl, rg=rg, flags=flags)
         )
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "diff", "--quiet", "HEAD", "--", "hedgectl"], cwd=REPO, check=False
+    ).returncode
+    commit = f" (commit {head}{' + local changes' if dirty else ''})" if head else ""
     versions = (
-        f"Python {platform.python_version()}, hedgectl {__version__}, "
+        f"Python {platform.python_version()}, hedgectl {__version__}{commit}, "
         + subprocess.run([rg, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
     )
     shown_audit = "hedgectl audit . -f json -q --fail-on never > audit.json"
