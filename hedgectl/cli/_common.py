@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 import os
 import sys
@@ -43,6 +44,51 @@ OutputOpt = Annotated[
     ),
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more on stderr.")]
+
+
+class Tier(enum.StrEnum):
+    NAMED = "named"
+    ELEVATED = "elevated"
+    STANDARD = "standard"
+
+
+# File selection and selectors shared by audit and rewrite (same files, same IDs).
+TierOpt = Annotated[
+    list[Tier] | None,
+    typer.Option(
+        "--tier",
+        help="Only IDs of these tiers: named, elevated, standard (repeatable).",
+        metavar="TIER",
+        show_default=False,
+    ),
+]
+VendorOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--vendor",
+        help="Only IDs of these vendor ids, e.g. deepseek (repeatable; see 'hedgectl catalog').",
+        metavar="VENDOR",
+        show_default=False,
+    ),
+]
+IncludeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--include",
+        help="Only files matching this glob (repeatable).",
+        metavar="GLOB",
+        show_default=False,
+    ),
+]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        help="Skip files matching this glob (repeatable).",
+        metavar="GLOB",
+        show_default=False,
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 
 

@@ -11,7 +11,11 @@ import typer
 
 from hedgectl.cli._common import (
     ConfigOpt,
+    ExcludeOpt,
+    IncludeOpt,
     OutputOpt,
+    TierOpt,
+    VendorOpt,
     emit,
     emit_rich,
     err,
@@ -34,12 +38,6 @@ class FailOn(enum.StrEnum):
     ELEVATED = "elevated"
     ANY = "any"
     NEVER = "never"
-
-
-class Tier(enum.StrEnum):
-    NAMED = "named"
-    ELEVATED = "elevated"
-    STANDARD = "standard"
 
 
 BASELINE_SCHEMA = "hedgectl.baseline/v1"
@@ -92,24 +90,8 @@ def audit(
             show_default=False,
         ),
     ] = None,
-    tier: Annotated[
-        list[Tier] | None,
-        typer.Option(
-            "--tier",
-            help="Only report these tiers: named, elevated, standard (repeatable).",
-            metavar="TIER",
-            show_default=False,
-        ),
-    ] = None,
-    vendor: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--vendor",
-            help="Only report these vendor ids, e.g. deepseek (repeatable).",
-            metavar="VENDOR",
-            show_default=False,
-        ),
-    ] = None,
+    tier: TierOpt = None,
+    vendor: VendorOpt = None,
     baseline: Annotated[
         Path | None,
         typer.Option(
@@ -140,24 +122,8 @@ def audit(
             show_default=False,
         ),
     ] = None,
-    include: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--include",
-            help="Only files matching this glob (repeatable).",
-            metavar="GLOB",
-            show_default=False,
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exclude",
-            help="Skip files matching this glob (repeatable).",
-            metavar="GLOB",
-            show_default=False,
-        ),
-    ] = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
     max_file_size: Annotated[
         str | None,
         typer.Option(

@@ -18,7 +18,18 @@ from typing import Annotated, Any
 
 import typer
 
-from hedgectl.cli._common import ConfigOpt, OutputOpt, emit, err, load_settings, reports_errors
+from hedgectl.cli._common import (
+    ConfigOpt,
+    ExcludeOpt,
+    IncludeOpt,
+    OutputOpt,
+    TierOpt,
+    VendorOpt,
+    emit,
+    err,
+    load_settings,
+    reports_errors,
+)
 from hedgectl.errors import ExitCode, FileError, UsageError
 
 CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml", ".env", ".ini", ".cfg", ".properties"}
@@ -28,12 +39,6 @@ PY_RESOLVER = "hedge_models.py"
 class RewriteFormat(enum.StrEnum):
     DIFF = "diff"
     JSON = "json"
-
-
-class Tier(enum.StrEnum):
-    NAMED = "named"
-    ELEVATED = "elevated"
-    STANDARD = "standard"
 
 
 @dataclass
@@ -81,42 +86,10 @@ def rewrite(
         typer.Option("--format", "-f", help="diff: a unified diff; json: the plan as JSON."),
     ] = RewriteFormat.DIFF,
     output: OutputOpt = None,
-    tier: Annotated[
-        list[Tier] | None,
-        typer.Option(
-            "--tier",
-            help="Only IDs of these tiers (repeatable).",
-            metavar="TIER",
-            show_default=False,
-        ),
-    ] = None,
-    vendor: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--vendor",
-            help="Only IDs of these vendor ids (repeatable).",
-            metavar="VENDOR",
-            show_default=False,
-        ),
-    ] = None,
-    include: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--include",
-            help="Only files matching this glob (repeatable).",
-            metavar="GLOB",
-            show_default=False,
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exclude",
-            help="Skip files matching this glob (repeatable).",
-            metavar="GLOB",
-            show_default=False,
-        ),
-    ] = None,
+    tier: TierOpt = None,
+    vendor: VendorOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
     config: ConfigOpt = None,
 ) -> None:
