@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from hedgectl.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+# The OASIS SARIF 2.1.0 JSON schema, as published with the standard.
+SARIF_SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
 runner = CliRunner()
 
 
