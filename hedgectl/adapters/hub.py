@@ -1,8 +1,9 @@
 """The Hugging Face Hub as a mirror source: pin, list, and ranged reads with retries.
 
 Metadata (commit, license, tree, per-file resolve HEAD) goes through huggingface_hub's own API so
-endpoints, tokens and headers behave as users expect. The bytes are read with plain httpx Range GETs
-on the signed location the resolve HEAD returns: huggingface_hub has no public ranged-read call
+endpoints, tokens and headers behave as users expect. The bytes are read with Range GETs (stdlib
+http.client straight into the part buffer; httpx when a proxy applies) on the signed location the
+resolve HEAD returns: huggingface_hub has no public ranged-read call
 (its downloads always write to disk), one HEAD per file keeps us inside the Hub's "resolver" rate
 limit, and owning the loop lets us resume a dropped body mid-part, honour Retry-After, refresh an
 expired CDN signature and refuse a file that changed under a pinned commit.
@@ -70,7 +71,7 @@ def _retry_after(headers: Any) -> float | None:
 
 
 class HubAdapter:
-    """HubSource over huggingface_hub (metadata) and httpx (bytes)."""
+    """HubSource over huggingface_hub (metadata) and ranged HTTP reads (bytes)."""
 
     def __init__(
         self,
