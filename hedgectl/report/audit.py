@@ -6,7 +6,9 @@ import csv
 import io
 import json
 from dataclasses import fields
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from hedgectl import __version__
 from hedgectl.core.audit import AuditResult, gates
@@ -135,7 +137,7 @@ def render_sarif(result: AuditResult) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                            "artifactLocation": _artifact(f.path),
                             "region": {
                                 "startLine": f.line,
                                 "startColumn": f.column,
@@ -176,6 +178,13 @@ def render_sarif(result: AuditResult) -> str:
         ],
     }
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _artifact(path: str) -> dict[str, str]:
+    """Relative paths resolve against the checkout (%SRCROOT%); others become file:// URIs."""
+    if path.startswith("/"):
+        return {"uri": PurePosixPath(path).as_uri()}
+    return {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
 
 
 def _md_escape(text: str) -> str:
