@@ -12,7 +12,6 @@ expired CDN signature and refuse a file that changed under a pinned commit.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import http.client
 import random
 import ssl
@@ -27,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from hedgectl.core.mirror import RepoFile, Snapshot
+from hedgectl.core.retry import retry_after as parse_retry_after
 from hedgectl.errors import IntegrityError, RemoteError
 
 T = TypeVar("T")
@@ -54,20 +54,6 @@ class RetryPolicy:
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme, parts.netloc.lower()
-
-
-def _retry_after(headers: Any) -> float | None:
-    """Seconds from a Retry-After header (delta or HTTP date); `headers` has .get or .header."""
-    getter = getattr(headers, "header", None) or headers.get
-    value = getter("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    when = email.utils.parsedate_to_datetime(value)
-    return max(0.0, when.timestamp() - time.time()) if when else None
 
 
 class HubAdapter:
@@ -135,7 +121,11 @@ class HubAdapter:
                 status = exc.response.status_code if exc.response is not None else 0
                 if status not in RETRY_STATUSES or attempt == self.retry.attempts - 1:
                     raise RemoteError(f"{what}: HTTP {status}: {_first_line(exc)}") from None
-                wait = _retry_after(exc.response.headers) if exc.response is not None else None
+                wait = (
+                    parse_retry_after(exc.response.headers.get, time.time())
+                    if exc.response is not None
+                    else None
+                )
                 self._sleep(what, status, attempt, wait)
             except (hf_httpx.TransportError, OSError) as exc:
                 if attempt == self.retry.attempts - 1:
@@ -267,7 +257,7 @@ class HubAdapter:
                         continue_ok = True
                     else:
                         continue_ok = False
-                        retry_after = _retry_after(resp)
+                        retry_after = parse_retry_after(resp.header, time.time())
                 if continue_ok:
                     if cur.got < len(cur.buf):
                         why = "connection closed early"

@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from email.utils import parsedate_to_datetime
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from hedgectl.core.reach_config import (
     Signature,
     parse_resolve,
 )
+from hedgectl.core.retry import retry_after
 from hedgectl.errors import ConfigError, UsageError
 
 SCHEMA = "hedgectl.reach/v1"
@@ -613,28 +613,6 @@ def error_code(status: int | None, headers: Mapping[str, str], body: bytes) -> s
     return ""
 
 
-def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    ms = headers.get("retry-after-ms")
-    if ms:
-        try:
-            return max(0.0, float(ms) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    if now is None:
-        return None
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-    except (TypeError, ValueError):
-        return None
-
-
 @cache
 def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE | re.DOTALL)
@@ -715,12 +693,14 @@ def _classify_status(
 ) -> tuple[Verdict, str, float | None]:
     sig = match_signature(signatures, target.family, status, code, obs.body)
     if sig is not None:
-        after = retry_after(obs.headers, now) if sig.verdict == Verdict.RATE_LIMITED.value else None
+        after = (
+            retry_after(obs.headers.get, now) if sig.verdict == Verdict.RATE_LIMITED.value else None
+        )
         return Verdict(sig.verdict), f"HTTP {status}: {sig.reason or sig.id}", after
     if status == 451:
         return Verdict.BLOCKED_LEGAL, "HTTP 451: unavailable for legal reasons", None
     if status == 429:
-        after = retry_after(obs.headers, now)
+        after = retry_after(obs.headers.get, now)
         wait = f", retry after {after:g}s" if after is not None else ""
         return Verdict.RATE_LIMITED, f"HTTP 429: rate limited{wait}", after
     if status == 529:

@@ -9,13 +9,16 @@ from types import SimpleNamespace
 import pytest
 
 from hedgectl.adapters import hub
+from hedgectl.core.retry import retry_after
 
 
-def test_retry_after_accepts_seconds_and_http_dates() -> None:
-    assert hub._retry_after({"retry-after": "7"}) == 7.0
-    assert hub._retry_after({}) is None
+def test_retry_after_accepts_seconds_milliseconds_and_http_dates() -> None:
+    assert retry_after({"retry-after": "7"}.get) == 7.0
+    assert retry_after({"retry-after-ms": "1500"}.get) == 1.5
+    assert retry_after({}.get) is None
+    assert retry_after({"retry-after": "soon"}.get, time.time()) is None
     when = email.utils.formatdate(time.time() + 30, usegmt=True)
-    assert 25 <= (hub._retry_after({"retry-after": when}) or 0) <= 31
+    assert 25 <= (retry_after({"retry-after": when}.get, time.time()) or 0) <= 31
 
 
 def test_license_from_card_data_or_tags() -> None:

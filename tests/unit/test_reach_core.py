@@ -16,6 +16,7 @@ from hedgectl.core.reach_config import (
     load_signatures,
     parse_resolve,
 )
+from hedgectl.core.retry import retry_after
 from hedgectl.errors import ConfigError, UsageError
 
 SIGS = load_signatures()
@@ -171,10 +172,10 @@ def test_rate_limited_carries_retry_after() -> None:
     assert result.retry_after == 7.0
     assert "retry after 7s" in result.reason
     assert (
-        core.retry_after({"retry-after": "Tue, 14 Nov 2023 22:13:30 GMT"}, now=1_700_000_000.0)
+        retry_after({"retry-after": "Tue, 14 Nov 2023 22:13:30 GMT"}.get, now=1_700_000_000.0)
         == 10.0
     )
-    assert core.retry_after({"retry-after-ms": "1500"}) == 1.5
+    assert retry_after({"retry-after-ms": "1500"}.get) == 1.5
 
 
 def test_authenticated_401_is_auth_error_and_region_mismatch_when_sibling_accepts_key() -> None:
