@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -336,3 +337,24 @@ def test_files_generated_from_hedge_toml_are_externalised(tmp_path: Path) -> Non
     assert [(f["model_id"], f["location"]) for f in json.loads(out)["findings"]] == [
         ("deepseek-chat", "externalised")
     ]
+
+
+def test_init_writes_a_starter_that_loads_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    code, _, err = run("init", cwd=tmp_path)
+    assert code == 0 and "wrote hedge.toml" in err
+    text = (tmp_path / "hedge.toml").read_text()
+    assert "[audit]" in text and "# [models.chat]" in text
+    assert run("audit", ".", "-f", "json", cwd=tmp_path)[0] == 0  # the starter is valid config
+    # Every commented example, uncommented, is valid config too.
+    toml_line = re.compile(r"^(?:\[[\w.-]+\]|[A-Za-z_][\w-]* = \S.*)$")
+    examples = "\n".join(
+        line[2:] if line.startswith("# ") and toml_line.match(line[2:]) else line
+        for line in text.splitlines()
+    )
+    from hedgectl import config
+
+    (tmp_path / "full.toml").write_text(examples)
+    settings = config.load(tmp_path / "full.toml", cwd=tmp_path)
+    assert settings.section("models") is not None and settings.section("mirror") is not None
+    code, _, err = run("init", cwd=tmp_path)
+    assert code == 2 and "already exists" in err
