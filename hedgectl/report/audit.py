@@ -225,36 +225,58 @@ def render_markdown(result: AuditResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+WIDE = 120  # below this many columns the table would wrap paths: one line per finding instead
+
+
+def _found(f: Finding) -> str:
+    text = f.model_id + (" [endpoint]" if f.kind is Kind.ENDPOINT else "")
+    return text + (f" via {f.platform}" if f.platform else "")
+
+
+class _Findings:
+    """Findings grouped by tier: a table on a wide terminal, compact lines on a narrow one."""
+
+    def __init__(self, result: AuditResult) -> None:
+        self.result = result
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.table import Table
+        from rich.text import Text
+
+        for tier in TIER_ORDER:
+            rows = [f for f in self.result.findings if f.tier == tier]
+            if not rows:
+                continue
+            if options.max_width < WIDE:
+                yield Text(TIER_TITLE[tier], style="bold")
+                for f in rows:
+                    weights = ", open weights" if f.open_weights else ""
+                    yield Text(
+                        f"  {f.path}:{f.line}:{f.column}  {_found(f)}  "
+                        f"({f.vendor_name}, {f.hq}; {f.location.value}{weights})"
+                    )
+                continue
+            table = Table(title=TIER_TITLE[tier], title_justify="left")
+            for column in ("Location", "Model ID / endpoint", "Vendor (HQ)", "Where", "Weights"):
+                table.add_column(column, overflow="fold")
+            for f in rows:
+                # Text cells: paths and IDs are data, never rich markup ("[endpoint]").
+                table.add_row(
+                    Text(f"{f.path}:{f.line}:{f.column}"),
+                    Text(_found(f)),
+                    Text(f"{f.vendor_name} ({f.hq})"),
+                    Text(f.location.value),
+                    Text("open" if f.open_weights else "-"),
+                )
+            yield table
+
+
 @reporter("audit", Format.TABLE)
 def render_table(result: AuditResult) -> Any:
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
-    parts: list[Any] = []
-    for tier in TIER_ORDER:
-        rows = [f for f in result.findings if f.tier == tier]
-        if not rows:
-            continue
-        table = Table(title=TIER_TITLE[tier], title_justify="left", expand=False, show_lines=False)
-        table.add_column("Location", overflow="fold")
-        table.add_column("Model ID / endpoint", overflow="fold")
-        table.add_column("Vendor (HQ)")
-        table.add_column("Where")
-        table.add_column("Weights")
-        for f in rows:
-            found = f.model_id + ("  [endpoint]" if f.kind is Kind.ENDPOINT else "")
-            if f.platform:
-                found += f"  via {f.platform}"
-            where = f.location.value
-            table.add_row(
-                f"{f.path}:{f.line}:{f.column}",
-                found,
-                f"{f.vendor_name} ({f.hq})",
-                where,
-                "open" if f.open_weights else "-",
-            )
-        parts.append(table)
+    parts: list[Any] = [_Findings(result)]
     s = summary(result)
     line = (
         f"{s['findings']} finding(s) in {s['files_scanned']} file(s) scanned "

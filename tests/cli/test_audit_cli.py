@@ -358,3 +358,15 @@ def test_init_writes_a_starter_that_loads_and_refuses_to_overwrite(tmp_path: Pat
     assert settings.section("models") is not None and settings.section("mirror") is not None
     code, _, err = run("init", cwd=tmp_path)
     assert code == 2 and "already exists" in err
+
+
+def test_table_is_compact_on_narrow_terminals_and_keeps_brackets(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "app.py").write_text('BASE = "https://api.deepseek.com"\n', encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "80")
+    _, out, _ = run("audit", "app.py", cwd=project)
+    assert "  app.py:1:9  api.deepseek.com [endpoint]  (DeepSeek, CN; code)" in out
+    monkeypatch.setenv("COLUMNS", "160")
+    _, out, _ = run("audit", "app.py", cwd=project)
+    assert "│ app.py:1:9 " in out and "api.deepseek.com [endpoint]" in out
