@@ -8,13 +8,14 @@ root, and nothing that cannot be read stops the run.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
 import stat
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
@@ -230,7 +231,11 @@ def _walk(root: str) -> Iterator[Listed]:
                 yield entry.path, root, rel, None
 
 
-def select_files(
+# One listed file: (absolute path, display path, None) to read, or (None, display path, reason).
+Entry = tuple[str | None, str, str | None]
+
+
+def iter_files(
     paths: Iterable[Path],
     *,
     cwd: Path,
@@ -239,14 +244,13 @@ def select_files(
     max_file_size: int = 2_000_000,
     staged: bool = False,
     diff: str | None = None,
-) -> Selection:
-    """Resolve the PATH arguments into files to read."""
+) -> tuple[dict[str, frozenset[int]] | None, Iterator[Entry]]:
+    """The PATH arguments as a stream of files to read or skip, and (--staged/--diff) the lines.
+
+    Bad arguments raise here; the listing itself is lazy, so a consumer can start reading files
+    while the tree is still being walked.
+    """
     cwd = cwd.resolve()
-    cwd_s = str(cwd)
-    filt = _Filter(include, exclude)
-    files: list[tuple[str, str]] = []
-    skipped: list[tuple[str, str]] = []
-    seen: set[str] = set()
     lines: dict[str, frozenset[int]] | None = None
     roots = [Path(p) for p in paths] or [Path(".")]
     for raw in roots:
@@ -268,19 +272,48 @@ def select_files(
         listed = ((str(c), str(top), c.relative_to(top).as_posix(), None) for c in candidates)
     else:
         listed = _expand(roots, cwd)
+    return lines, _entries(listed, str(cwd), _Filter(include, exclude), max_file_size)
+
+
+def _entries(listed: Iterable[Listed], cwd: str, filt: _Filter, max_size: int) -> Iterator[Entry]:
+    seen: set[str] = set()
     for path, scope_root, rel, walk_reason in listed:
-        display = display_path(path, cwd_s)
+        display = display_path(path, cwd)
         reason = walk_reason or _skip_reason(rel) or filt.reason(display)
         identity = path
         if reason is None:
-            reason, identity = _check_file(path, scope_root, max_file_size)
+            reason, identity = _check_file(path, scope_root, max_size)
         if reason is not None:
-            skipped.append((display, reason))
+            yield None, display, reason
             continue
         if identity in seen:  # two links to one file, or a link and its target
             continue
         seen.add(identity)
-        files.append((path, display))
+        yield path, display, None
+
+
+def select_files(
+    paths: Iterable[Path],
+    *,
+    cwd: Path,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    max_file_size: int = 2_000_000,
+    staged: bool = False,
+    diff: str | None = None,
+) -> Selection:
+    """Resolve the PATH arguments into files to read (the whole listing at once)."""
+    lines, entries = iter_files(
+        paths, cwd=cwd, include=include, exclude=exclude, max_file_size=max_file_size,
+        staged=staged, diff=diff,
+    )  # fmt: skip
+    files: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = []
+    for path, display, reason in entries:
+        if path is None:
+            skipped.append((display, reason or ""))
+        else:
+            files.append((path, display))
     return Selection(files=files, skipped=skipped, lines=lines)
 
 
@@ -452,48 +485,72 @@ def scan_chunk(scanner: Scanner, chunk: Chunk) -> ChunkResult:
     return found, skipped, scanned
 
 
+SMALL_RUN = (
+    400  # fewer files than this are scanned in-process: a pool would cost more than it saves
+)
+
+
 def scan_files(
-    selection: Selection,
+    entries: Iterable[Entry],
     overrides: Overrides,
     *,
+    lines: dict[str, frozenset[int]] | None = None,
     jobs: int | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> tuple[list[Scanned], list[tuple[str, str]], int, str]:
-    """Read and scan every selected file; big trees use one process per core."""
-    items: Chunk = [
-        (
-            abs_path,
-            display,
-            None if selection.lines is None else selection.lines.get(display, frozenset()),
-        )
-        for abs_path, display in selection.files
-    ]
+    """Read and scan every listed file; big trees use one process per core.
+
+    The listing is consumed as it is produced: chunks go to the workers while the tree is still
+    being walked, so walking and scanning overlap.
+    """
     jobs = jobs or min(os.cpu_count() or 1, 8)
     found: list[Scanned] = []
     skipped: list[tuple[str, str]] = []
     scanned = 0
-    if jobs <= 1 or len(items) < 400:
+
+    def items() -> Iterator[tuple[str, str, frozenset[int] | None]]:
+        for path, display, reason in entries:
+            if path is None:
+                skipped.append((display, reason or ""))
+            else:
+                yield path, display, None if lines is None else lines.get(display, frozenset())
+
+    def collect(result: ChunkResult, count: int) -> None:
+        nonlocal scanned
+        found.extend(result[0])
+        skipped.extend(result[1])
+        scanned += result[2]
+        if on_progress:
+            on_progress(count)
+
+    stream = items()
+    head: Chunk = list(itertools.islice(stream, SMALL_RUN))
+    if jobs <= 1 or len(head) < SMALL_RUN:
         scanner = Scanner(load_catalog(overrides))
-        step = 256
-        for i in range(0, len(items), step):
-            f, s, n = scan_chunk(scanner, items[i : i + step])
-            found += f
-            skipped += s
-            scanned += n
-            if on_progress:
-                on_progress(len(items[i : i + step]))
+        rest = [*head, *stream]
+        for i in range(0, len(rest), 256):
+            collect(scan_chunk(scanner, rest[i : i + 256]), len(rest[i : i + 256]))
         return found, skipped, scanned, ENGINE
-    size = max(64, len(items) // (jobs * 16))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     # fork: workers inherit the imported modules, so start-up costs milliseconds.
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(
         jobs, mp_context=get_context(method), initializer=_init_worker, initargs=(overrides,)
     ) as pool:
-        for (f, s, n), chunk in zip(pool.map(_scan_chunk, chunks), chunks, strict=True):
-            found += f
-            skipped += s
-            scanned += n
-            if on_progress:
-                on_progress(len(chunk))
+        pending: list[tuple[Future[ChunkResult], int]] = []
+
+        def harvest(block: bool) -> None:
+            while pending and (block or pending[0][0].done()):
+                future, count = pending.pop(0)
+                collect(future.result(), count)
+
+        chunk: Chunk = []
+        for item in itertools.chain(head, stream):
+            chunk.append(item)
+            if len(chunk) == 128:
+                pending.append((pool.submit(_scan_chunk, chunk), len(chunk)))
+                chunk = []
+                harvest(block=False)
+        if chunk:
+            pending.append((pool.submit(_scan_chunk, chunk), len(chunk)))
+        harvest(block=True)
     return found, skipped, scanned, ENGINE

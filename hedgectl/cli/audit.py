@@ -183,7 +183,7 @@ def audit(
         baseline_path = settings.root / baseline_path
     known = _read_baseline(baseline_path) if baseline_path else frozenset()
 
-    from hedgectl.adapters.files import scan_files, select_files
+    from hedgectl.adapters.files import iter_files, scan_files
     from hedgectl.catalog import Overrides, load_catalog
     from hedgectl.core.audit import AuditResult, finalize, to_findings
 
@@ -195,7 +195,7 @@ def audit(
             f"--vendor: unknown vendor id(s) {', '.join(unknown)}", hint="see 'hedgectl catalog'"
         )
     cwd = Path.cwd()
-    selection = select_files(
+    lines, entries = iter_files(
         paths or [Path(".")],
         cwd=cwd,
         include=[*audit_cfg.include, *(include or [])],
@@ -204,11 +204,11 @@ def audit(
         staged=staged,
         diff=diff,
     )
-    show_progress = not quiet and err.is_terminal and len(selection.files) > 2000
-    progress_cb, stop = _progress(len(selection.files)) if show_progress else (None, None)
+    # Files are listed while they are scanned, so the total is unknown: count, no bar.
+    progress_cb, stop = _progress() if not quiet and err.is_terminal else (None, None)
     try:
-        found, late_skips, scanned, engine = scan_files(
-            selection, overrides, jobs=jobs, on_progress=progress_cb
+        found, skipped_all, scanned, engine = scan_files(
+            entries, overrides, lines=lines, jobs=jobs, on_progress=progress_cb
         )
     finally:
         if stop:
@@ -218,7 +218,6 @@ def audit(
         findings += to_findings(
             scanned_file.path, scanned_file.raws, catalog, externalised=scanned_file.externalised
         )
-    skipped_all = [*selection.skipped, *late_skips]
     by_reason: dict[str, int] = {}
     for _, reason in skipped_all:
         key = reason.split(" (")[0].split(":")[0]
@@ -299,14 +298,14 @@ def _write_baseline(path: Path, findings: list[Any]) -> None:
     )
 
 
-def _progress(total: int) -> tuple[Any, Any]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+def _progress() -> tuple[Any, Any]:
+    from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
 
     progress = Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        SpinnerColumn(), "scanning: {task.completed} files", TimeElapsedColumn(),
         console=err, transient=True,
     )  # fmt: skip
-    task = progress.add_task("scanning", total=total)
+    task = progress.add_task("scanning", total=None)
     progress.start()
     return (lambda n: progress.advance(task, n)), progress.stop
 

@@ -360,13 +360,22 @@ def test_init_writes_a_starter_that_loads_and_refuses_to_overwrite(tmp_path: Pat
     assert code == 2 and "already exists" in err
 
 
-def test_table_is_compact_on_narrow_terminals_and_keeps_brackets(
-    project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (project / "app.py").write_text('BASE = "https://api.deepseek.com"\n', encoding="utf-8")
-    monkeypatch.setenv("COLUMNS", "80")
-    _, out, _ = run("audit", "app.py", cwd=project)
-    assert "  app.py:1:9  api.deepseek.com [endpoint]  (DeepSeek, CN; code)" in out
-    monkeypatch.setenv("COLUMNS", "160")
-    _, out, _ = run("audit", "app.py", cwd=project)
-    assert "│ app.py:1:9 " in out and "api.deepseek.com [endpoint]" in out
+def test_table_is_compact_on_narrow_terminals_and_keeps_brackets() -> None:
+    from rich.console import Console
+
+    from hedgectl.catalog import load_catalog
+    from hedgectl.core.audit import AuditResult, Scanner, to_findings
+    from hedgectl.report.audit import render_table
+
+    catalog = load_catalog()
+    raws = Scanner(catalog).scan(b'BASE = "https://api.deepseek.com"\n', "app.py")
+    result = AuditResult(root=".", findings=to_findings("app.py", raws, catalog), files_scanned=1)
+
+    def shown(width: int) -> str:
+        console = Console(width=width, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+        console.print(render_table(result))
+        return console.export_text()
+
+    assert "  app.py:1:9  api.deepseek.com [endpoint]  (DeepSeek, CN; code)" in shown(80)
+    wide = shown(160)
+    assert "│ app.py:1:9 " in wide and "api.deepseek.com [endpoint]" in wide
