@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import shlex
 import shutil
 import statistics
@@ -31,14 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "RESULTS.md"
+sys.path.insert(0, str(REPO / "bench"))
+from results import RESULTS, markers, write_section  # noqa: E402
+
 WORK = Path("/tmp/hedgectl-bench")
-START, END = "<!-- audit:start -->", "<!-- audit:end -->"
-HEADER = (
-    "# Benchmarks\n\n"
-    "Reproducible measurements of hedgectl against the tools users would pick instead.\n"
-    "Each section is written by its script in bench/; rerun the script to refresh it.\n"
-)
+START, END = markers("audit")
 GOAL_RATIO = 2.0
 GOAL_MB = 300.0
 TIME_BIN = "/usr/bin/time"
@@ -462,19 +458,6 @@ def render(
     return "\n".join(lines) + "\n"
 
 
-def write_section(section: str, path: Path = RESULTS) -> None:
-    """Replace only the audit section; other scripts own the other sections of the file."""
-    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END) + r"\n?", re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 # --------------------------------------------------------------------------------------- main
 
 
@@ -598,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section("audit", section)
         print(f"wrote the audit section of {RESULTS}", file=sys.stderr)
     return 0
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -29,14 +28,15 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from results import RESULTS, markers, write_section  # noqa: E402
+
 sys.path.insert(0, str(REPO))
 
 from tests.servers.seaweed import start_seaweed  # noqa: E402
 
-RESULTS = REPO / "bench" / "RESULTS.md"
 WORK = REPO / "bench" / "out" / "mirror"
-START, END = "<!-- mirror:start -->", "<!-- mirror:end -->"
-HEADER = "# Benchmarks\n\nReproducible measurements of hedgectl against the tools users would pick instead.\n"
+START, END = markers("mirror")
 MiB = 1024 * 1024
 REPO_ID = "bench/model"
 
@@ -191,19 +191,6 @@ def section(
         END,
     ]
     return "\n".join(lines) + "\n"
-
-
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace only the mirror section; other scripts own the other sections."""
-    current = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END) + r"\n?", re.DOTALL)
-    if pattern.search(current):
-        current = pattern.sub(lambda _: text, current, count=1)
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(current, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -372,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     text = section(scenarios, args, total, aws_label)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section("mirror", text)
         print(f"wrote the mirror section of {RESULTS}", file=sys.stderr)
     shutil.rmtree(WORK, ignore_errors=True)
     return 0

@@ -40,18 +40,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from results import markers, write_section  # noqa: E402
+
 sys.path.insert(0, str(REPO))
 
 from tests.servers.providers import MOONSHOT_CN_KEY, FakeProviders, free_port  # noqa: E402
 from tests.servers.proxies import RunningProxy, start_tinyproxy  # noqa: E402
 
-RESULTS = REPO / "bench" / "RESULTS.md"
-START, END = "<!-- reach:start -->", "<!-- reach:end -->"
-HEADER = (
-    "# Benchmarks\n\n"
-    "Reproducible measurements of hedgectl against the tools users would pick instead.\n"
-    "Each section is written by its script in bench/; rerun the script to refresh it.\n"
-)
+START, END = markers("reach")
 TIMEOUT = 2.0
 HEDGECTL = [str(Path(sys.executable).parent / "hedgectl")]
 
@@ -408,19 +405,6 @@ def section(rows: list[tuple[str, str, str, str]], figures: dict[str, object]) -
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace only the reach section; other scripts own the other sections of the file."""
-    current = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END) + r"\n?", re.DOTALL)
-    if pattern.search(current):
-        current = pattern.sub(lambda _: text, current, count=1)
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(current, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -482,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     text = section(rows, figures)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section("reach", text)
     return 0 if h_exact == len(SCENARIOS) and c_wall <= 1.5 * TIMEOUT else 1
 
 
