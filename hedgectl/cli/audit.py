@@ -22,6 +22,7 @@ from hedgectl.cli._common import (
     load_settings,
     reports_errors,
 )
+from hedgectl.core.units import parse_size
 from hedgectl.errors import ExitCode, UsageError
 
 
@@ -41,31 +42,6 @@ class FailOn(enum.StrEnum):
 
 
 BASELINE_SCHEMA = "hedgectl.baseline/v1"
-
-
-def _parse_size(text: str) -> int:
-    units = {
-        "": 1,
-        "b": 1,
-        "k": 1000,
-        "kb": 1000,
-        "kib": 1024,
-        "m": 10**6,
-        "mb": 10**6,
-        "mib": 2**20,
-    }
-    raw = text.strip().lower()
-    number = raw.rstrip("kmgib")
-    unit = raw[len(number) :]
-    try:
-        value = int(float(number) * units[unit])
-    except (ValueError, KeyError):
-        raise typer.BadParameter(
-            f"'{text}' is not a size (examples: 500000, 2MB, 512KiB)"
-        ) from None
-    if value <= 0:
-        raise typer.BadParameter("must be positive")
-    return value
 
 
 def audit(
@@ -128,7 +104,7 @@ def audit(
         str | None,
         typer.Option(
             "--max-file-size",
-            help="Skip larger files, e.g. 2MB [default: 2MB, or audit.max_file_size].",
+            help="Skip larger files, e.g. 2MB (K/M/G are powers of 1024) [default: 2000000 bytes, or audit.max_file_size].",
             metavar="SIZE",
             show_default=False,
         ),
@@ -170,7 +146,7 @@ def audit(
     audit_cfg = settings.audit
     fail = (fail_on.value if fail_on else None) or audit_cfg.fail_on
     gate_c = audit_cfg.gate_comments if gate_comments is None else gate_comments
-    size_limit = _parse_size(max_file_size) if max_file_size else audit_cfg.max_file_size
+    size_limit = parse_size(max_file_size) if max_file_size else audit_cfg.max_file_size
     baseline_path = baseline or (
         Path(audit_cfg.baseline) if audit_cfg.baseline and not write_baseline else None
     )

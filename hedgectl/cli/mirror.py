@@ -24,6 +24,7 @@ from typer.core import TyperGroup
 
 from hedgectl import __version__
 from hedgectl.cli._common import ConfigOpt, QuietOpt, emit, err, load_settings, out, reports_errors
+from hedgectl.core.units import parse_size
 from hedgectl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -345,7 +346,7 @@ def copy_cmd(
     target = core.parse_dest(dest)
     src = core.parse_source(source, _presets(), revision)
     shard_ix = _shard(shard)
-    psize = core.parse_size(part_size) if part_size else settings.part_size
+    psize = parse_size(part_size) if part_size else settings.part_size
     core.part_size_for(0, psize)  # range check before any network call
     workers = concurrency or settings.concurrency
     if workers < 1:

@@ -36,10 +36,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from hedgectl.core.units import GiB, MiB
 from hedgectl.errors import FindingsError, HedgeError, IntegrityError, RemoteError, UsageError
 
-MiB = 1024 * 1024
-GiB = 1024 * MiB
 MIN_PART = 5 * MiB  # S3: every part but the last is at least 5 MiB
 MAX_PART = 5 * GiB
 MAX_PARTS = 10_000
@@ -250,18 +249,6 @@ def parse_shard(text: str) -> tuple[int, int]:
     if count < 1 or index >= count:
         raise UsageError(f"bad --shard '{text}': need 0 <= I < N")
     return index, count
-
-
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B?)\s*$", re.IGNORECASE)
-
-
-def parse_size(text: str) -> int:
-    """'64MiB', '64M', '67108864' -> bytes (K/M/G/T are powers of 1024)."""
-    match = _SIZE_RE.match(text)
-    if not match:
-        raise UsageError(f"bad size '{text}': expected e.g. 64MiB")
-    scale = {"": 1, "K": 1024, "M": MiB, "G": GiB, "T": 1024 * GiB}[match[2].upper()]
-    return int(float(match[1]) * scale)
 
 
 def select_files(

@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hedgectl.config import FLOAT, INT, STR, Spec, Where, check_choice, check_table
-from hedgectl.core.mirror import DEFAULT_PART, MAX_PART, MIN_PART, parse_size
+from hedgectl.core.mirror import DEFAULT_PART, MAX_PART, MIN_PART
+from hedgectl.core.units import parse_size
 from hedgectl.errors import UsageError
 
 ADDRESSING = ("auto", "path", "virtual")

@@ -16,6 +16,7 @@ from hedgectl.config import Where
 from hedgectl.core import mirror as core
 from hedgectl.core.mirror import MiB, ObjectInfo, Part, RepoFile, Snapshot, Target, Upload
 from hedgectl.core.mirror_config import MirrorSettings, parse_mirror
+from hedgectl.core.units import parse_size
 from hedgectl.errors import ConfigError, FindingsError, IntegrityError, RemoteError, UsageError
 
 COMMIT = "a" * 40
@@ -168,10 +169,10 @@ def test_parse_source_dest_shard_size() -> None:
     for bad in ("4/4", "1", "-1/2", "0/0", "a/b"):
         with pytest.raises(UsageError):
             core.parse_shard(bad)
-    assert core.parse_size("64MiB") == 64 * MiB == core.parse_size("64M")
-    assert core.parse_size("1GiB") == 1024 * MiB and core.parse_size("5242880") == 5 * MiB
+    assert parse_size("64MiB") == 64 * MiB == parse_size("64M")
+    assert parse_size("1GiB") == 1024 * MiB and parse_size("5242880") == 5 * MiB
     with pytest.raises(UsageError):
-        core.parse_size("lots")
+        parse_size("lots")
 
 
 def test_layout_keeps_manifest_beside_the_commit_folder() -> None:
