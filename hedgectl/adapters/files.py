@@ -370,6 +370,36 @@ def _check_file(path: str, root: str, max_size: int) -> tuple[str | None, str]:
     return None, identity
 
 
+def staged_contents(paths: Iterable[str], cwd: Path) -> dict[str, bytes]:
+    """The staged (index) content of files, by absolute path, in one `git cat-file --batch`.
+
+    `--staged` audits what the commit will contain, not the work tree: with unstaged edits on
+    top, the two differ, and the added line numbers belong to the index version.
+    """
+    top = git_toplevel(cwd)
+    wanted = list(paths)
+    if top is None or not wanted:
+        return {}
+    specs = "".join(f":{Path(p).relative_to(top).as_posix()}\n" for p in wanted)
+    try:
+        proc = subprocess.run(
+            ["git", "cat-file", "--batch"], cwd=top, input=specs.encode(), capture_output=True,
+            timeout=120, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UsageError(f"cannot read the staged files: {exc}") from None
+    out, pos, blobs = proc.stdout, 0, {}
+    for path in wanted:
+        header_end = out.index(b"\n", pos)
+        header = out[pos:header_end].split()
+        pos = header_end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            blobs[path] = out[pos : pos + size]
+            pos += size + 1
+    return blobs
+
+
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -461,14 +491,20 @@ def _is_own_output(data: bytes) -> bool:
     return any(marker in ends for marker in OWN_MARKERS)
 
 
-def scan_chunk(scanner: Scanner, chunk: Chunk) -> ChunkResult:
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def scan_chunk(
+    scanner: Scanner, chunk: Chunk, read: Callable[[str], bytes] = _read_file
+) -> ChunkResult:
     found: list[Scanned] = []
     skipped: list[tuple[str, str]] = []
     scanned = 0
     for abs_path, display, lines in chunk:
         try:
-            with open(abs_path, "rb") as handle:
-                data = handle.read()
+            data = read(abs_path)
         except OSError as exc:
             skipped.append((display, f"unreadable: {exc.strerror}"))
             continue
@@ -497,6 +533,7 @@ def scan_files(
     lines: dict[str, frozenset[int]] | None = None,
     jobs: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    read: Callable[[str], bytes] | None = None,
 ) -> tuple[list[Scanned], list[tuple[str, str]], int, str]:
     """Read and scan every listed file; big trees use one process per core.
 
@@ -525,11 +562,12 @@ def scan_files(
 
     stream = items()
     head: Chunk = list(itertools.islice(stream, SMALL_RUN))
-    if jobs <= 1 or len(head) < SMALL_RUN:
+    if jobs <= 1 or len(head) < SMALL_RUN or read is not None:
         scanner = Scanner(load_catalog(overrides))
         rest = [*head, *stream]
         for i in range(0, len(rest), 256):
-            collect(scan_chunk(scanner, rest[i : i + 256]), len(rest[i : i + 256]))
+            part = rest[i : i + 256]
+            collect(scan_chunk(scanner, part, read or _read_file), len(part))
         return found, skipped, scanned, ENGINE
     # fork: workers inherit the imported modules, so start-up costs milliseconds.
     method = "fork" if "fork" in get_all_start_methods() else "spawn"

@@ -159,7 +159,7 @@ def audit(
         baseline_path = settings.root / baseline_path
     known = _read_baseline(baseline_path) if baseline_path else frozenset()
 
-    from hedgectl.adapters.files import iter_files, scan_files
+    from hedgectl.adapters.files import iter_files, scan_files, staged_contents
     from hedgectl.catalog import Overrides, load_catalog
     from hedgectl.core.audit import AuditResult, finalize, to_findings
 
@@ -180,11 +180,17 @@ def audit(
         staged=staged,
         diff=diff,
     )
+    read = None
+    if staged:
+        # What the commit will contain: the index, not the work tree.
+        listed = list(entries)
+        blobs = staged_contents([path for path, _, _ in listed if path], cwd)
+        entries, read = iter(listed), _index_reader(blobs)
     # Files are listed while they are scanned, so the total is unknown: count, no bar.
     progress_cb, stop = _progress() if not quiet and err.is_terminal else (None, None)
     try:
         found, skipped_all, scanned, engine = scan_files(
-            entries, overrides, lines=lines, jobs=jobs, on_progress=progress_cb
+            entries, overrides, lines=lines, jobs=jobs, on_progress=progress_cb, read=read
         )
     finally:
         if stop:
@@ -272,6 +278,16 @@ def _write_baseline(path: Path, findings: list[Any]) -> None:
         path,
         json.dumps({"schema": BASELINE_SCHEMA, "findings": rows}, indent=2, sort_keys=True) + "\n",
     )
+
+
+def _index_reader(blobs: dict[str, bytes]) -> Any:
+    def read(path: str) -> bytes:
+        try:
+            return blobs[path]
+        except KeyError:
+            raise FileNotFoundError(2, "not in the index") from None
+
+    return read
 
 
 def _progress() -> tuple[Any, Any]:

@@ -288,6 +288,16 @@ def test_staged_reports_only_added_lines(repo: Path) -> None:
     ]
 
 
+def test_staged_reads_the_index_not_the_work_tree(repo: Path) -> None:
+    (repo / "a.py").write_text('A = "deepseek-chat"\nB = "MiniMax-M2"\n')
+    git("add", "a.py", cwd=repo)
+    # An unstaged edit on top: the commit will still contain MiniMax-M2 on line 2.
+    (repo / "a.py").write_text('A = "deepseek-chat"\nB = "gpt-4o"\nC = "glm-4.6"\n')
+    code, out, _ = run("audit", "--staged", "-f", "json", cwd=repo)
+    assert code == 1
+    assert [(f["line"], f["model_id"]) for f in json.loads(out)["findings"]] == [(2, "MiniMax-M2")]
+
+
 def test_diff_against_a_ref(repo: Path) -> None:
     git("checkout", "-qb", "feature", cwd=repo)
     (repo / "c.py").write_text('C = "glm-4.6"\n')
