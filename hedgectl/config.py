@@ -139,7 +139,6 @@ class Settings:
 
     path: Path | None = None
     root: Path = field(default_factory=Path.cwd)
-    raw: Mapping[str, Any] = field(default_factory=dict)
     sections: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -224,4 +223,4 @@ def load(explicit: Path | None = None, cwd: Path | None = None) -> Settings:
             )
             raise root.child(key).error("unknown section", hint=hint)
         sections[key] = _validator(key)(table, root.child(key))
-    return Settings(path=path.resolve(), root=path.resolve().parent, raw=data, sections=sections)
+    return Settings(path=path.resolve(), root=path.resolve().parent, sections=sections)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from hedgectl import config
-from hedgectl.errors import ExitCode, HedgeError, UsageError
+from hedgectl.errors import HedgeError, UsageError
 
 # Results go to stdout, everything else (progress, warnings, errors) to stderr.
 out = Console(highlight=False)
@@ -43,7 +43,6 @@ OutputOpt = Annotated[
         show_default=False,
     ),
 ]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more on stderr.")]
 
 
 class Tier(enum.StrEnum):
@@ -147,8 +146,3 @@ def emit_rich(renderable: object, output: Path | None) -> None:
         console = Console(record=True, width=160, file=sink, no_color=True)
         console.print(renderable)
         emit(console.export_text(), output)
-
-
-def exit_with(code: ExitCode) -> None:
-    if code != ExitCode.OK:
-        raise typer.Exit(int(code))
