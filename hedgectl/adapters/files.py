@@ -11,9 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import shutil
 import stat
-import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from pathlib import Path
 
 import pathspec
 
+from hedgectl.adapters import git
 from hedgectl.catalog import Overrides, load_catalog
 from hedgectl.core.audit import RawFinding, Scanner
 from hedgectl.core.prefilter import ENGINE
@@ -131,27 +130,17 @@ class Selection:
 
 
 def _git(args: list[str], cwd: Path) -> str | None:
-    if shutil.which("git") is None:
+    """git's output, or None when git is missing or the call fails (not a work tree)."""
+    if not git.available():
         return None
     try:
-        proc = subprocess.run(
-            ["git", "-c", "core.quotepath=false", *args],
-            cwd=cwd,
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        return git.run(args, cwd).decode("utf-8", "surrogateescape")
+    except git.GitError:
         return None
-    if proc.returncode != 0:
-        return None
-    return proc.stdout.decode("utf-8", "surrogateescape")
 
 
 def git_toplevel(path: Path) -> Path | None:
-    folder = path if path.is_dir() else path.parent
-    out = _git(["rev-parse", "--show-toplevel"], folder)
-    return Path(out.strip()) if out else None
+    return git.toplevel(path)
 
 
 def display_path(path: str, cwd: str) -> str:
@@ -371,25 +360,41 @@ def _check_file(path: str, root: str, max_size: int) -> tuple[str | None, str]:
 
 
 def staged_contents(paths: Iterable[str], cwd: Path) -> dict[str, bytes]:
-    """The staged (index) content of files, by absolute path, in one `git cat-file --batch`.
+    """The staged (index) content of files, by absolute path, as stored (no filter runs).
 
     `--staged` audits what the commit will contain, not the work tree: with unstaged edits on
-    top, the two differ, and the added line numbers belong to the index version.
+    top, the two differ, and the added line numbers belong to the index version. The index names
+    the blobs (`ls-files -s -z`, NUL-separated, so any file name round-trips); one
+    `git cat-file --batch` reads them by object id.
     """
     top = git_toplevel(cwd)
     wanted = list(paths)
     if top is None or not wanted:
         return {}
-    specs = "".join(f":{Path(p).relative_to(top).as_posix()}\n" for p in wanted)
+    rels = {Path(p).relative_to(top).as_posix(): p for p in wanted}
     try:
-        proc = subprocess.run(
-            ["git", "cat-file", "--batch"], cwd=top, input=specs.encode(), capture_output=True,
-            timeout=120, check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UsageError(f"cannot read the staged files: {exc}") from None
-    out, pos, blobs = proc.stdout, 0, {}
-    for path in wanted:
+        listing = git.run(["ls-files", "-s", "-z", "--", *rels], top)
+    except git.GitError as exc:
+        raise UsageError(f"cannot read the staged files: {exc.stderr.strip()}") from None
+    objects: list[tuple[str, str]] = []  # (absolute path, object id)
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name = entry.partition(b"\t")
+        mode, oid, stage = meta.split(b" ")
+        rel = os.fsdecode(name)
+        if stage == b"0" and rel in rels and mode.startswith(b"100"):
+            objects.append((rels[rel], oid.decode("ascii")))
+    if not objects:
+        return {}
+    try:
+        out = git.run(
+            ["cat-file", "--batch"], top, stdin="".join(f"{o}\n" for _, o in objects).encode()
+        )
+    except git.GitError as exc:
+        raise UsageError(f"cannot read the staged files: {exc.stderr.strip()}") from None
+    pos, blobs = 0, {}
+    for path, _ in objects:
         header_end = out.index(b"\n", pos)
         header = out[pos:header_end].split()
         pos = header_end + 1
@@ -400,47 +405,79 @@ def staged_contents(paths: Iterable[str], cwd: Path) -> dict[str, bytes]:
     return blobs
 
 
-HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+# Whatever .gitattributes or the configuration say: real line diffs (never "Binary files differ"),
+# no textconv program, no external diff program, no rename pairing, no colour, no prefix games.
+DIFF_FLAGS = [
+    "--no-ext-diff", "--no-textconv", "--text", "--no-color", "--no-renames", "--no-relative",
+    "--ignore-submodules=all", "--diff-filter=ACMR",
+]  # fmt: skip
+
+
+def added_lines(names: list[str], patch: bytes) -> dict[str, set[int]]:
+    """Added line numbers per file, from `git diff -U0` output and the same diff's -z name list.
+
+    Both list the files in one order; each file's section of the patch starts with a
+    `diff --git` line (content lines always start with +, - or a space, so none can pose as one).
+    Names are never parsed out of the patch, where git quotes the unusual ones.
+    """
+    added: dict[str, set[int]] = {name: set() for name in names}
+    index = -1
+    for line in patch.split(b"\n"):
+        if line.startswith(b"diff --git "):
+            index += 1
+        elif line.startswith(b"@@") and 0 <= index < len(names):
+            m = HUNK.match(line)
+            if m:
+                start, count = int(m.group(1)), int(m.group(2) or b"1")
+                added[names[index]].update(range(start, start + count))
+    if index + 1 != len(names):
+        raise UsageError(
+            f"git diff listed {len(names)} files but showed {index + 1}",
+            hint="report this with the output of git --version",
+        )
+    return added
 
 
 def _changed(
     top: Path, cwd: Path, *, staged: bool, diff: str | None
 ) -> tuple[list[Path], dict[str, frozenset[int]]]:
     """Files and added line numbers of the staged change, or of the work tree since REF."""
-    args = ["diff", "-U0", "--no-color", "--no-ext-diff", "--diff-filter=ACMR", "--no-renames"]
+    args = ["diff", *DIFF_FLAGS]
     if staged:
         args.append("--cached")
     else:
-        if _git(["rev-parse", "--verify", "--quiet", f"{diff}^{{commit}}"], top) is None:
+        assert diff is not None
+        if (
+            diff.startswith("-")
+            or _git(
+                ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{diff}^{{commit}}"], top
+            )
+            is None
+        ):
             raise UsageError(
                 f"--diff: unknown git revision '{diff}'",
                 hint="fetch it first, e.g. git fetch origin main",
             )
-        base = _git(["merge-base", str(diff), "HEAD"], top)
-        args.append(base.strip() if base else str(diff))
-    out = _git(args, top)
-    if out is None:
+        base = _git(["merge-base", "--end-of-options", diff, "HEAD"], top)
+        args.append(base.strip() if base else diff)
+    try:
+        names = [
+            os.fsdecode(n)
+            for n in git.run([*args, "-z", "--name-only", "--"], top).split(b"\0")
+            if n
+        ]
+        patch = git.run([*args, "-U0", "--"], top) if names else b""
+    except git.GitError as exc:
         raise UsageError(
-            "git diff failed", hint="run inside a git work tree with at least one commit"
-        )
-    files: list[Path] = []
-    added: dict[str, set[int]] = {}
-    current: str | None = None
-    for line in out.splitlines():
-        if line.startswith("+++ "):
-            name = line[4:]
-            current = None if name == "/dev/null" else name[2:] if name.startswith("b/") else name
-            if current is not None:
-                files.append(top / current)
-                added.setdefault(display_path(str(top / current), str(cwd)), set())
-        elif current is not None and line.startswith("@@"):
-            m = HUNK.match(line)
-            if m:
-                start, count = int(m.group(1)), int(m.group(2) or "1")
-                added[display_path(str(top / current), str(cwd))].update(
-                    range(start, start + count)
-                )
-    return files, {k: frozenset(v) for k, v in added.items()}
+            f"git diff failed: {exc.stderr.strip()}",
+            hint="run inside a git work tree with at least one commit",
+        ) from None
+    files = [top / name for name in names]
+    added = added_lines(names, patch)
+    return files, {
+        display_path(str(top / name), str(cwd)): frozenset(v) for name, v in added.items()
+    }
 
 
 # ------------------------------------------------------------------------------ parallel reading

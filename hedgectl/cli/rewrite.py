@@ -491,27 +491,19 @@ def _check_writable(path: Path) -> None:
 
 def _dirty(paths: list[Path], root: Path) -> list[str]:
     """Files among `paths` with uncommitted changes (untracked files count)."""
-    import subprocess
+    from hedgectl.adapters import git
 
-    from hedgectl.adapters.files import git_toplevel
-
-    top = git_toplevel(root)
+    top = git.toplevel(root)
     if top is None or not paths:
         return []
     try:
-        proc = subprocess.run(
-            ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--", *map(str, paths)],
-            cwd=top,
-            capture_output=True,
-            check=False,
-            timeout=60,
+        status = git.run(
+            ["status", "--porcelain", "-z", "--untracked-files=all", "--", *map(str, paths)], top
         )
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    if proc.returncode != 0:
+    except git.GitError:
         return []
     out = []
-    for entry in proc.stdout.decode("utf-8", "replace").split("\0"):
+    for entry in status.decode("utf-8", "surrogateescape").split("\0"):
         if len(entry) > 3:
             out.append(entry[3:])
     return sorted(out)
