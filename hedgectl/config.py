@@ -29,10 +29,10 @@ SECTION_VALIDATORS: dict[str, str] = {
     "audit": "hedgectl.config:parse_audit",
     "catalog": "hedgectl.catalog:parse_overrides",
     "models": "hedgectl.core.aliases:parse_models",
-    "providers": "hedgectl.core.reach_config:parse_providers",
-    "regions": "hedgectl.core.reach_config:parse_regions",
-    "reach": "hedgectl.core.reach_config:parse_reach",
-    "mirror": "hedgectl.core.mirror_config:parse_mirror",
+    "providers": "hedgectl.core.reach.config:parse_providers",
+    "regions": "hedgectl.core.reach.config:parse_regions",
+    "reach": "hedgectl.core.reach.config:parse_reach",
+    "mirror": "hedgectl.core.mirror.config:parse_mirror",
 }
 
 

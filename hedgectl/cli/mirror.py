@@ -28,7 +28,7 @@ from hedgectl.core.units import parse_size
 from hedgectl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from hedgectl.core.mirror_config import MirrorSettings
+    from hedgectl.core.mirror.config import MirrorSettings
 
 
 class AddressingStyle(enum.StrEnum):
@@ -117,7 +117,7 @@ ShardOpt = Annotated[
 
 
 def _settings(config: Path | None) -> MirrorSettings:
-    from hedgectl.core.mirror_config import MirrorSettings
+    from hedgectl.core.mirror.config import MirrorSettings
 
     value = load_settings(config).section("mirror")
     return value if isinstance(value, MirrorSettings) else MirrorSettings()

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from hedgectl.adapters.history import History
     from hedgectl.core.reach import Level, Observation, ProviderDef, Target, Transition
-    from hedgectl.core.reach_config import ReachSettings, RegionSettings
+    from hedgectl.core.reach.config import ReachSettings, RegionSettings
 
 
 class ReachFormat(enum.StrEnum):
@@ -147,7 +147,7 @@ def reach(
     if ctx.invoked_subcommand is not None:
         return
     from hedgectl.core import reach as core
-    from hedgectl.core.reach_config import ReachSettings, load_providers_catalog
+    from hedgectl.core.reach.config import ReachSettings, load_providers_catalog
 
     settings = load_settings(config)
     reach_settings = settings.section("reach") or ReachSettings()
@@ -213,7 +213,7 @@ def _probe_and_report(
     """Plan, probe, classify, record, notify, render; True when the run fails --fail-on."""
     from hedgectl.adapters import http
     from hedgectl.core import reach as core
-    from hedgectl.core.reach_config import load_signatures
+    from hedgectl.core.reach.config import load_signatures
     from hedgectl.report import Format, render
     from hedgectl.report.reach import ReachReport
 
@@ -353,7 +353,7 @@ def history(
 ) -> None:
     """Show the recorded state changes per provider and region (newest first)."""
     from hedgectl.adapters.history import History
-    from hedgectl.core.reach_config import ReachSettings
+    from hedgectl.core.reach.config import ReachSettings
     from hedgectl.report import Format, render
     from hedgectl.report.reach import HistoryReport
 

@@ -1,4 +1,4 @@
-"""core/mirror.py against in-memory ports: parsing, planning, sharding, copy, resume, verify."""
+"""core/mirror/ against in-memory ports: parsing, planning, sharding, copy, resume, verify."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 
 from hedgectl.config import Where
 from hedgectl.core import mirror as core
-from hedgectl.core.mirror import MiB, ObjectInfo, Part, RepoFile, Snapshot, Target, Upload
-from hedgectl.core.mirror_config import MirrorSettings, parse_mirror
-from hedgectl.core.units import parse_size
+from hedgectl.core.mirror import ObjectInfo, Part, RepoFile, Snapshot, Target, Upload
+from hedgectl.core.mirror.config import MirrorSettings, parse_mirror
+from hedgectl.core.units import MiB, parse_size
 from hedgectl.errors import ConfigError, FindingsError, IntegrityError, RemoteError, UsageError
 
 COMMIT = "a" * 40

@@ -9,7 +9,7 @@ import pytest
 
 from hedgectl import config
 from hedgectl.core import reach as core
-from hedgectl.core.reach_config import (
+from hedgectl.core.reach.config import (
     ReachSettings,
     RegionSettings,
     load_providers_catalog,

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from hedgectl import config
 from hedgectl.cli.app import app
 from hedgectl.core import reach as core
-from hedgectl.core.reach_config import ReachSettings, load_providers_catalog
+from hedgectl.core.reach.config import ReachSettings, load_providers_catalog
 from hedgectl.report.reach import ReachReport, render_prometheus
 from tests.conftest import ROOT
 from tests.servers.proxies import require

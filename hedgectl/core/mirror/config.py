@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hedgectl.config import FLOAT, INT, STR, Spec, Where, check_choice, check_table
-from hedgectl.core.mirror import DEFAULT_PART, MAX_PART, MIN_PART
+from hedgectl.core.mirror.model import DEFAULT_PART, MAX_PART, MIN_PART
 from hedgectl.core.units import parse_size
 from hedgectl.errors import UsageError
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hedgectl.config import BOOL, FLOAT, INT, STR, STR_LIST, TABLE, Spec, Where, check_table
+from hedgectl.core.reach.model import FAIL_ON_CHOICES
 
 INT_LIST = ((list,), "a list of integers")
 
@@ -285,8 +286,6 @@ def parse_signature(sig_id: str, body: object, where: Where) -> Signature:
 
 
 def parse_reach(table: object, where: Where) -> ReachSettings:
-    from hedgectl.core.reach import FAIL_ON_CHOICES
-
     t = check_table(table, REACH_SPEC, where)
     _choice(t, "fail_on", FAIL_ON_CHOICES, where)
     for key in ("timeout", "failures_before_down", "successes_before_up", "keep_days"):

@@ -1,0 +1,312 @@
+"""The transfer engine: streams a plan's files from the Hub source into the store.
+
+Bounded memory (parts in flight), resumable multipart uploads, hashes checked before completing.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from hedgectl.core.mirror.integrity import crc32_b64, new_hasher, object_metadata, part_matches
+from hedgectl.core.mirror.model import Part, RepoFile, Snapshot
+from hedgectl.core.mirror.plan import Plan, PlannedFile, part_ranges
+from hedgectl.core.mirror.ports import HubSource, NullProgress, ObjectStore, Progress
+from hedgectl.errors import HedgeError, IntegrityError, RemoteError, UsageError
+
+
+@dataclass
+class FileResult:
+    path: str
+    size: int
+    status: str  # "copied" | "resumed" | "skipped" | "failed"
+    bytes_sent: int = 0  # uploaded to the store by this run
+    bytes_reread: int = 0  # read again from the source to rebuild the hash of parts already there
+    parts_reused: int = 0
+    error: str = ""
+
+
+@dataclass
+class CopyResult:
+    plan: Plan
+    files: list[FileResult]
+    seconds: float
+    manifest_key: str | None = None
+    ref_key: str | None = None
+
+    @property
+    def bytes_sent(self) -> int:
+        return sum(r.bytes_sent for r in self.files)
+
+    @property
+    def bytes_reread(self) -> int:
+        return sum(r.bytes_reread for r in self.files)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.files if r.status == status)
+
+
+class _Cancelled(Exception):
+    """Another file failed: stop submitting work."""
+
+
+class Copier:
+    """Streams a plan's files from the source to the store with bounded memory.
+
+    `concurrency` parts (each at most one part size of bytes) are in flight in total across all
+    files, so memory stays near concurrency x part size whatever the file sizes are; at most half
+    of them download at once so downloads and uploads overlap.
+    """
+
+    def __init__(
+        self,
+        source: HubSource,
+        store: ObjectStore,
+        progress: Progress | None = None,
+        *,
+        concurrency: int = 8,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if concurrency < 1:
+            raise UsageError("--concurrency must be at least 1")
+        self.source = source
+        self.store = store
+        self.progress = progress or NullProgress()
+        self.concurrency = concurrency
+        self.clock = clock
+        self._slots = threading.BoundedSemaphore(concurrency)
+        # Half the parts in flight may be downloading, the rest uploading or waiting to be hashed:
+        # without this split all parts download together, then all upload together (waves), and
+        # neither side is ever busy while the other works.
+        self._downloads = threading.BoundedSemaphore(max(1, (concurrency + 1) // 2))
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self, plan: Plan) -> CopyResult:
+        started = self.clock()
+        snap = plan.snapshot
+        todo = [p for p in plan.files if p.state != "complete"]
+        self.progress.begin(plan.total_bytes, len(plan.files))
+        results: dict[str, FileResult] = {}
+        for p in plan.files:
+            if p.state == "complete":
+                results[p.file.path] = FileResult(p.file.path, p.file.size, "skipped")
+                self.progress.advance(p.file.path, p.file.size)
+                self.progress.file_end(p.file.path, "skipped")
+        first_error: HedgeError | None = None
+        integrity: list[IntegrityError] = []
+        with (
+            ThreadPoolExecutor(self.concurrency, thread_name_prefix="part") as parts,
+            ThreadPoolExecutor(self.concurrency, thread_name_prefix="file") as files,
+        ):
+            # Small files first would starve nothing; large files first keeps the tail short.
+            order = sorted(todo, key=lambda p: (-p.file.size, p.file.path))
+            futures = {files.submit(self._copy_file, snap, p, parts): p for p in order}
+            try:
+                for fut, p in futures.items():
+                    try:
+                        results[p.file.path] = fut.result()
+                    except IntegrityError as exc:
+                        integrity.append(exc)
+                        results[p.file.path] = FileResult(
+                            p.file.path, p.file.size, "failed", error=str(exc)
+                        )
+                    except _Cancelled:
+                        results[p.file.path] = FileResult(
+                            p.file.path, p.file.size, "failed", error="cancelled"
+                        )
+                    except HedgeError as exc:
+                        results[p.file.path] = FileResult(
+                            p.file.path, p.file.size, "failed", error=str(exc)
+                        )
+                        if first_error is None:
+                            first_error = exc
+                            self._cancel.set()
+            except BaseException:
+                self._cancel.set()
+                raise
+        ordered = [results[p.file.path] for p in plan.files]
+        result = CopyResult(plan, ordered, self.clock() - started)
+        if first_error is not None:
+            raise RemoteError(
+                f"{first_error}",
+                hint=first_error.hint
+                or "nothing copied so far is lost: run the same command again to resume",
+            ) from first_error
+        if integrity:
+            names = "; ".join(str(e) for e in integrity)
+            raise IntegrityError(
+                f"{len(integrity)} file(s) did not match the Hub's hash: {names}",
+                hint="those uploads were aborted and every other file is kept: re-run to retry them; "
+                "if it repeats, the Hub serves bytes that differ from its own listing",
+            )
+        return result
+
+    # -- one file
+
+    def _acquire(
+        self, pending: collections.deque[tuple[Future[Any], int]], drain: Callable[[], None]
+    ) -> None:
+        """Take a part slot, finishing this file's own done parts while waiting (no deadlock)."""
+        while not self._slots.acquire(timeout=0.05):
+            if self._cancel.is_set():
+                raise _Cancelled()
+            if pending and pending[0][0].done():
+                drain()
+
+    def _copy_file(
+        self, snap: Snapshot, planned: PlannedFile, pool: ThreadPoolExecutor
+    ) -> FileResult:
+        if self._cancel.is_set():
+            raise _Cancelled()
+        f = planned.file
+        self.progress.file_begin(f.path, f.size)
+        if f.size < planned.part_size:
+            result = self._copy_small(snap, planned)
+        else:
+            result = self._copy_multipart(snap, planned, pool)
+        self.progress.file_end(f.path, result.status)
+        return result
+
+    def _check(self, f: RepoFile, hasher: Any, nbytes: int) -> None:
+        got = hasher.hexdigest()
+        if nbytes != f.size or got != f.digest:
+            raise IntegrityError(
+                f"{f.path}: {f.algorithm} of the {nbytes} bytes read is {got}, "
+                f"the Hub lists {f.digest} for {f.size} bytes"
+            )
+
+    def _copy_small(self, snap: Snapshot, planned: PlannedFile) -> FileResult:
+        f = planned.file
+        self._acquire(collections.deque(), lambda: None)
+        try:
+            data = self.source.read(snap.repo_id, snap.commit, f, 0, f.size) if f.size else b""
+            hasher = new_hasher(f)
+            hasher.update(data)
+            self._check(f, hasher, len(data))
+            meta = object_metadata(snap.repo_id, snap.commit, f, planned.part_size)
+            self.store.put(planned.key, data, meta, crc32_b64(data))
+            self.progress.advance(f.path, f.size)
+        finally:
+            self._slots.release()
+        return FileResult(f.path, f.size, "copied", bytes_sent=f.size)
+
+    def _find_upload(
+        self, planned: PlannedFile, ranges: list[tuple[int, int, int]]
+    ) -> tuple[str, dict[int, Part]] | None:
+        """An in-progress upload of this key whose parts fit this plan, or None."""
+        best: tuple[int, str, dict[int, Part]] | None = None
+        for up in self.store.list_uploads(planned.key):
+            if up.key != planned.key:
+                continue
+            parts = {p.number: p for p in self.store.list_parts(planned.key, up.upload_id)}
+            expected = {n: end - start for n, start, end in ranges}
+            if any(expected.get(n) != p.size for n, p in parts.items()):
+                # Written with another part size (or for another file): useless, and it costs storage.
+                self.progress.log(
+                    f"{planned.file.path}: aborting a stale upload with other part sizes"
+                )
+                self.store.abort(planned.key, up.upload_id)
+                continue
+            done = sum(p.size for p in parts.values())
+            if best is None or done > best[0]:
+                best = (done, up.upload_id, parts)
+        return None if best is None else (best[1], best[2])
+
+    def _copy_multipart(
+        self, snap: Snapshot, planned: PlannedFile, pool: ThreadPoolExecutor
+    ) -> FileResult:
+        f = planned.file
+        ranges = part_ranges(f.size, planned.part_size)
+        found = self._find_upload(planned, ranges)
+        if found is None:
+            meta = object_metadata(snap.repo_id, snap.commit, f, planned.part_size)
+            upload_id = self.store.create_upload(planned.key, meta)
+            existing: dict[int, Part] = {}
+            status = "copied"
+        else:
+            upload_id, existing = found
+            status = "resumed" if existing else "copied"
+            if existing:
+                self.progress.log(
+                    f"{f.path}: resuming upload with {len(existing)} of {len(ranges)} parts already stored"
+                )
+        result = FileResult(f.path, f.size, status)
+        hasher = new_hasher(f)
+        done_parts: list[Part] = []
+        hashed = 0
+        pending: collections.deque[tuple[Future[Any], int]] = collections.deque()
+
+        def drain_one() -> None:
+            nonlocal hashed
+            fut, _ = pending.popleft()
+            try:
+                data, part, reused = fut.result()
+                hasher.update(data)  # in file order: the futures are consumed in submission order
+            finally:
+                # Only now is the part's buffer free: the slot bounds memory, not just requests.
+                self._slots.release()
+            hashed += len(data)
+            done_parts.append(part)
+            if reused:
+                result.parts_reused += 1
+                result.bytes_reread += len(data)
+            else:
+                result.bytes_sent += len(data)
+
+        def part_task(number: int, start: int, end: int) -> tuple[bytes | bytearray, Part, bool]:
+            if self._cancel.is_set():
+                raise _Cancelled()
+            with self._downloads:
+                data = self.source.read(snap.repo_id, snap.commit, f, start, end)
+            crc = crc32_b64(data)
+            old = existing.get(number)
+            if old is not None and part_matches(old, data, crc):
+                self.progress.advance(f.path, len(data))
+                return data, Part(number, len(data), old.etag, crc), True
+            if old is not None:
+                self.progress.log(
+                    f"{f.path}: stored part {number} differs from the source; uploading it again"
+                )
+            etag = self.store.upload_part(planned.key, upload_id, number, data, crc)
+            self.progress.advance(f.path, len(data))
+            return data, Part(number, len(data), etag, crc), False
+
+        try:
+            for number, start, end in ranges:
+                self._acquire(pending, drain_one)
+                try:
+                    fut = pool.submit(part_task, number, start, end)
+                except BaseException:
+                    self._slots.release()
+                    raise
+                pending.append((fut, number))
+                while pending and pending[0][0].done():
+                    drain_one()
+            while pending:
+                drain_one()
+        except BaseException:
+            # Let in-flight parts finish so their slots come back; the upload stays resumable.
+            while pending:
+                fut, _ = pending.popleft()
+                try:
+                    fut.result()
+                except (HedgeError, _Cancelled):
+                    pass
+                finally:
+                    self._slots.release()
+            raise
+        try:
+            self._check(f, hasher, hashed)
+        except IntegrityError:
+            self.store.abort(planned.key, upload_id)
+            raise
+        self.store.complete(planned.key, upload_id, done_parts)
+        return result
