@@ -5,11 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: help demo test lint typecheck unit bench bench-deps clean system-deps
+.PHONY: help demo test lint typecheck docs unit bench bench-deps clean system-deps
 
 help:
 	@echo "make demo   - create .venv, install, run 'hedgectl audit' on examples/"
-	@echo "make test   - install test deps and servers, then ruff, mypy and the whole suite"
+	@echo "make test   - install test deps and servers, then ruff, mypy, the docs build and the whole suite"
 	@echo "make bench  - run the benchmarks in bench/ (writes bench/RESULTS.md)"
 
 $(STAMP): pyproject.toml
@@ -63,10 +63,14 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy hedgectl
 
+# Strict: a broken link or anchor in docs/ fails the build.
+docs: $(TEST_STAMP)
+	$(BIN)/mkdocs build --strict  # not --quiet: it hides the warnings strict counts
+
 unit: $(TEST_STAMP)
 	$(BIN)/pytest -q tests/unit
 
-test: $(TEST_STAMP) system-deps $(PORTKEY) $(LITELLM) lint typecheck
+test: $(TEST_STAMP) system-deps $(PORTKEY) $(LITELLM) lint typecheck docs
 	$(BIN)/pytest -q -n 2 --dist loadgroup tests
 
 # Tools the benchmarks compare against: ripgrep (audit), blackbox exporter (reach).

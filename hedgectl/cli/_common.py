@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from hedgectl import config
-from hedgectl.errors import HedgeError, UsageError
+from hedgectl.errors import ConfigError, HedgeError
 
 # Results go to stdout, everything else (progress, warnings, errors) to stderr.
 out = Console(highlight=False)
@@ -120,7 +120,9 @@ def warn(message: str) -> None:
 
 def load_settings(config_path: Path | None) -> config.Settings:
     if config_path is not None and not config_path.exists():
-        raise UsageError(f"config file not found: {config_path}")
+        raise ConfigError(
+            f"config file not found: {config_path}", hint="run 'hedgectl init' to create one"
+        )
     return config.load(config_path)
 
 

@@ -86,7 +86,7 @@ def test_invalid_file_and_missing_file_are_config_errors(project: Path, tmp_path
     empty = tmp_path / "empty"
     empty.mkdir()
     code, _, err = run("config", "check", "--config", str(empty / "nope.toml"), cwd=empty)
-    assert code == 2 and "config file not found" in err
+    assert code == 3 and "config file not found" in err
 
 
 def test_check_warns_when_the_js_resolver_cannot_read_an_alias(project: Path) -> None:
