@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,11 +18,9 @@ from hedgectl.cli._common import (
     emit,
     emit_rich,
     err,
-    load_settings,
     reports_errors,
 )
-from hedgectl.core.units import parse_size
-from hedgectl.errors import ExitCode, UsageError
+from hedgectl.errors import ExitCode
 
 
 class AuditFormat(enum.StrEnum):
@@ -39,9 +36,6 @@ class FailOn(enum.StrEnum):
     ELEVATED = "elevated"
     ANY = "any"
     NEVER = "never"
-
-
-BASELINE_SCHEMA = "hedgectl.baseline/v1"
 
 
 def audit(
@@ -61,8 +55,8 @@ def audit(
         FailOn | None,
         typer.Option(
             "--fail-on",
-            envvar="HEDGECTL_FAIL_ON",
-            help="Exit 1 when a finding in code or config is at or above this tier [default: named, or audit.fail_on].",
+            help="Exit 1 when a finding in code or config is at or above this tier "
+            "[env: HEDGECTL_FAIL_ON; default: audit.fail_on, or named].",
             show_default=False,
         ),
     ] = None,
@@ -140,88 +134,45 @@ def audit(
     Exit 0 when nothing in code or config is at or above --fail-on, 1 when something is,
     2 on usage errors, 3 on config errors.
     """
-    if staged and diff:
-        raise UsageError("use --staged or --diff, not both")
-    settings = load_settings(config)
-    audit_cfg = settings.audit
-    fail = (fail_on.value if fail_on else None) or audit_cfg.fail_on
-    gate_c = audit_cfg.gate_comments if gate_comments is None else gate_comments
-    size_limit = parse_size(max_file_size) if max_file_size else audit_cfg.max_file_size
-    baseline_path = baseline or (
-        Path(audit_cfg.baseline) if audit_cfg.baseline and not write_baseline else None
-    )
-    if (
-        baseline_path is not None
-        and audit_cfg.baseline
-        and baseline is None
-        and not baseline_path.is_absolute()
-    ):
-        baseline_path = settings.root / baseline_path
-    known = _read_baseline(baseline_path) if baseline_path else frozenset()
+    from hedgectl.services.audit import AuditRequest
+    from hedgectl.services.audit import audit as run_audit
 
-    from hedgectl.adapters.files import iter_files, scan_files, staged_contents
-    from hedgectl.catalog import Overrides, load_catalog
-    from hedgectl.core.audit import AuditResult, finalize, to_findings
-
-    overrides = settings.section("catalog") or Overrides()
-    catalog = load_catalog(overrides)
-    unknown = sorted(set(vendor or ()) - set(catalog.vendors) - set(catalog.platforms))
-    if unknown:
-        raise UsageError(
-            f"--vendor: unknown vendor id(s) {', '.join(unknown)}", hint="see 'hedgectl catalog'"
-        )
-    cwd = Path.cwd()
-    lines, entries = iter_files(
-        paths or [Path(".")],
-        cwd=cwd,
-        include=[*audit_cfg.include, *(include or [])],
-        exclude=[*audit_cfg.exclude, *(exclude or [])],
-        max_file_size=size_limit,
+    request = AuditRequest(
+        paths=paths or (),
+        fail_on=fail_on.value if fail_on else None,
+        tiers=[t.value for t in tier or []],
+        vendors=vendor or [],
+        baseline=baseline,
+        write_baseline=write_baseline,
         staged=staged,
         diff=diff,
+        include=include or [],
+        exclude=exclude or [],
+        max_file_size=max_file_size,
+        gate_comments=gate_comments,
+        jobs=jobs,
+        config=config,
     )
-    read = None
-    if staged:
-        # What the commit will contain: the index, not the work tree.
-        listed = list(entries)
-        blobs = staged_contents([path for path, _, _ in listed if path], cwd)
-        entries, read = iter(listed), _index_reader(blobs)
+    skipped: list[tuple[str, str]] = []
     # Files are listed while they are scanned, so the total is unknown: count, no bar.
     progress_cb, stop = _progress() if not quiet and err.is_terminal else (None, None)
     try:
-        found, skipped_all, scanned, engine = scan_files(
-            entries, overrides, lines=lines, jobs=jobs, on_progress=progress_cb, read=read
+        result = run_audit(
+            request,
+            on_progress=progress_cb,
+            on_skipped=(lambda path, reason: skipped.append((path, reason))) if verbose else None,
         )
     finally:
         if stop:
             stop()
-    findings = []
-    for scanned_file in found:
-        findings += to_findings(
-            scanned_file.path, scanned_file.raws, catalog, externalised=scanned_file.externalised
-        )
-    by_reason: dict[str, int] = {}
-    for _, reason in skipped_all:
-        key = reason.split(" (")[0].split(":")[0]
-        by_reason[key] = by_reason.get(key, 0) + 1
-    result = AuditResult(
-        root=str(cwd),
-        findings=findings,
-        files_scanned=scanned,
-        skipped=by_reason,
-        fail_on=fail,
-        gate_comments=gate_c,
-        prefilter=engine,
-    )
-    result = finalize(
-        result, baseline=known, tiers=[t.value for t in tier or []], vendors=vendor or []
-    )
     if verbose:
-        for display, reason in sorted(skipped_all):
+        for display, reason in skipped:
             err.print(f"skipped {display}: {reason}", highlight=False, markup=False)
-        err.print(f"scanned {scanned} file(s) with the {engine} prefilter", highlight=False)
+        err.print(
+            f"scanned {result.files_scanned} file(s) with the {result.prefilter} prefilter",
+            highlight=False,
+        )
     if write_baseline is not None:
-        _write_baseline(write_baseline, result.findings)
         if not quiet:
             err.print(
                 f"wrote {len(result.findings)} finding(s) to baseline {write_baseline}",
@@ -242,52 +193,6 @@ def _render(result: Any, fmt: AuditFormat, output: Path | None) -> None:
         emit_rich(rendered, output)
     else:
         emit(rendered, output)
-
-
-def _read_baseline(path: Path) -> frozenset[str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(
-            f"baseline file not found: {path}", hint="create it with --write-baseline"
-        ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"cannot read baseline {path}: {exc}") from None
-    if (
-        not isinstance(data, dict)
-        or data.get("schema") != BASELINE_SCHEMA
-        or not isinstance(data.get("findings"), list)
-    ):
-        raise UsageError(f"{path} is not a hedgectl baseline ({BASELINE_SCHEMA})")
-    return frozenset(
-        str(item.get("fingerprint")) for item in data["findings"] if isinstance(item, dict)
-    )
-
-
-def _write_baseline(path: Path, findings: list[Any]) -> None:
-    from hedgectl.adapters.fs import atomic_write
-
-    rows = sorted(
-        (
-            {"fingerprint": f.fingerprint, "path": f.path, "model_id": f.model_id, "tier": f.tier}
-            for f in findings
-        ),
-        key=lambda r: (r["path"], r["model_id"], r["fingerprint"]),
-    )
-    atomic_write(
-        path,
-        json.dumps({"schema": BASELINE_SCHEMA, "findings": rows}, indent=2, sort_keys=True) + "\n",
-    )
-
-
-def _index_reader(blobs: dict[str, bytes]) -> Any:
-    def read(path: str) -> bytes:
-        try:
-            return blobs[path]
-        except KeyError:
-            raise FileNotFoundError(2, "not in the index") from None
-
-    return read
 
 
 def _progress() -> tuple[Any, Any]:

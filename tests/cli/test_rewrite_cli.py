@@ -195,7 +195,7 @@ def test_missing_alias_fails_with_a_clear_error_on_both_sides(sample: Path) -> N
 @needs_node
 def test_js_resolver_reads_hedge_toml_like_tomllib(tmp_path: Path) -> None:
     assert NODE is not None
-    from hedgectl.cli.rewrite import _resolver_files
+    from hedgectl.services.rewrite import _resolver_files
 
     ((resolver, text),) = _resolver_files(tmp_path / "hedge_models.cjs", "js")
     resolver.write_text(text)

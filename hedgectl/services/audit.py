@@ -1,0 +1,189 @@
+"""audit: find hard-coded model IDs and provider endpoints, and answer the CI gate."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hedgectl.config import FAIL_ON, TIERS
+from hedgectl.core.units import parse_size
+from hedgectl.errors import UsageError
+from hedgectl.services import settings as _settings
+
+if TYPE_CHECKING:
+    from hedgectl.core.audit import AuditResult
+    from hedgectl.core.models import Finding
+
+BASELINE_SCHEMA = "hedgectl.baseline/v1"
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    """What to scan and how to gate; None means "not given" (env, hedge.toml or the default)."""
+
+    paths: Sequence[Path] = ()  # files or folders; empty: the working folder
+    fail_on: str | None = None  # named | elevated | any | never (HEDGECTL_FAIL_ON, audit.fail_on)
+    tiers: Sequence[str] = ()  # only IDs of these tiers
+    vendors: Sequence[str] = ()  # only IDs of these vendor ids
+    baseline: Path | None = None  # ignore findings recorded here (default: audit.baseline)
+    write_baseline: Path | None = None  # record the findings here instead of gating
+    staged: bool = False  # only lines added in the staged change
+    diff: str | None = None  # only lines added since this ref's merge base
+    include: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+    max_file_size: int | str | None = None  # bytes, or a size such as "2MB"
+    gate_comments: bool | None = None  # findings in comments and docs gate too
+    jobs: int | None = None  # worker processes (default: one per core, at most 8)
+    config: Path | None = None  # hedge.toml (default: HEDGECTL_CONFIG, else found upward)
+    cwd: Path | None = None  # the working folder paths are relative to (default: os.getcwd())
+
+
+def audit(
+    request: AuditRequest,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    on_skipped: Callable[[str, str], None] | None = None,
+) -> AuditResult:
+    """Scan, classify and gate. `result.failing` is the gate's answer (non-empty: exit 1).
+
+    on_progress(n) is called as files are scanned; on_skipped(path, reason) once per skipped
+    file, in path order, after the scan. With write_baseline, the findings are written there.
+    """
+    if request.staged and request.diff:
+        raise UsageError("use --staged or --diff, not both")
+    _settings.check_choice(request.fail_on, FAIL_ON, "--fail-on")
+    for tier in request.tiers:
+        _settings.check_choice(tier, TIERS, "--tier")
+    settings = _settings.load(request.config)
+    audit_cfg = settings.audit
+    fail = _settings.pick(
+        request.fail_on, "HEDGECTL_FAIL_ON", audit_cfg.fail_on, _settings.choice(FAIL_ON, "it")
+    )
+    gate_c = audit_cfg.gate_comments if request.gate_comments is None else request.gate_comments
+    size_limit = _size(request.max_file_size, audit_cfg.max_file_size)
+    baseline_path = request.baseline or (
+        Path(audit_cfg.baseline) if audit_cfg.baseline and not request.write_baseline else None
+    )
+    if (
+        baseline_path is not None
+        and audit_cfg.baseline
+        and request.baseline is None
+        and not baseline_path.is_absolute()
+    ):
+        baseline_path = settings.root / baseline_path
+    known = read_baseline(baseline_path) if baseline_path else frozenset()
+
+    from hedgectl.adapters.files import iter_files, scan_files, staged_contents
+    from hedgectl.catalog import Overrides, load_catalog
+    from hedgectl.core.audit import AuditResult, finalize, to_findings
+
+    overrides = settings.section("catalog") or Overrides()
+    catalog = load_catalog(overrides)
+    unknown = sorted(set(request.vendors) - set(catalog.vendors) - set(catalog.platforms))
+    if unknown:
+        raise UsageError(
+            f"--vendor: unknown vendor id(s) {', '.join(unknown)}", hint="see 'hedgectl catalog'"
+        )
+    cwd = request.cwd or Path.cwd()
+    lines, entries = iter_files(
+        list(request.paths) or [Path(".")],
+        cwd=cwd,
+        include=[*audit_cfg.include, *request.include],
+        exclude=[*audit_cfg.exclude, *request.exclude],
+        max_file_size=size_limit,
+        staged=request.staged,
+        diff=request.diff,
+    )
+    read = None
+    if request.staged:
+        # What the commit will contain: the index, not the work tree.
+        listed = list(entries)
+        blobs = staged_contents([path for path, _, _ in listed if path], cwd)
+        entries, read = iter(listed), _index_reader(blobs)
+    found, skipped_all, scanned, engine = scan_files(
+        entries, overrides, lines=lines, jobs=request.jobs, on_progress=on_progress, read=read
+    )
+    findings = []
+    for scanned_file in found:
+        findings += to_findings(
+            scanned_file.path, scanned_file.raws, catalog, externalised=scanned_file.externalised
+        )
+    by_reason: dict[str, int] = {}
+    for _, reason in skipped_all:
+        key = reason.split(" (")[0].split(":")[0]
+        by_reason[key] = by_reason.get(key, 0) + 1
+    result = AuditResult(
+        root=str(cwd),
+        findings=findings,
+        files_scanned=scanned,
+        skipped=by_reason,
+        fail_on=fail,
+        gate_comments=gate_c,
+        prefilter=engine,
+    )
+    result = finalize(
+        result, baseline=known, tiers=list(request.tiers), vendors=list(request.vendors)
+    )
+    if on_skipped is not None:
+        for display, reason in sorted(skipped_all):
+            on_skipped(display, reason)
+    if request.write_baseline is not None:
+        write_baseline(request.write_baseline, result.findings)
+    return result
+
+
+def _size(value: int | str | None, configured: int) -> int:
+    if value is None or value == "":
+        return configured
+    return value if isinstance(value, int) else parse_size(value)
+
+
+def read_baseline(path: Path) -> frozenset[str]:
+    """The fingerprints recorded in a baseline file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(
+            f"baseline file not found: {path}", hint="create it with --write-baseline"
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"cannot read baseline {path}: {exc}") from None
+    if (
+        not isinstance(data, dict)
+        or data.get("schema") != BASELINE_SCHEMA
+        or not isinstance(data.get("findings"), list)
+    ):
+        raise UsageError(f"{path} is not a hedgectl baseline ({BASELINE_SCHEMA})")
+    return frozenset(
+        str(item.get("fingerprint")) for item in data["findings"] if isinstance(item, dict)
+    )
+
+
+def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
+    """Record findings as a baseline (atomically; sorted, so re-runs give the same bytes)."""
+    from hedgectl.adapters.fs import atomic_write
+
+    rows = sorted(
+        (
+            {"fingerprint": f.fingerprint, "path": f.path, "model_id": f.model_id, "tier": f.tier}
+            for f in findings
+        ),
+        key=lambda r: (r["path"], r["model_id"], r["fingerprint"]),
+    )
+    atomic_write(
+        path,
+        json.dumps({"schema": BASELINE_SCHEMA, "findings": rows}, indent=2, sort_keys=True) + "\n",
+    )
+
+
+def _index_reader(blobs: dict[str, bytes]) -> Callable[[str], bytes]:
+    def read(path: str) -> bytes:
+        try:
+            return blobs[path]
+        except KeyError:
+            raise FileNotFoundError(2, "not in the index") from None
+
+    return read

@@ -1,0 +1,399 @@
+"""rewrite: move hard-coded model IDs into hedge.toml behind aliases, in memory, then write.
+
+plan() computes every change (code through libcst for Python and tree-sitter for
+JavaScript/TypeScript, the new [models] aliases, the resolver modules written once); apply()
+writes them all or nothing. IDs in YAML/JSON/TOML/.env files are already configuration: listed,
+not rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hedgectl.config import TIERS
+from hedgectl.errors import FileError, UsageError
+from hedgectl.services import settings as _settings
+
+CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml", ".env", ".ini", ".cfg", ".properties"}
+PY_RESOLVER = "hedge_models.py"
+
+
+@dataclass
+class Change:
+    path: Path
+    display: str
+    old: str | None  # None: a new file
+    new: str
+    kind: str  # code | config | resolver
+
+
+@dataclass
+class Outcome:
+    changes: list[Change] = field(default_factory=list)
+    listed: list[dict[str, Any]] = field(default_factory=list)  # IDs in config files
+    unparsable: list[tuple[str, str]] = field(default_factory=list)
+    planner: Any = None
+    hedge_toml: Path | None = None
+    written: bool = False  # apply() ran
+
+
+@dataclass(frozen=True)
+class RewriteRequest:
+    """What to rewrite; write=False is a dry run (the plan only), check=True asks "would it change?"."""
+
+    paths: Sequence[Path] = ()  # files or folders; empty: the working folder
+    write: bool = False  # apply the changes
+    check: bool = False  # plan only; the caller fails when outcome.changes is not empty
+    force: bool = False  # write even when files it would change have uncommitted edits
+    tiers: Sequence[str] = ()  # only IDs of these tiers
+    vendors: Sequence[str] = ()  # only IDs of these vendor ids
+    include: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+    config: Path | None = None  # hedge.toml (default: HEDGECTL_CONFIG, else found upward)
+    cwd: Path | None = None  # the working folder paths are relative to (default: os.getcwd())
+
+
+def rewrite(
+    request: RewriteRequest,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    on_planned: Callable[[Outcome], None] | None = None,
+) -> Outcome:
+    """Plan the rewrite and, with request.write, apply it (all files or none).
+
+    on_progress(done, total) follows the files; on_planned(outcome) runs after planning and before
+    anything is written (the CLI prints the diff there). outcome.written says whether files were
+    written; with request.check, a non-empty outcome.changes is the "would change" answer.
+    """
+    if request.write and request.check:
+        raise UsageError("use --write or --check, not both")
+    for tier in request.tiers:
+        _settings.check_choice(tier, TIERS, "--tier")
+    settings = _settings.load(request.config)
+    from hedgectl.catalog import Overrides, load_catalog
+
+    catalog = load_catalog(settings.section("catalog") or Overrides())
+    unknown = sorted(set(request.vendors) - set(catalog.vendors) - set(catalog.platforms))
+    if unknown:
+        raise UsageError(
+            f"--vendor: unknown vendor id(s) {', '.join(unknown)}", hint="see 'hedgectl catalog'"
+        )
+    if settings.path is not None and Path(settings.path).name != "hedge.toml":
+        # A new hedge.toml next to it would take precedence over [tool.hedgectl] from then on.
+        raise UsageError(
+            f"hedgectl's settings are in {settings.path} [tool.hedgectl]; rewrite keeps model "
+            "aliases in hedge.toml, which would then shadow them",
+            hint="move the [tool.hedgectl] tables into a hedge.toml next to it, then run rewrite again",
+        )
+    cwd = request.cwd or Path.cwd()
+    root = _project_root(settings, cwd)
+    outcome = plan(
+        list(request.paths) or [Path(".")],
+        cwd=cwd,
+        root=root,
+        catalog=catalog,
+        include=[*settings.audit.include, *request.include],
+        exclude=[*settings.audit.exclude, *request.exclude],
+        max_file_size=settings.audit.max_file_size,
+        tiers=frozenset(request.tiers),
+        vendors=frozenset(request.vendors),
+        progress=on_progress,
+    )
+    if on_planned is not None:
+        on_planned(outcome)
+    if request.write and outcome.changes:
+        apply(outcome, root=root, force=request.force)
+        outcome.written = True
+    return outcome
+
+
+def _project_root(settings: Any, cwd: Path) -> Path:
+    """Where hedge.toml lives (or will): next to the config in use, else the git top, else cwd."""
+    if settings.path is not None:
+        return Path(settings.path).resolve().parent
+    from hedgectl.adapters.files import git_toplevel
+
+    return git_toplevel(cwd) or cwd.resolve()
+
+
+def plan(
+    paths: list[Path],
+    *,
+    cwd: Path,
+    root: Path,
+    catalog: Any,
+    include: list[str],
+    exclude: list[str],
+    max_file_size: int,
+    tiers: frozenset[str] = frozenset(),
+    vendors: frozenset[str] = frozenset(),
+    progress: Callable[[int, int], None] | None = None,
+) -> Outcome:
+    """Everything a rewrite would change, computed in memory; nothing is written."""
+    from hedgectl.adapters import codemod_js, codemod_python
+    from hedgectl.adapters.files import select_files
+    from hedgectl.adapters.tomledit import existing_models, merge_models
+    from hedgectl.core.audit import Scanner
+    from hedgectl.core.rewrite import Planner
+
+    hedge_toml = root / "hedge.toml"
+    old_toml = _read(hedge_toml) if hedge_toml.is_file() else None
+    planner = Planner(catalog, existing=existing_models(old_toml), tiers=tiers, vendors=vendors)
+    outcome = Outcome(planner=planner, hedge_toml=hedge_toml)
+    selection = select_files(
+        paths, cwd=cwd, include=include, exclude=exclude, max_file_size=max_file_size
+    )
+    scanner = Scanner(catalog)
+    resolvers: dict[Path, str] = {}
+    ordered = sorted(selection.files, key=lambda f: f[1])
+    for done, (abs_name, display) in enumerate(ordered):
+        if progress is not None:
+            progress(done, len(ordered))
+        path = Path(abs_name)
+        name = path.name
+        if name == "hedge.toml" or name.startswith("hedge_models."):
+            continue  # where IDs belong, and the resolvers this command writes
+        suffix = path.suffix.lower()
+        lang = codemod_js.language_for(name)
+        if suffix == ".py" or lang is not None:
+            # The audit's keyword prefilter: a file with no catalog keyword holds no model ID,
+            # and is not worth a parse (most files of a real project).
+            try:
+                if not scanner.prefilter.offsets(path.read_bytes()):
+                    continue
+            except OSError as exc:
+                outcome.unparsable.append((display, f"cannot read: {exc.strerror}"))
+                continue
+        if suffix == ".py":
+            try:
+                source = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                outcome.unparsable.append((display, f"cannot read: {exc}"))
+                continue
+            try:
+                collected = codemod_python.collect(source)
+            except codemod_python.ParseFailure as exc:
+                outcome.unparsable.append((display, f"does not parse ({exc}); skipped"))
+                continue
+            replacements = planner.add_file(display, collected.sites)
+            if not replacements:
+                continue
+            resolver_file, module = _python_resolver(path)
+            try:
+                new = codemod_python.apply(source, collected, replacements, module)
+            except codemod_python.ParseFailure as exc:
+                outcome.unparsable.append((display, f"rewrite would not parse ({exc}); skipped"))
+                continue
+            outcome.changes.append(Change(path, display, source, new, "code"))
+            resolvers[resolver_file] = "py"
+        elif lang is not None:
+            try:
+                data = path.read_bytes()
+                data.decode("utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                outcome.unparsable.append((display, f"cannot read: {exc}"))
+                continue
+            try:
+                collected_js = codemod_js.collect(data, lang)
+            except codemod_js.ParseFailure as exc:
+                outcome.unparsable.append((display, f"does not parse ({exc}); skipped"))
+                continue
+            replacements = planner.add_file(display, collected_js.sites)
+            if not replacements:
+                continue
+            esm = collected_js.esm or _esm_by_default(path)
+            ext = ".mjs" if esm else ".cjs"
+            resolver_file = root / f"{codemod_js.RESOLVER_STEM}{ext}"
+            specifier = os.path.relpath(resolver_file, path.parent).replace(os.sep, "/")
+            if not specifier.startswith("."):
+                specifier = "./" + specifier
+            try:
+                new_bytes = codemod_js.apply(data, lang, collected_js, replacements, specifier)
+            except codemod_js.ParseFailure as exc:
+                outcome.unparsable.append((display, f"rewrite would not parse ({exc}); skipped"))
+                continue
+            outcome.changes.append(
+                Change(path, display, data.decode("utf-8"), new_bytes.decode("utf-8"), "code")
+            )
+            if resolvers.get(resolver_file) != "ts":  # TypeScript also needs the declarations
+                resolvers[resolver_file] = "js" if lang == "javascript" else "ts"
+        elif suffix in CONFIG_SUFFIXES or name.startswith(".env"):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            for raw in scanner.scan(data, display):
+                if raw.match.kind.value == "model" and not raw.suppressed:
+                    outcome.listed.append(
+                        {"path": display, "line": raw.line, "model_id": raw.match.text}
+                    )
+    if planner.new_aliases:
+        new_toml = merge_models(old_toml, planner.new_aliases.values())
+        if new_toml != (old_toml or ""):
+            outcome.changes.append(
+                Change(hedge_toml, _display(hedge_toml, cwd), old_toml, new_toml, "config")
+            )
+    for resolver_file, kind in sorted(resolvers.items()):
+        for target, text in _resolver_files(resolver_file, kind):
+            if target.exists():
+                continue  # written once; the project owns it afterwards
+            outcome.changes.append(Change(target, _display(target, cwd), None, text, "resolver"))
+    return outcome
+
+
+def _display(path: Path, cwd: Path) -> str:
+    """The path as the user reads it: relative to the working folder when under it (POSIX)."""
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileError(f"cannot read {path}: {exc}") from None
+
+
+def _python_resolver(path: Path) -> tuple[Path, str]:
+    """Where the resolver goes for a Python file, and the module path its import uses.
+
+    Inside a package: in the top-level package (`from pkg.hedge_models import ...`), so it ships
+    with the code. A loose script: next to it (its folder is sys.path[0] when it runs).
+    """
+    folder = path.parent.resolve()
+    if not (folder / "__init__.py").is_file():
+        return folder / PY_RESOLVER, "hedge_models"
+    top = folder
+    while (top.parent / "__init__.py").is_file():
+        top = top.parent
+    return top / PY_RESOLVER, f"{top.name}.hedge_models"
+
+
+def _esm_by_default(path: Path) -> bool:
+    """A file with no import/export: ESM when its extension or package.json says so."""
+    suffix = path.suffix.lower()
+    if suffix in (".mjs", ".mts", ".ts", ".tsx"):
+        return True
+    if suffix in (".cjs", ".cts"):
+        return False
+    for folder in path.resolve().parents:
+        pkg = folder / "package.json"
+        if pkg.is_file():
+            try:
+                return bool(json.loads(pkg.read_text(encoding="utf-8")).get("type") == "module")
+            except (OSError, ValueError, AttributeError):
+                return False
+    return False
+
+
+def _resolver_files(target: Path, kind: str) -> list[tuple[Path, str]]:
+    from importlib import resources
+
+    templates = resources.files("hedgectl.templates").joinpath("resolver")
+    if kind == "py":
+        return [(target, templates.joinpath("hedge_models.py").read_text(encoding="utf-8"))]
+    body = templates.joinpath("hedge_models.js.in").read_text(encoding="utf-8")
+    esm = target.suffix == ".mjs"
+    if esm:
+        imports = (
+            'import fs from "node:fs";\nimport path from "node:path";\n'
+            'import { fileURLToPath } from "node:url";'
+        )
+        here = "path.dirname(fileURLToPath(import.meta.url))"
+        export, footer = "export ", ""
+    else:
+        imports = 'const fs = require("node:fs");\nconst path = require("node:path");'
+        here = "__dirname"
+        export, footer = "", "\nmodule.exports = { hedgeModel };\n"
+    text = (
+        body.replace("@@IMPORTS@@", imports)
+        .replace("@@HERE@@", here)
+        .replace("@@EXPORT@@", export)
+        .replace("@@FOOTER@@\n", footer)
+    )
+    files = [(target, text)]
+    if kind == "ts":
+        decl = target.with_name(target.stem + (".d.mts" if esm else ".d.cts"))
+        files.append(
+            (
+                decl,
+                "/** The model ID for an alias: HEDGE_MODEL_<ALIAS>, else hedge.toml [models.<alias>] id. */\n"
+                + "export declare function hedgeModel(alias: string): string;\n",
+            )
+        )
+    return files
+
+
+def apply(outcome: Outcome, *, root: Path, force: bool) -> None:
+    """Write every change, or nothing: preflight all targets first, then config and resolvers
+    before code (so rewritten code never points at aliases that do not exist yet)."""
+    from hedgectl.adapters.fs import atomic_write
+
+    for change in outcome.changes:
+        _check_writable(change.path)
+    if not force:
+        dirty = _dirty([c.path for c in outcome.changes if c.old is not None], root)
+        if dirty:
+            raise UsageError(
+                f"uncommitted changes in {', '.join(dirty[:5])}"
+                + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else ""),
+                hint="commit or stash them first so the rewrite is a reviewable diff, or pass --force",
+            )
+    for change in outcome.changes:
+        # The file must not have moved under us since it was planned.
+        if change.old is not None and _read(change.path) != change.old:
+            raise FileError(
+                f"{change.display} changed while rewriting; nothing more written",
+                hint="run the rewrite again",
+            )
+    order = {"config": 0, "resolver": 1, "code": 2}
+    for change in sorted(outcome.changes, key=lambda c: order[c.kind]):
+        # Through symlinks to the real file: replacing the link itself would orphan its target.
+        atomic_write(change.path.resolve(), change.new)
+
+
+def _check_writable(path: Path) -> None:
+    if path.exists():
+        mode = path.stat().st_mode
+        # Root passes os.access on any file: a file without write bits is read-only on purpose.
+        if not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) or not os.access(
+            path, os.W_OK
+        ):
+            raise FileError(
+                f"cannot rewrite {path}: the file is read-only; nothing was written",
+                hint="make it writable (chmod u+w) or exclude it with --exclude",
+            )
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise FileError(
+            f"cannot write in {folder}: permission denied; nothing was written",
+            hint="check the folder's permissions",
+        )
+
+
+def _dirty(paths: list[Path], root: Path) -> list[str]:
+    """Files among `paths` with uncommitted changes (untracked files count)."""
+    from hedgectl.adapters import git
+
+    top = git.toplevel(root)
+    if top is None or not paths:
+        return []
+    try:
+        status = git.run(
+            ["status", "--porcelain", "-z", "--untracked-files=all", "--", *map(str, paths)], top
+        )
+    except git.GitError:
+        return []
+    out = []
+    for entry in status.decode("utf-8", "surrogateescape").split("\0"):
+        if len(entry) > 3:
+            out.append(entry[3:])
+    return sorted(out)
