@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from hedgectl import config
-from hedgectl.errors import UsageError
+from hedgectl.errors import ConfigError, UsageError
 
 T = TypeVar("T")
 
@@ -22,7 +22,9 @@ T = TypeVar("T")
 def load(config_path: Path | None) -> config.Settings:
     """hedge.toml settings: `config_path`, else HEDGECTL_CONFIG, else the nearest file upward."""
     if config_path is not None and not Path(config_path).exists():
-        raise UsageError(f"config file not found: {config_path}")
+        raise ConfigError(
+            f"config file not found: {config_path}", hint="run 'hedgectl init' to create one"
+        )
     return config.load(config_path)
 
 
