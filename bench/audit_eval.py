@@ -1,0 +1,326 @@
+"""Score `hedgectl audit` against hand labels on real public repositories; write bench/RESULTS.md.
+
+The evaluation set (bench/audit_eval/) is 13 public repositories pinned to a commit
+(repos.json), a selection of files in each (files with vendor words and some without), and a
+label for every line of those files that holds a model ID (labels.tsv). Labels were made by
+reading each candidate line (a broad grep for vendor words and ID shapes) and asking: would
+someone hedging away from this provider want this line reported?
+
+- `clear`: yes -- the ID is a value the code, config, command or code span uses.
+- `ambiguous`: a model *named* in prose, a heading, a comment or docstring, a prefix check such
+  as `startsWith("o1")`, a display name or a commented-out line. A finding there is neither
+  right nor wrong; a miss there is not counted.
+- every other line of a selected file: no model ID (a finding there is a false positive).
+
+Scoring, per (file, line, model ID), model findings only (provider endpoints are not scored):
+a finding on a labelled line with the same ID is a true positive; a finding on an unlabelled
+line, or with an ID the line's labels do not hold, is a false positive; a clear label with no
+such finding is a false negative. IDs match case-insensitively after dropping routing prefixes
+(everything up to the last `/`, Bedrock region and vendor prefixes such as `us.anthropic.`) and a
+`:tag` or `@provider` suffix, so `openrouter/anthropic/claude-3.5-sonnet` and
+`claude-3.5-sonnet` are the same model. Precision counts per the finding's vendor, recall per
+the label's vendor.
+
+This script fetches nothing. Get the checkouts once (about 1 GB, a few minutes):
+
+    .venv/bin/python bench/audit_eval.py --print-clone-commands /tmp/eval | sh
+
+then score (audit runs on exactly the labelled files of each checkout, with default settings):
+
+    .venv/bin/python bench/audit_eval.py --checkouts /tmp/eval            # table, RESULTS.md
+    .venv/bin/python bench/audit_eval.py --checkouts /tmp/eval --no-write --errors 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EVAL = REPO / "bench" / "audit_eval"
+sys.path.insert(0, str(REPO / "bench"))
+from results import markers, write_section  # noqa: E402
+
+SECTION = "audit-eval"
+GOAL = 0.97
+# Bedrock-style prefixes: optional region, then the vendor, then the model ("us.anthropic.claude-...").
+BEDROCK = re.compile(
+    r"^(?:(?:us|eu|apac|global|us-gov)\.)?(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|qwen|openai|writer)\."
+)
+
+
+def norm(model_id: str) -> str:
+    """The comparable core of an ID: no routing prefix, no tag, lower case."""
+    core = model_id.strip().strip("\"'`").lower().rsplit("/", 1)[-1]
+    core = BEDROCK.sub("", core)
+    return re.split(r"[:@]", core, maxsplit=1)[0] if not core.startswith("ft:") else core
+
+
+@dataclass(frozen=True)
+class Label:
+    repo: str
+    path: str
+    line: int
+    model_id: str
+    vendor: str
+    clear: bool
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class Score:
+    overall: Tally = field(default_factory=Tally)
+    precision_by_vendor: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    recall_by_vendor: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_repo: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    false_positives: list[tuple[str, str, int, str, str]] = field(default_factory=list)
+    false_negatives: list[tuple[str, str, int, str, str]] = field(default_factory=list)
+    ignored: int = 0  # findings on ambiguous labels
+
+
+def load_repos() -> list[dict[str, object]]:
+    return list(json.loads((EVAL / "repos.json").read_text(encoding="utf-8"))["repos"])
+
+
+def load_labels() -> list[Label]:
+    labels = []
+    for raw in (EVAL / "labels.tsv").read_text(encoding="utf-8").splitlines():
+        if not raw or raw.startswith("#"):
+            continue
+        repo, path, line, model_id, vendor, kind = raw.split("\t")
+        labels.append(Label(repo, path, int(line), model_id, vendor, kind == "clear"))
+    return labels
+
+
+def run_audit(hedgectl: list[str], checkout: Path, files: list[str]) -> list[dict[str, object]]:
+    """Audit exactly these files with default settings (no hedge.toml of the scanned repo)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "hedge.toml"
+        config.write_text("", encoding="utf-8")
+        out = Path(tmp) / "audit.json"
+        cmd = [*hedgectl, "audit", *files, "-f", "json", "-q", "--fail-on", "never"]
+        cmd += ["--config", str(config), "--output", str(out)]
+        proc = subprocess.run(cmd, cwd=checkout, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(
+                f"audit failed in {checkout} (exit {proc.returncode}): {proc.stderr.strip()[-500:]}"
+            )
+        return list(json.loads(out.read_text(encoding="utf-8"))["findings"])
+
+
+def score(labels: list[Label], findings: dict[str, list[dict[str, object]]]) -> Score:
+    s = Score()
+    # (repo, path, line) -> {norm id: label}; a clear label wins over an ambiguous one.
+    by_line: dict[tuple[str, str, int], dict[str, Label]] = defaultdict(dict)
+    for lab in labels:
+        slot = by_line[(lab.repo, lab.path, lab.line)]
+        key = norm(lab.model_id)
+        if key not in slot or (lab.clear and not slot[key].clear):
+            slot[key] = lab
+    found: set[tuple[str, str, int, str]] = set()
+    for repo, rows in findings.items():
+        seen: set[tuple[str, int, str]] = set()
+        for f in rows:
+            if f.get("kind") != "model":
+                continue
+            path, line, key = str(f["path"]), int(str(f["line"])), norm(str(f["model_id"]))
+            if (path, line, key) in seen:
+                continue
+            seen.add((path, line, key))
+            vendor = str(f.get("vendor") or "?")
+            lab = by_line.get((repo, path, line), {}).get(key)
+            if lab is None:
+                s.overall.fp += 1
+                s.precision_by_vendor[vendor].fp += 1
+                s.by_repo[repo].fp += 1
+                s.false_positives.append((repo, path, line, str(f["model_id"]), vendor))
+            elif not lab.clear:
+                s.ignored += 1
+            else:
+                found.add((repo, path, line, key))
+    for (repo, path, line), slot in by_line.items():
+        for key, lab in slot.items():
+            if not lab.clear:
+                continue
+            if (repo, path, line, key) in found:
+                s.overall.tp += 1
+                s.precision_by_vendor[lab.vendor].tp += 1
+                s.recall_by_vendor[lab.vendor].tp += 1
+                s.by_repo[repo].tp += 1
+            else:
+                s.overall.fn += 1
+                s.recall_by_vendor[lab.vendor].fn += 1
+                s.by_repo[repo].fn += 1
+                s.false_negatives.append((repo, path, line, lab.model_id, lab.vendor))
+    return s
+
+
+def f3(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def render(s: Score, repos: list[dict[str, object]], labels: list[Label], head: str) -> str:
+    start, end = markers(SECTION)
+    files = sum(len(r["files"]) for r in repos)  # type: ignore[arg-type]
+    clear = sum(lab.clear for lab in labels)
+    o = s.overall
+    lines = [
+        start,
+        "## audit accuracy on real code",
+        "",
+        f"`hedgectl audit` scored against hand labels by `bench/audit_eval.py` on "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC (hedgectl commit {head}).",
+        "",
+        f"- Set: {len(repos)} public repositories pinned in `bench/audit_eval/repos.json`, {files} files, "
+        f"{clear} clear labels and {len(labels) - clear} ambiguous ones (`bench/audit_eval/labels.tsv`; "
+        "how they were made and scored: the script's docstring).",
+        f"- Overall: precision **{f3(o.precision)}**, recall **{f3(o.recall)}** "
+        f"({o.tp} right, {o.fp} false positives, {o.fn} missed; {s.ignored} findings on ambiguous "
+        f"lines not counted). Goal: both >= {GOAL}.",
+        "",
+        "| vendor | labels | found | missed | recall | findings | false pos. | precision |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    vendors = sorted(
+        set(s.recall_by_vendor) | set(s.precision_by_vendor),
+        key=lambda v: (-(s.recall_by_vendor[v].tp + s.recall_by_vendor[v].fn), v),
+    )
+    for v in vendors:
+        r, p = s.recall_by_vendor[v], s.precision_by_vendor[v]
+        lines.append(
+            f"| {v} | {r.tp + r.fn} | {r.tp} | {r.fn} | {f3(r.recall)} | {p.tp + p.fp} | {p.fp} | "
+            f"{f3(p.precision)} |"
+        )
+    lines += [
+        "",
+        "| repository | commit | files | precision | recall |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for r in repos:
+        t = s.by_repo[str(r["name"])]
+        lines.append(
+            f"| [{r['repo']}]({r['url']}) ({r['kind']}) | `{str(r['commit'])[:12]}` | "
+            f"{len(r['files'])} | {f3(t.precision)} | {f3(t.recall)} |"  # type: ignore[arg-type]
+        )
+    lines += [
+        "",
+        "Reproduce (fetches nothing; the clone commands check out the pinned commits):",
+        "",
+        "```",
+        ".venv/bin/python bench/audit_eval.py --print-clone-commands /tmp/eval | sh",
+        ".venv/bin/python bench/audit_eval.py --checkouts /tmp/eval",
+        "```",
+        end,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def clone_commands(dest: Path, repos: list[dict[str, object]]) -> str:
+    out = [f"mkdir -p {shlex.quote(str(dest))}"]
+    for r in repos:
+        target = shlex.quote(str(dest / str(r["name"])))
+        out.append(
+            f"git clone --filter=blob:none --no-checkout {shlex.quote(str(r['url']))} {target} && "
+            f"git -C {target} checkout --quiet {r['commit']}"
+        )
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--checkouts", type=Path, help="folder holding one checkout per repository")
+    ap.add_argument("--print-clone-commands", type=Path, metavar="DEST")
+    ap.add_argument("--hedgectl", default=f"{shlex.quote(sys.executable)} -m hedgectl")
+    ap.add_argument("--no-write", action="store_true", help="do not touch bench/RESULTS.md")
+    ap.add_argument(
+        "--errors", type=int, default=0, help="list this many misses and false positives"
+    )
+    ap.add_argument("--json", type=Path, help="also write the score and every error as JSON")
+    ap.add_argument("--repo", action="append", help="only these repositories (by name)")
+    args = ap.parse_args(argv)
+    repos = load_repos()
+    if args.print_clone_commands:
+        sys.stdout.write(clone_commands(args.print_clone_commands, repos))
+        return 0
+    if not args.checkouts:
+        ap.error("--checkouts is required (or --print-clone-commands)")
+    if args.repo:
+        repos = [r for r in repos if r["name"] in args.repo]
+    names = {str(r["name"]) for r in repos}
+    labels = [lab for lab in load_labels() if lab.repo in names]
+    hedgectl = shlex.split(args.hedgectl)
+    findings = {}
+    for r in repos:
+        checkout = args.checkouts / str(r["name"])
+        head = subprocess.run(
+            ["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        if head != r["commit"]:
+            raise SystemExit(
+                f"{checkout}: at {head or 'no git commit'}, labels are for {r['commit']}"
+            )
+        findings[str(r["name"])] = run_audit(hedgectl, checkout, list(r["files"]))  # type: ignore[arg-type]
+        print(f"audited {r['name']}: {len(findings[str(r['name'])])} findings", file=sys.stderr)
+    s = score(labels, findings)
+    head = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    section = render(s, repos, labels, head)
+    print(section)
+    if args.errors:
+        print(f"missed (first {args.errors}):")
+        for e in s.false_negatives[: args.errors]:
+            print("  FN", *e)
+        print(f"false positives (first {args.errors}):")
+        for e in s.false_positives[: args.errors]:
+            print("  FP", *e)
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "precision": s.overall.precision,
+                    "recall": s.overall.recall,
+                    "counts": vars(s.overall),
+                    "by_vendor": {
+                        v: {"precision": s.precision_by_vendor[v].precision, "recall": t.recall}
+                        for v, t in s.recall_by_vendor.items()
+                    },
+                    "false_negatives": s.false_negatives,
+                    "false_positives": s.false_positives,
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+    if not args.no_write and not args.repo:
+        write_section(SECTION, section)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
