@@ -14,8 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hedgectl import config
-from hedgectl.errors import ConfigError, HedgeError
+from hedgectl.errors import HedgeError
 
 # Results go to stdout, everything else (progress, warnings, errors) to stderr.
 out = Console(highlight=False)
@@ -116,14 +115,6 @@ def error(message: str, hint: str | None = None) -> None:
 
 def warn(message: str) -> None:
     err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
-
-
-def load_settings(config_path: Path | None) -> config.Settings:
-    if config_path is not None and not config_path.exists():
-        raise ConfigError(
-            f"config file not found: {config_path}", hint="run 'hedgectl init' to create one"
-        )
-    return config.load(config_path)
 
 
 def emit(text: str, output: Path | None) -> None:

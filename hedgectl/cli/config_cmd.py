@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import enum
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -13,11 +12,10 @@ from hedgectl.cli._common import (
     OutputOpt,
     emit,
     err,
-    load_settings,
     reports_errors,
     warn,
 )
-from hedgectl.errors import ConfigError, ExitCode, UsageError
+from hedgectl.errors import ExitCode, UsageError
 
 config_app = typer.Typer(
     help="Check hedge.toml [models] and render it for gateways (LiteLLM, Portkey, OpenRouter).",
@@ -38,17 +36,6 @@ class ExportFormat(enum.StrEnum):
     JSON = "json"
 
 
-def _models(config: Path | None) -> tuple[Any, dict[str, Any]]:
-    settings = load_settings(config)
-    if settings.path is None:
-        raise ConfigError(
-            "no hedge.toml found upward from the current folder",
-            hint="run 'hedgectl rewrite --write' to create one, or pass --config",
-        )
-    models = settings.section("models") or {}
-    return settings, models
-
-
 def check(
     fmt: Annotated[
         CheckFormat, typer.Option("--format", "-f", help="Output format.")
@@ -65,51 +52,13 @@ def check(
     Exit 0 when clean (warnings allowed unless --strict), 1 when there are problems, 3 when the
     file itself is invalid.
     """
-    from hedgectl.catalog import Overrides, load_catalog
-    from hedgectl.core.aliases import check_models, js_reader_mismatches
-    from hedgectl.core.detect import Detector
-    from hedgectl.report import dump_json
+    from hedgectl.report import Format, render
+    from hedgectl.report import config as _register  # noqa: F401 - registers the renderers
+    from hedgectl.services.config import CheckRequest, check_config
 
-    settings, models = _models(config)
-    catalog = load_catalog(settings.section("catalog") or Overrides())
-    problems = check_models(models, Detector(catalog))
-    if settings.path is not None and settings.path.name == "hedge.toml" and models:
-        from hedgectl.core.aliases import Problem
-
-        text = settings.path.read_text(encoding="utf-8")
-        for name in js_reader_mismatches(text, models):
-            problems.append(
-                Problem(
-                    "warning",
-                    name,
-                    "the generated JavaScript resolver cannot read this alias: write it as a "
-                    '[models.<alias>] table with a one-line id = "..."',
-                )
-            )
-    errors = [p for p in problems if p.level == "error"]
-    warnings = [p for p in problems if p.level == "warning"]
-    if fmt is CheckFormat.JSON:
-        emit(
-            dump_json(
-                "hedgectl.config-check/v1",
-                {
-                    "config": str(settings.path),
-                    "aliases": len(models),
-                    "problems": [
-                        {"level": p.level, "alias": p.alias, "message": p.message} for p in problems
-                    ],
-                },
-            ),
-            output,
-        )
-    else:
-        lines = [f"{p.level}: models.{p.alias}: {p.message}" for p in problems]
-        lines.append(
-            f"{settings.path}: {len(models)} alias(es), {len(errors)} error(s), "
-            f"{len(warnings)} warning(s)"
-        )
-        emit("\n".join(lines), output)
-    if errors or (strict and warnings):
+    result = check_config(CheckRequest(strict=strict, config=config))
+    emit(render("config-check", Format(fmt.value), result), output)
+    if result.failed:
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
@@ -140,67 +89,22 @@ def export(
 ) -> None:
     """Render hedge.toml [models] as a LiteLLM proxy config.yaml, Portkey configs, OpenRouter
     request presets, a dotenv file of HEDGE_MODEL_* values, or JSON."""
-    from hedgectl.catalog import Overrides, load_catalog
-    from hedgectl.core import export as ex
-    from hedgectl.core.aliases import check_models
-    from hedgectl.core.detect import Detector
-    from hedgectl.report import dump_json
+    from hedgectl.services.config import ExportRequest, export_config, export_state
 
     if check_only and output is None:
         raise UsageError("--check needs --output FILE (the rendered file to compare)")
-    if alias is not None and fmt not in (ExportFormat.PORTKEY, ExportFormat.OPENROUTER):
-        raise UsageError("--alias applies to --format portkey and openrouter")
-    settings, models = _models(config)
-    if not models:
-        raise ConfigError(
-            f"{settings.path} has no [models] section",
-            hint="run 'hedgectl rewrite --write' to move model IDs into it",
-        )
-    catalog = load_catalog(settings.section("catalog") or Overrides())
-    errors = [p for p in check_models(models, Detector(catalog)) if p.level == "error"]
-    if errors:
-        first = errors[0]
-        raise ConfigError(
-            f"models.{first.alias}: {first.message} ({len(errors)} error(s) in {settings.path})",
-            hint="run 'hedgectl config check' for the full list",
-        )
-    names = ex.select(models, alias)
-    text: str
-    if fmt is ExportFormat.LITELLM:
-        text = ex.litellm(models, catalog)
-    elif fmt is ExportFormat.ENV:
-        text = ex.env(models)
-    elif fmt is ExportFormat.JSON:
-        text = dump_json("hedgectl.models/v1", ex.as_json(models))
-    else:
-        render = ex.portkey_config if fmt is ExportFormat.PORTKEY else ex.openrouter_preset
-        if alias is not None:
-            import json
-
-            text = json.dumps(render(alias, models, catalog), indent=2, sort_keys=True) + "\n"
-        else:
-            key = "configs" if fmt is ExportFormat.PORTKEY else "presets"
-            text = dump_json(
-                f"hedgectl.export-{fmt.value}/v1",
-                {"generated": ex.GENERATED, key: {n: render(n, models, catalog) for n in names}},
-            )
+    result = export_config(ExportRequest(format=fmt.value, alias=alias, config=config))
     if check_only:
         assert output is not None
-        try:
-            current = output.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            current = None
-        except OSError as exc:
-            raise UsageError(f"cannot read {output}: {exc.strerror}") from None
-        if current != text:
-            state = "missing" if current is None else "stale"
+        state = export_state(output, result.text)
+        if state != "current":
             warn(
                 f"{output} is {state}: re-run 'hedgectl config export --format {fmt.value} -o {output}'"
             )
             raise typer.Exit(int(ExitCode.FINDINGS))
-        err.print(f"{output} is up to date with {settings.path}", highlight=False)
+        err.print(f"{output} is up to date with {result.config}", highlight=False)
         return
-    emit(text, output)
+    emit(result.text, output)
 
 
 def register(app: typer.Typer) -> None:

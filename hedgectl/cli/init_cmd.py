@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from hedgectl.cli._common import err, reports_errors
-from hedgectl.errors import UsageError
 
 
 def init(
@@ -17,15 +15,10 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter hedge.toml (every section, with defaults and examples)."""
-    from hedgectl.adapters.fs import atomic_write
+    from hedgectl.services.catalog import init as write_starter
 
-    if path.is_dir():
-        path = path / "hedge.toml"
-    if path.exists() and not force:
-        raise UsageError(f"{path} already exists", hint="use --force to overwrite it")
-    text = resources.files("hedgectl").joinpath("templates/hedge.toml").read_text(encoding="utf-8")
-    atomic_write(path, text)
-    err.print(f"wrote {path}; check it with: hedgectl config check", highlight=False)
+    written = write_starter(path, force=force)
+    err.print(f"wrote {written}; check it with: hedgectl config check", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,23 +12,16 @@ subcommand name is taken as SOURCE, so the short form from the issue works and `
 from __future__ import annotations
 
 import enum
-import os
 import threading
 import time
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from hedgectl import __version__
-from hedgectl.cli._common import ConfigOpt, QuietOpt, emit, err, load_settings, out, reports_errors
-from hedgectl.core.units import parse_size
-from hedgectl.errors import ExitCode, UsageError
-
-if TYPE_CHECKING:
-    from hedgectl.core.mirror.config import MirrorSettings
+from hedgectl.cli._common import ConfigOpt, QuietOpt, emit, err, out, reports_errors
+from hedgectl.errors import ExitCode
 
 
 class AddressingStyle(enum.StrEnum):
@@ -88,7 +81,6 @@ HubOpt = Annotated[
     str | None,
     typer.Option(
         "--hub-endpoint",
-        envvar="HF_ENDPOINT",
         help="Hub endpoint (default https://huggingface.co; HF_ENDPOINT is honoured).",
         show_default=False,
     ),
@@ -114,72 +106,6 @@ ShardOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _settings(config: Path | None) -> MirrorSettings:
-    from hedgectl.core.mirror.config import MirrorSettings
-
-    value = load_settings(config).section("mirror")
-    return value if isinstance(value, MirrorSettings) else MirrorSettings()
-
-
-def _presets() -> dict[str, dict[str, Any]]:
-    from hedgectl.catalog import load_data
-
-    presets: dict[str, dict[str, Any]] = load_data("presets.toml")["presets"]
-    return presets
-
-
-def _shard(text: str | None) -> tuple[int, int]:
-    from hedgectl.core.mirror import parse_shard
-
-    if text is None:
-        return 0, 1
-    index, _, count = text.partition("/")
-    if index.strip() == "auto":
-        for var in ("JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"):
-            if os.environ.get(var, "").strip():
-                return parse_shard(f"{os.environ[var].strip()}/{count}")
-        raise UsageError(
-            f"--shard {text}: neither JOB_COMPLETION_INDEX nor AWS_BATCH_JOB_ARRAY_INDEX is set",
-            hint="pass the index explicitly, e.g. --shard 0/4",
-        )
-    return parse_shard(text)
-
-
-def _hub(endpoint: str | None, settings: MirrorSettings, pool: int, log: Any) -> Any:
-    from huggingface_hub import get_token
-
-    from hedgectl.adapters.hub import HubAdapter
-
-    return HubAdapter(
-        endpoint or settings.hub_endpoint or "https://huggingface.co",
-        token=get_token(),
-        pool_size=pool,
-        log=log,
-    )
-
-
-def _store(
-    target: Any,
-    endpoint_url: str | None,
-    region: str | None,
-    style: AddressingStyle | None,
-    settings: MirrorSettings,
-    pool: int,
-) -> Any:
-    from hedgectl.adapters.s3 import S3Adapter
-
-    # Precedence: flag > environment (the AWS SDK's own variables) > hedge.toml.
-    env_endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    env_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    return S3Adapter(
-        target,
-        endpoint_url=endpoint_url or env_endpoint or settings.endpoint_url,
-        region=region or env_region or settings.region,
-        addressing_style=(style.value if style else settings.addressing_style),
-        pool_size=pool,
-    )
 
 
 class _Reporter:
@@ -339,75 +265,33 @@ def copy_cmd(
     config: ConfigOpt = None,
 ) -> None:
     """Copy SOURCE (preset or org/name[@revision]) into DEST, resuming whatever an earlier run left."""
-    from hedgectl.core import mirror as core
-    from hedgectl.report.mirror import PlanView
+    from hedgectl.services.mirror import MirrorRequest, mirror, plan_mirror
 
-    settings = _settings(config)
-    target = core.parse_dest(dest)
-    src = core.parse_source(source, _presets(), revision)
-    shard_ix = _shard(shard)
-    psize = parse_size(part_size) if part_size else settings.part_size
-    core.part_size_for(0, psize)  # range check before any network call
-    workers = concurrency or settings.concurrency
-    if workers < 1:
-        raise UsageError("--concurrency must be at least 1")
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    request = MirrorRequest(
+        source=source,
+        dest=dest,
+        revision=revision,
+        include=include or (),
+        exclude=exclude or (),
+        endpoint_url=endpoint_url,
+        region=region,
+        addressing_style=addressing_style.value if addressing_style else None,
+        hub_endpoint=hub_endpoint,
+        concurrency=concurrency,
+        part_size=part_size,
+        shard=shard,
+        bandwidth_gbps=bandwidth,
+        config=config,
+    )
     with _Reporter(quiet) as progress:
-        hub = _hub(hub_endpoint, settings, workers + 4, progress.log)
-        store = _store(target, endpoint_url, region, addressing_style, settings, workers + 4)
         try:
-            store.check_bucket()
-            progress.log(f"resolving {src.repo_id}@{src.revision} on {hub.endpoint}")
-            snap = hub.snapshot(src.repo_id, src.revision)
-            progress.log(f"pinned {src.repo_id}@{src.revision} to commit {snap.commit}")
-            plan = core.make_plan(
-                snap,
-                target,
-                store,
-                part_size=psize,
-                include=include or (),
-                exclude=exclude or (),
-                shard=shard_ix,
-            )
             if dry_run:
-                est = core.estimate(
-                    plan.total_bytes - plan.present_bytes,
-                    bandwidth if bandwidth is not None else settings.bandwidth_gbps,
-                    settings.price_per_gb_month,
-                )
-                est["storage_usd_month"] = core.estimate(
-                    sum(f.size for f in plan.selection), 1.0, settings.price_per_gb_month
-                )["storage_usd_month"]
-                _render("mirror-plan", PlanView(plan, est), as_json)
+                _render("mirror-plan", plan_mirror(request, progress=progress), as_json)
                 return
-            copier = core.Copier(hub, store, progress, concurrency=workers)
-            try:
-                result = copier.run(plan)
-            except KeyboardInterrupt:
-                copier.cancel()
-                raise
-            finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-            keys = core.finalize(
-                plan,
-                store,
-                tool_version=__version__,
-                started_at=started_at,
-                finished_at=finished_at,
-            )
-            if keys is not None:
-                result.manifest_key, result.ref_key = keys
-                progress.log(
-                    f"manifest s3://{target.bucket}/{keys[0]}; ref s3://{target.bucket}/{keys[1]}"
-                )
-            else:
-                progress.log(
-                    "other shards still have files to copy: the last one to finish writes the manifest"
-                )
+            result = mirror(request, progress=progress)
         except KeyboardInterrupt:
             err.print("interrupted: nothing is lost; run the same command again to resume")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        finally:
-            hub.close()
     _render("mirror-copy", result, as_json)
 
 
@@ -415,9 +299,9 @@ def copy_cmd(
 @reports_errors
 def presets_cmd(as_json: JsonOpt = False) -> None:
     """List the mirror presets (repo, approximate size, license)."""
-    from hedgectl.report.mirror import PresetsView
+    from hedgectl.services.mirror import presets
 
-    _render("mirror-presets", PresetsView(_presets()), as_json)
+    _render("mirror-presets", presets(), as_json)
 
 
 @mirror_app.command("verify")
@@ -446,26 +330,22 @@ def verify_cmd(
 
     Exit 0 when everything matches, 1 when anything differs (missing, extra, size, hash).
     """
-    from hedgectl.core import mirror as core
+    from hedgectl.services.mirror import VerifyRequest, verify_mirror
 
-    settings = _settings(config)
-    target = core.parse_dest(dest)
-    src = core.parse_source(source, _presets(), revision)
-    shard_ix = _shard(shard)
-    workers = concurrency or settings.concurrency
+    request = VerifyRequest(
+        source=source,
+        dest=dest,
+        revision=revision,
+        endpoint_url=endpoint_url,
+        region=region,
+        addressing_style=addressing_style.value if addressing_style else None,
+        concurrency=concurrency,
+        shard=shard,
+        config=config,
+    )
     with _Reporter(quiet) as progress:
-        store = _store(target, endpoint_url, region, addressing_style, settings, workers + 4)
-        store.check_bucket()
         try:
-            result = core.verify(
-                store,
-                target,
-                src.repo_id,
-                src.revision,
-                concurrency=workers,
-                shard=shard_ix,
-                progress=progress,
-            )
+            result = verify_mirror(request, progress=progress)
         except KeyboardInterrupt:
             err.print("interrupted")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None

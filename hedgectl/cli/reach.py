@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import enum
-import os
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,18 +14,10 @@ from hedgectl.cli._common import (
     emit,
     emit_rich,
     err,
-    load_settings,
     reports_errors,
     warn,
 )
-from hedgectl.errors import ExitCode, UsageError
-
-if TYPE_CHECKING:
-    import ssl
-
-    from hedgectl.adapters.history import History
-    from hedgectl.core.reach import Level, Observation, ProviderDef, Target, Transition
-    from hedgectl.core.reach.config import ReachSettings, RegionSettings
+from hedgectl.errors import ExitCode
 
 
 class ReachFormat(enum.StrEnum):
@@ -61,8 +51,8 @@ HistoryOpt = Annotated[
     Path | None,
     typer.Option(
         "--history",
-        envvar="HEDGECTL_REACH_HISTORY",
-        help="SQLite history file (default: $XDG_STATE_HOME/hedgectl/reach.sqlite3).",
+        help="SQLite history file [env: HEDGECTL_REACH_HISTORY; default: [reach] history, or "
+        "$XDG_STATE_HOME/hedgectl/reach.sqlite3].",
         show_default=False,
     ),
 ]
@@ -103,9 +93,8 @@ def reach(
         float | None,
         typer.Option(
             "--timeout",
-            envvar="HEDGECTL_REACH_TIMEOUT",
             min=0.1,
-            help="Seconds per probe (default: [reach] timeout or 10).",
+            help="Seconds per probe [env: HEDGECTL_REACH_TIMEOUT; default: [reach] timeout or 10].",
             show_default=False,
         ),
     ] = None,
@@ -124,7 +113,7 @@ def reach(
     fail_on: Annotated[
         str | None,
         typer.Option(
-            "--fail-on", envvar="HEDGECTL_REACH_FAIL_ON", help=FAIL_ON_HELP, show_default=False
+            "--fail-on", help=FAIL_ON_HELP + " [env: HEDGECTL_REACH_FAIL_ON]", show_default=False
         ),
     ] = None,
     notify: Annotated[
@@ -132,8 +121,8 @@ def reach(
         typer.Option(
             "--notify",
             metavar="URL",
-            envvar="HEDGECTL_REACH_NOTIFY",
-            help='Slack-compatible webhook URL: POST {"text": ...} when a state changes.',
+            help='Slack-compatible webhook URL: POST {"text": ...} when a state changes '
+            "[env: HEDGECTL_REACH_NOTIFY; default: [reach] notify].",
             show_default=False,
         ),
     ] = None,
@@ -146,178 +135,59 @@ def reach(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from hedgectl.core import reach as core
-    from hedgectl.core.reach.config import ReachSettings, load_providers_catalog
+    from hedgectl.services.reach import ReachRequest
+    from hedgectl.services.reach import reach as run_reach
 
-    settings = load_settings(config)
-    reach_settings = settings.section("reach") or ReachSettings()
-    threshold_name = fail_on or reach_settings.fail_on
-    threshold = core.fail_threshold(threshold_name)
-    providers = core.provider_defs(load_providers_catalog(), settings.section("providers"))
-    # Usage errors (unknown --provider/--region) before touching the history file.
-    core.build_plan(
-        providers,
-        settings.section("regions") or {},
-        reach_settings,
-        {},
-        only_providers=provider or (),
-        only_regions=region or (),
+    request = ReachRequest(
+        providers=provider or (),
+        regions=region or (),
+        timeout=timeout,
+        ca_bundle=ca_bundle,
+        history=history_path,
+        record=not no_history,
+        fail_on=fail_on,
+        notify=notify,
+        config=config,
     )
-    bundle = _ca_bundle(ca_bundle, reach_settings.ca_bundle, settings.root)
-    store: History | None = None
-    if not no_history:
-        from hedgectl.adapters.history import History
-
-        store = History(_history_file(history_path, reach_settings, settings.root))
+    status = _Status() if not quiet and err.is_terminal else None
     try:
-        failed = _probe_and_report(
-            settings.section("regions") or {},
-            reach_settings,
-            providers,
-            store,
-            threshold_name=threshold_name,
-            threshold=threshold,
-            provider=provider or [],
-            region=region or [],
-            fmt=fmt,
-            output=output,
-            timeout=timeout,
-            bundle=bundle,
-            notify=notify,
-            quiet=quiet,
+        report = run_reach(
+            request,
+            on_progress=status.update if status is not None else None,
+            on_warning=None if quiet else warn,
+            on_notify_error=warn,
         )
     finally:
-        if store is not None:
-            store.close()
-    if failed:
+        if status is not None:
+            status.stop()
+    _show(_render("reach", fmt.value, report), output)
+    if report.failed:
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
-def _probe_and_report(
-    regions: dict[str, RegionSettings],
-    reach_settings: ReachSettings,
-    providers: list[ProviderDef],
-    store: History | None,
-    *,
-    threshold_name: str,
-    threshold: Level | None,
-    provider: list[str],
-    region: list[str],
-    fmt: ReachFormat,
-    output: Path | None,
-    timeout: float | None,
-    bundle: str | None,
-    notify: str | None,
-    quiet: bool,
-) -> bool:
-    """Plan, probe, classify, record, notify, render; True when the run fails --fail-on."""
-    from hedgectl.adapters import http
-    from hedgectl.core import reach as core
-    from hedgectl.core.reach.config import load_signatures
+class _Status:
+    """A live probe count on stderr (only on a terminal)."""
+
+    def __init__(self) -> None:
+        self._status: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        if self._status is None:
+            self._status = err.status(f"probing {total} endpoints…")
+            self._status.start()
+        elif done:
+            self._status.update(f"probing: {done}/{total} done")
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+
+def _render(command: str, fmt: str, report: object) -> object:
     from hedgectl.report import Format, render
-    from hedgectl.report.reach import ReachReport
+    from hedgectl.report import reach as _register  # noqa: F401 - registers the renderers
 
-    started = time.time()
-    last_paid = (
-        store.last_paid() if store is not None and any(p.paid_probe for p in providers) else {}
-    )
-    plan = core.build_plan(
-        providers,
-        regions,
-        reach_settings,
-        os.environ,
-        only_providers=provider,
-        only_regions=region,
-        timeout=timeout,
-        paid_recent={key: record.at for key, record in last_paid.items()},
-        now=started,
-    )
-    ssl_ctx = http.make_ssl_context(bundle)
-    if not quiet:
-        for note in plan.notes:
-            warn(note)
-    observations = _run([*plan.controls, *plan.targets], ssl_ctx, quiet=quiet)
-    n = len(plan.controls)
-    controls = {t.region: obs for t, obs in zip(plan.controls, observations[:n], strict=True)}
-    signatures = load_signatures(reach_settings.signatures)
-    now = time.time()
-    results = [
-        core.classify(t, obs, signatures, now=now, cert_warn_days=reach_settings.cert_warn_days)
-        for t, obs in zip(plan.targets, observations[n:], strict=True)
-    ]
-    results = core.refine_region_keys(results, plan.targets)
-    results = core.carry_paid(results, plan.targets, last_paid, now)
-    results, dead = core.apply_controls(results, controls)
-    results = core.sort_results(results)
-    transitions: list[Transition] = []
-    if store is not None:
-        transitions = store.record(
-            results,
-            failures_before_down=reach_settings.failures_before_down,
-            successes_before_up=reach_settings.successes_before_up,
-            keep_days=reach_settings.keep_days,
-            now=started,
-        )
-    webhook = notify or reach_settings.notify
-    worthy = [t for t in transitions if core.notify_worthy(t)]
-    if webhook and store is None and not quiet:
-        warn("--notify needs the history to know what changed; nothing is sent with --no-history")
-    elif webhook and worthy:
-        from hedgectl.errors import RemoteError
-
-        try:
-            http.post_json(webhook, {"text": core.notify_text(worthy)})
-        except RemoteError as exc:
-            warn(f"{exc} (the run itself is recorded)")
-    failed = core.exit_level(results, threshold)
-    report = ReachReport(
-        results=results,
-        vantage={name: dead.get(name, "") for name in controls},
-        run_at=started,
-        transitions=transitions,
-        fail_on=threshold_name,
-        failed=failed,
-    )
-    _show(render("reach", Format(fmt.value), report), output)
-    return failed
-
-
-def _run(targets: list[Target], ssl_ctx: ssl.SSLContext, *, quiet: bool) -> list[Observation]:
-    """Run the probes with a live count on stderr (only on a terminal)."""
-    from hedgectl.adapters import http as prober
-
-    if quiet or not err.is_terminal:
-        return prober.probe_all(targets, ssl_ctx)
-    done = 0
-    with err.status(f"probing {len(targets)} endpoints…") as status:
-
-        def tick(_target: Target, _obs: Observation) -> None:
-            nonlocal done
-            done += 1
-            status.update(f"probing: {done}/{len(targets)} done")
-
-        return prober.probe_all(targets, ssl_ctx, on_done=tick)
-
-
-def _in_root(value: str, root: Path) -> Path:
-    path = Path(os.path.expanduser(value))
-    return path if path.is_absolute() else root / path
-
-
-def _ca_bundle(flag: Path | None, configured: str, root: Path) -> str | None:
-    candidates = [
-        (str(flag), "--ca-bundle") if flag else None,
-        (str(_in_root(configured, root)), "[reach] ca_bundle") if configured else None,
-        (os.environ["SSL_CERT_FILE"], "SSL_CERT_FILE") if os.environ.get("SSL_CERT_FILE") else None,
-    ]
-    for candidate in candidates:
-        if candidate is None:
-            continue
-        path, origin = candidate
-        if not Path(path).is_file():
-            raise UsageError(f"{origin}: CA bundle {path} is not a file")
-        return path
-    return None
+    return render(command, Format(fmt), report)
 
 
 def _show(rendered: object, output: Path | None) -> None:
@@ -326,15 +196,6 @@ def _show(rendered: object, output: Path | None) -> None:
         emit(rendered, output)
     else:
         emit_rich(rendered, output)
-
-
-def _history_file(flag: Path | None, reach_settings: ReachSettings, root: Path) -> Path:
-    """--history (or HEDGECTL_REACH_HISTORY) > [reach] history > the XDG state default."""
-    from hedgectl.adapters.history import default_path
-
-    if flag is not None:
-        return flag
-    return _in_root(reach_settings.history, root) if reach_settings.history else default_path()
 
 
 @reports_errors
@@ -352,19 +213,15 @@ def history(
     config: ConfigOpt = None,
 ) -> None:
     """Show the recorded state changes per provider and region (newest first)."""
-    from hedgectl.adapters.history import History
-    from hedgectl.core.reach.config import ReachSettings
-    from hedgectl.report import Format, render
-    from hedgectl.report.reach import HistoryReport
+    from hedgectl.services.reach import HistoryRequest, reach_history
 
-    settings = load_settings(config)
-    reach_settings = settings.section("reach") or ReachSettings()
-    path = _history_file(history_path, reach_settings, settings.root)
-    with History(path, create=False) as store:
-        report = HistoryReport(
-            path=str(path),
-            runs=store.runs(),
-            events=store.events(provider or (), region or (), limit),
-            tracks=store.tracks(provider or (), region or ()),
+    report = reach_history(
+        HistoryRequest(
+            providers=provider or (),
+            regions=region or (),
+            limit=limit,
+            history=history_path,
+            config=config,
         )
-    _show(render("reach-history", Format(fmt.value), report), output)
+    )
+    _show(_render("reach-history", fmt.value, report), output)

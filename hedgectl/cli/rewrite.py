@@ -28,7 +28,7 @@ from hedgectl.cli._common import (
 from hedgectl.errors import ExitCode
 
 if TYPE_CHECKING:
-    from hedgectl.services.rewrite import Change, Outcome
+    from hedgectl.services.rewrite import Outcome
 
 
 class RewriteFormat(enum.StrEnum):
@@ -130,20 +130,14 @@ def _progress_bar() -> Callable[[int, int], None]:
 
 def _report(outcome: Outcome, fmt: RewriteFormat, output: Path | None) -> None:
     from hedgectl.report import Format, render
-    from hedgectl.report import rewrite as _  # noqa: F401  (registers the renderers)
+    from hedgectl.report import rewrite as reports
 
     if fmt is RewriteFormat.JSON:
         emit(render("rewrite", Format.JSON, outcome), output)
         return
-    text = "".join(_diff(c) for c in outcome.changes)
+    text = reports.as_diff(outcome)
     if output is not None or text:
         emit(text, output)
-
-
-def _diff(change: Change) -> str:
-    from hedgectl.core.rewrite import unified_diff
-
-    return unified_diff(change.display, change.old, change.new)
 
 
 def _summary(outcome: Outcome, *, write: bool) -> None:

@@ -5,14 +5,13 @@ JSON payloads share the schema tag hedgectl.mirror/v1 and say which `action` pro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from hedgectl.core.mirror import CopyResult, Plan, VerifyResult
+from hedgectl.core.mirror import CopyResult, PlanView, PresetsView, VerifyResult
 from hedgectl.report import Format, dump_json, reporter
 
 SCHEMA = "hedgectl.mirror/v1"
@@ -33,17 +32,6 @@ def human_seconds(s: float) -> str:
     if s < 3600:
         return f"{s // 60}m{s % 60:02d}s"
     return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-
-
-@dataclass(frozen=True)
-class PlanView:
-    plan: Plan
-    estimate: dict[str, float]  # for the bytes still to copy
-
-
-@dataclass(frozen=True)
-class PresetsView:
-    presets: dict[str, dict[str, Any]]
 
 
 def _plan_payload(view: PlanView) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Renderers for `hedgectl rewrite` (the diff itself is printed by the command)."""
+"""Renderers for `hedgectl rewrite`: the unified diff (the default) and the plan as JSON."""
 
 from __future__ import annotations
 
@@ -50,3 +50,10 @@ def as_json(outcome: Any) -> str:
             "unparsable": [{"path": p, "message": m} for p, m in sorted(outcome.unparsable)],
         },
     )
+
+
+def as_diff(outcome: Any) -> str:
+    """Every change as one unified diff, in the order planned ('' when nothing changes)."""
+    from hedgectl.core.rewrite import unified_diff
+
+    return "".join(unified_diff(c.display, c.old, c.new) for c in outcome.changes)

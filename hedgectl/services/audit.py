@@ -57,7 +57,7 @@ def audit(
     _settings.check_choice(request.fail_on, FAIL_ON, "--fail-on")
     for tier in request.tiers:
         _settings.check_choice(tier, TIERS, "--tier")
-    settings = _settings.load(request.config)
+    settings = _settings.load(request.config, request.cwd)
     audit_cfg = settings.audit
     fail = _settings.pick(
         request.fail_on, "HEDGECTL_FAIL_ON", audit_cfg.fail_on, _settings.choice(FAIL_ON, "it")

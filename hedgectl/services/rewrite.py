@@ -75,7 +75,7 @@ def rewrite(
         raise UsageError("use --write or --check, not both")
     for tier in request.tiers:
         _settings.check_choice(tier, TIERS, "--tier")
-    settings = _settings.load(request.config)
+    settings = _settings.load(request.config, request.cwd)
     from hedgectl.catalog import Overrides, load_catalog
 
     catalog = load_catalog(settings.section("catalog") or Overrides())

@@ -19,13 +19,16 @@ from hedgectl.errors import ConfigError, UsageError
 T = TypeVar("T")
 
 
-def load(config_path: Path | None) -> config.Settings:
-    """hedge.toml settings: `config_path`, else HEDGECTL_CONFIG, else the nearest file upward."""
+def load(config_path: Path | None, cwd: Path | None = None) -> config.Settings:
+    """hedge.toml settings: `config_path` (relative to `cwd`), else HEDGECTL_CONFIG, else the
+    nearest file upward from `cwd` (default: the working folder)."""
+    if config_path is not None and cwd is not None:
+        config_path = cwd / config_path
     if config_path is not None and not Path(config_path).exists():
         raise ConfigError(
             f"config file not found: {config_path}", hint="run 'hedgectl init' to create one"
         )
-    return config.load(config_path)
+    return config.load(config_path, cwd)
 
 
 def pick(flag: T | None, env: str, file: T, parse: Callable[[str], T]) -> T:

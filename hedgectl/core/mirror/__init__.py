@@ -46,6 +46,8 @@ from hedgectl.core.mirror.model import (
 from hedgectl.core.mirror.plan import (
     Plan,
     PlannedFile,
+    PlanView,
+    PresetsView,
     estimate,
     make_plan,
     parse_dest,
@@ -79,7 +81,9 @@ __all__ = [
     "ObjectStore",
     "Part",
     "Plan",
+    "PlanView",
     "PlannedFile",
+    "PresetsView",
     "Progress",
     "RepoFile",
     "Snapshot",

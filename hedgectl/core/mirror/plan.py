@@ -187,6 +187,21 @@ def make_plan(
     )
 
 
+@dataclass(frozen=True)
+class PlanView:
+    """A dry run's answer: the plan and its estimates (for the bytes still to copy)."""
+
+    plan: Plan
+    estimate: dict[str, float]
+
+
+@dataclass(frozen=True)
+class PresetsView:
+    """The mirror presets (catalog/presets.toml), by name."""
+
+    presets: dict[str, dict[str, Any]]
+
+
 # ---------------------------------------------------------------- estimates
 
 

@@ -1,0 +1,271 @@
+"""reach: probe every provider from every region and classify each answer; the recorded history."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hedgectl.errors import UsageError
+from hedgectl.services import settings as _settings
+
+if TYPE_CHECKING:
+    import ssl
+
+    from hedgectl.adapters.history import History
+    from hedgectl.core.reach import Level, Observation, ProviderDef, Target
+    from hedgectl.core.reach.config import ReachSettings, RegionSettings
+    from hedgectl.report.reach import HistoryReport, ReachReport
+
+MIN_TIMEOUT = 0.1
+
+
+@dataclass(frozen=True)
+class ReachRequest:
+    """Which probes to run and how to judge them; None means "not given" (env, hedge.toml, default)."""
+
+    providers: Sequence[str] = ()  # only these providers (default: all configured)
+    regions: Sequence[str] = ()  # only these regions
+    timeout: float | None = None  # seconds per probe (HEDGECTL_REACH_TIMEOUT, then per provider,
+    # per region, [reach] timeout, 10)
+    ca_bundle: Path | None = None  # CAs to trust ([reach] ca_bundle, SSL_CERT_FILE, the system)
+    history: Path | None = None  # SQLite file (HEDGECTL_REACH_HISTORY, [reach] history, XDG state)
+    record: bool = True  # False: do not record this run (and send no notification)
+    fail_on: str | None = None  # level or verdict (HEDGECTL_REACH_FAIL_ON, [reach] fail_on)
+    notify: str | None = None  # webhook URL (HEDGECTL_REACH_NOTIFY, [reach] notify)
+    config: Path | None = None
+
+
+@dataclass(frozen=True)
+class HistoryRequest:
+    """Which recorded state changes to show."""
+
+    providers: Sequence[str] = ()
+    regions: Sequence[str] = ()
+    limit: int = 50  # at most this many state changes, newest first
+    history: Path | None = None  # SQLite file (HEDGECTL_REACH_HISTORY, [reach] history, XDG state)
+    config: Path | None = None
+
+
+def reach(
+    request: ReachRequest,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    on_notify_error: Callable[[str], None] | None = None,
+) -> ReachReport:
+    """Plan, probe (all at once), classify, record, notify. `report.failed` is the --fail-on answer.
+
+    on_progress(done, total) is called with done=0 before probing and after each probe;
+    on_warning(message) for configuration notes (a key variable that is not set, ...);
+    on_notify_error(message) when the webhook could not be reached (the run is still recorded).
+    """
+    from hedgectl.core import reach as core
+    from hedgectl.core.reach.config import ReachSettings, load_providers_catalog
+
+    settings = _settings.load(request.config)
+    reach_settings = settings.section("reach") or ReachSettings()
+    threshold_name = _settings.pick(
+        request.fail_on, "HEDGECTL_REACH_FAIL_ON", reach_settings.fail_on, str
+    )
+    threshold = core.fail_threshold(threshold_name)
+    timeout = _settings.pick(
+        request.timeout, "HEDGECTL_REACH_TIMEOUT", None, _settings.positive_float(MIN_TIMEOUT)
+    )
+    if timeout is not None and timeout < MIN_TIMEOUT:
+        raise UsageError(f"--timeout must be at least {MIN_TIMEOUT} seconds")
+    notify = _settings.pick(request.notify, "HEDGECTL_REACH_NOTIFY", reach_settings.notify, str)
+    providers = core.provider_defs(load_providers_catalog(), settings.section("providers"))
+    regions = settings.section("regions") or {}
+    # Usage errors (unknown --provider/--region) before touching the history file.
+    core.build_plan(
+        providers,
+        regions,
+        reach_settings,
+        {},
+        only_providers=request.providers,
+        only_regions=request.regions,
+    )
+    bundle = _ca_bundle(request.ca_bundle, reach_settings.ca_bundle, settings.root)
+    store: History | None = None
+    if request.record:
+        from hedgectl.adapters.history import History
+
+        store = History(history_file(request.history, reach_settings, settings.root))
+    try:
+        return _probe(
+            request,
+            reach_settings,
+            providers,
+            regions,
+            store,
+            threshold_name=threshold_name,
+            threshold=threshold,
+            timeout=timeout,
+            bundle=bundle,
+            notify=notify,
+            on_progress=on_progress,
+            on_warning=on_warning or _ignore,
+            on_notify_error=on_notify_error or _ignore,
+        )
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _probe(
+    request: ReachRequest,
+    reach_settings: ReachSettings,
+    providers: list[ProviderDef],
+    regions: dict[str, RegionSettings],
+    store: History | None,
+    *,
+    threshold_name: str,
+    threshold: Level | None,
+    timeout: float | None,
+    bundle: str | None,
+    notify: str,
+    on_progress: Callable[[int, int], None] | None,
+    on_warning: Callable[[str], None],
+    on_notify_error: Callable[[str], None],
+) -> ReachReport:
+    from hedgectl.adapters import http
+    from hedgectl.core import reach as core
+    from hedgectl.core.reach.config import load_signatures
+    from hedgectl.errors import RemoteError
+    from hedgectl.report.reach import ReachReport
+
+    started = time.time()
+    last_paid = (
+        store.last_paid() if store is not None and any(p.paid_probe for p in providers) else {}
+    )
+    plan = core.build_plan(
+        providers,
+        regions,
+        reach_settings,
+        os.environ,
+        only_providers=request.providers,
+        only_regions=request.regions,
+        timeout=timeout,
+        paid_recent={key: record.at for key, record in last_paid.items()},
+        now=started,
+    )
+    ssl_ctx = http.make_ssl_context(bundle)
+    for note in plan.notes:
+        on_warning(note)
+    targets = [*plan.controls, *plan.targets]
+    observations = _run(targets, ssl_ctx, on_progress)
+    n = len(plan.controls)
+    controls = {t.region: obs for t, obs in zip(plan.controls, observations[:n], strict=True)}
+    signatures = load_signatures(reach_settings.signatures)
+    now = time.time()
+    results = [
+        core.classify(t, obs, signatures, now=now, cert_warn_days=reach_settings.cert_warn_days)
+        for t, obs in zip(plan.targets, observations[n:], strict=True)
+    ]
+    results = core.refine_region_keys(results, plan.targets)
+    results = core.carry_paid(results, plan.targets, last_paid, now)
+    results, dead = core.apply_controls(results, controls)
+    results = core.sort_results(results)
+    transitions = []
+    if store is not None:
+        transitions = store.record(
+            results,
+            failures_before_down=reach_settings.failures_before_down,
+            successes_before_up=reach_settings.successes_before_up,
+            keep_days=reach_settings.keep_days,
+            now=started,
+        )
+    worthy = [t for t in transitions if core.notify_worthy(t)]
+    if notify and store is None:
+        on_warning(
+            "--notify needs the history to know what changed; nothing is sent with --no-history"
+        )
+    elif notify and worthy:
+        try:
+            http.post_json(notify, {"text": core.notify_text(worthy)})
+        except RemoteError as exc:
+            on_notify_error(f"{exc} (the run itself is recorded)")
+    failed = core.exit_level(results, threshold)
+    return ReachReport(
+        results=results,
+        vantage={name: dead.get(name, "") for name in controls},
+        run_at=started,
+        transitions=transitions,
+        fail_on=threshold_name,
+        failed=failed,
+    )
+
+
+def _run(
+    targets: list[Target], ssl_ctx: ssl.SSLContext, on_progress: Callable[[int, int], None] | None
+) -> list[Observation]:
+    from hedgectl.adapters import http as prober
+
+    if on_progress is None:
+        return prober.probe_all(targets, ssl_ctx)
+    done = 0
+    on_progress(0, len(targets))
+
+    def tick(_target: Target, _obs: Observation) -> None:
+        nonlocal done
+        done += 1
+        on_progress(done, len(targets))
+
+    return prober.probe_all(targets, ssl_ctx, on_done=tick)
+
+
+def reach_history(request: HistoryRequest) -> HistoryReport:
+    """The recorded runs, state changes (newest first) and current states of a history file."""
+    from hedgectl.adapters.history import History
+    from hedgectl.core.reach.config import ReachSettings
+    from hedgectl.report.reach import HistoryReport
+
+    settings = _settings.load(request.config)
+    reach_settings = settings.section("reach") or ReachSettings()
+    path = history_file(request.history, reach_settings, settings.root)
+    with History(path, create=False) as store:
+        return HistoryReport(
+            path=str(path),
+            runs=store.runs(),
+            events=store.events(request.providers, request.regions, request.limit),
+            tracks=store.tracks(request.providers, request.regions),
+        )
+
+
+def history_file(flag: Path | None, reach_settings: ReachSettings, root: Path) -> Path:
+    """--history > HEDGECTL_REACH_HISTORY > [reach] history > the XDG state default."""
+    from hedgectl.adapters.history import default_path
+
+    path = _settings.pick(flag, "HEDGECTL_REACH_HISTORY", None, Path)
+    if path is not None:
+        return path
+    return _in_root(reach_settings.history, root) if reach_settings.history else default_path()
+
+
+def _in_root(value: str, root: Path) -> Path:
+    path = Path(os.path.expanduser(value))
+    return path if path.is_absolute() else root / path
+
+
+def _ca_bundle(flag: Path | None, configured: str, root: Path) -> str | None:
+    candidates = [
+        (str(flag), "--ca-bundle") if flag else None,
+        (str(_in_root(configured, root)), "[reach] ca_bundle") if configured else None,
+        (os.environ["SSL_CERT_FILE"], "SSL_CERT_FILE") if os.environ.get("SSL_CERT_FILE") else None,
+    ]
+    for candidate in candidates:
+        if candidate is None:
+            continue
+        path, origin = candidate
+        if not Path(path).is_file():
+            raise UsageError(f"{origin}: CA bundle {path} is not a file")
+        return path
+    return None
+
+
+def _ignore(_message: str) -> None:
+    pass
