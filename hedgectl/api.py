@@ -65,12 +65,15 @@ def audit(
     jobs: int | None = None,
     config: StrPath | None = None,
     cwd: StrPath | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    on_skipped: Callable[[str, str], None] | None = None,
 ) -> AuditResult:
     """Find hard-coded model IDs and provider endpoints (like `hedgectl audit`).
 
     Returns the AuditResult: `.findings` (each with path, line, model_id, vendor, hq, tier, ...),
     `.failing` (the findings at or above fail_on: non-empty means the gate says no), `.counts()`.
     fail_on: named | elevated | any | never (default: HEDGECTL_FAIL_ON, audit.fail_on, named).
+    on_progress(n) follows the scan; on_skipped(path, reason) names each file not scanned.
     """
     from hedgectl.services.audit import AuditRequest
     from hedgectl.services.audit import audit as run
@@ -92,7 +95,9 @@ def audit(
             jobs=jobs,
             config=_path(config),
             cwd=_path(cwd),
-        )
+        ),
+        on_progress=on_progress,
+        on_skipped=on_skipped,
     )
 
 
@@ -108,13 +113,14 @@ def rewrite(
     exclude: Sequence[str] = (),
     config: StrPath | None = None,
     cwd: StrPath | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Move hard-coded model IDs into hedge.toml behind aliases (like `hedgectl rewrite`).
 
     A dry run unless write=True. Returns the Outcome: `.changes` (path, old and new text of every
     file it would change or did), `.planner.rewrites` and `.planner.new_aliases`, `.listed` (IDs
     in config files), `.unparsable`, `.written`. With check=True, non-empty `.changes` is the
-    "would change" answer.
+    "would change" answer. on_progress(done, total) follows the files.
     """
     from hedgectl.services.rewrite import RewriteRequest
     from hedgectl.services.rewrite import rewrite as run
@@ -131,7 +137,8 @@ def rewrite(
             exclude=tuple(exclude),
             config=_path(config),
             cwd=_path(cwd),
-        )
+        ),
+        on_progress=on_progress,
     )
 
 
@@ -237,14 +244,15 @@ def reach(
     fail_on: str | None = None,
     notify: str | None = None,
     config: StrPath | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> ReachReport:
     """Probe every provider from every region and classify each answer (`hedgectl reach`).
 
     Returns the ReachReport: `.results` (provider, region, verdict, reason, timings, ...),
     `.transitions` (state changes recorded in the history), `.failed` (some verdict is worse
-    than fail_on). record=False leaves the history alone. on_warning receives configuration
-    notes and webhook failures.
+    than fail_on). record=False leaves the history alone. on_progress(done, total) follows the
+    probes; on_warning receives configuration notes and webhook failures.
     """
     from hedgectl.services.reach import ReachRequest
     from hedgectl.services.reach import reach as run
@@ -261,6 +269,7 @@ def reach(
             notify=notify,
             config=_path(config),
         ),
+        on_progress=on_progress,
         on_warning=on_warning,
         on_notify_error=on_warning,
     )

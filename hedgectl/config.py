@@ -1,8 +1,9 @@
 """hedge.toml (or [tool.hedgectl] in pyproject.toml) -> validated, frozen settings.
 
-Precedence is flags > HEDGECTL_* env > file > defaults. Flags and env are typer's job (each
-option declares its envvar); this module owns the file and the defaults. Unknown keys and
-wrong types are ConfigError (exit 3) naming the dotted key and the file.
+Precedence is flags > HEDGECTL_* env > file > defaults. This module owns the file and the
+defaults; hedgectl/services/settings.py layers the flags and the environment over them, once for
+every command. Unknown keys and wrong types are ConfigError (exit 3) naming the dotted key and the
+file.
 
 Each top-level section is validated by one function. The sections of other commands live in
 their own modules (listed in SECTION_VALIDATORS) so a command's config grows with its code.

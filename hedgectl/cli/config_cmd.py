@@ -89,14 +89,14 @@ def export(
 ) -> None:
     """Render hedge.toml [models] as a LiteLLM proxy config.yaml, Portkey configs, OpenRouter
     request presets, a dotenv file of HEDGE_MODEL_* values, or JSON."""
-    from hedgectl.services.config import ExportRequest, export_config, export_state
+    from hedgectl.services.config import ExportRequest, export_config
 
     if check_only and output is None:
         raise UsageError("--check needs --output FILE (the rendered file to compare)")
     result = export_config(ExportRequest(format=fmt.value, alias=alias, config=config))
     if check_only:
         assert output is not None
-        state = export_state(output, result.text)
+        state = result.state_of(output)
         if state != "current":
             warn(
                 f"{output} is {state}: re-run 'hedgectl config export --format {fmt.value} -o {output}'"

@@ -57,6 +57,16 @@ class ExportResult:
     config: Path  # the hedge.toml it was rendered from
     text: str  # the rendered file
 
+    def state_of(self, path: Path) -> str:
+        """'current', 'missing' or 'stale': does the file at `path` hold exactly this text?"""
+        try:
+            current = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return "missing"
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        return "current" if current == self.text else "stale"
+
 
 def check_config(request: CheckRequest) -> CheckResult:
     """Unknown providers, dangling fallbacks, cycles (errors); named/elevated-tier primaries with
@@ -130,17 +140,6 @@ def export_config(request: ExportRequest) -> ExportResult:
                 {"generated": ex.GENERATED, key: {n: render(n, models, catalog) for n in names}},
             )
     return ExportResult(settings.path, text)
-
-
-def export_state(path: Path, text: str) -> str:
-    """'current', 'missing' or 'stale': does the file at `path` hold exactly `text`?"""
-    try:
-        current = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return "missing"
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    return "current" if current == text else "stale"
 
 
 def _models(config_path: Path | None) -> tuple[config.Settings, dict[str, Any]]:

@@ -92,3 +92,19 @@ def test_bad_config_is_a_config_error(project: Path) -> None:
     with pytest.raises(HedgeError, match=r"audit\.failon: unknown key") as info:
         hedgectl.audit(project, cwd=project)
     assert info.value.exit_code == ExitCode.CONFIG
+
+
+def test_progress_and_skipped_files_reach_the_callbacks(project: Path) -> None:
+    (project / "big.py").write_text('MODEL = "deepseek-chat"\n' * 100, encoding="utf-8")
+    skipped: list[tuple[str, str]] = []
+    scanned: list[int] = []
+    result = hedgectl.audit(
+        project,
+        max_file_size=1000,
+        cwd=project,
+        on_progress=scanned.append,
+        on_skipped=lambda path, reason: skipped.append((path, reason)),
+    )
+    assert [path for path, _ in skipped] == ["big.py"] and "size" in skipped[0][1]
+    assert sum(scanned) == result.files_scanned == 2
+    assert "big.py" not in {f.path for f in result.findings}

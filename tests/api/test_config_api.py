@@ -68,3 +68,13 @@ def test_init_writes_a_starter_that_checks_and_refuses_to_overwrite(tmp_path: Pa
         hedgectl.init(written)
     assert info.value.exit_code == ExitCode.USAGE
     assert hedgectl.init(written, force=True) == written
+
+
+def test_export_state_tells_current_from_stale(config: Path, tmp_path: Path) -> None:
+    result = hedgectl.export_config("env", config=config)
+    target = tmp_path / "models.env"
+    assert result.state_of(target) == "missing"
+    target.write_text(result.text, encoding="utf-8")
+    assert result.state_of(target) == "current"
+    target.write_text(result.text + "EXTRA=1\n", encoding="utf-8")
+    assert result.state_of(target) == "stale"

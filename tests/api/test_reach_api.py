@@ -55,7 +55,14 @@ regions = ["here"]
 def test_verdicts_reasons_and_the_fail_on_answer(
     providers: FakeProviders, config: Path, tmp_path: Path
 ) -> None:
-    report = hedgectl.reach(config=config, ca_bundle=providers.ca_file, record=False)
+    seen: list[tuple[int, int]] = []
+    report = hedgectl.reach(
+        config=config,
+        ca_bundle=providers.ca_file,
+        record=False,
+        on_progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen[0] == (0, 4) and seen[-1] == (4, 4)  # announced, then one tick per probe
     verdicts = {(r.provider, r.region): (r.verdict.value, r.http_status) for r in report.results}
     assert verdicts == {
         ("openai", "here"): ("ok", 401),

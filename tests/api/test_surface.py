@@ -41,11 +41,11 @@ def params(func: object) -> set[str]:
 
 
 def test_parameters_match_the_service_requests() -> None:
-    assert params(hedgectl.audit) == fields(audit.AuditRequest)
-    assert params(hedgectl.rewrite) == fields(rewrite.RewriteRequest)
+    assert params(hedgectl.audit) == fields(audit.AuditRequest) | {"on_progress", "on_skipped"}
+    assert params(hedgectl.rewrite) == fields(rewrite.RewriteRequest) | {"on_progress"}
     assert params(hedgectl.mirror) == fields(mirror.MirrorRequest) | {"dry_run", "progress"}
     assert params(hedgectl.verify_mirror) == fields(mirror.VerifyRequest) | {"progress"}
-    assert params(hedgectl.reach) == fields(reach.ReachRequest) | {"on_warning"}
+    assert params(hedgectl.reach) == fields(reach.ReachRequest) | {"on_progress", "on_warning"}
     assert params(hedgectl.reach_history) == fields(reach.HistoryRequest)
     assert params(hedgectl.check_config) == fields(config.CheckRequest)
     assert params(hedgectl.export_config) == fields(config.ExportRequest)
