@@ -29,8 +29,8 @@ class ReachRequest:
 
     providers: Sequence[str] = ()  # only these providers (default: all configured)
     regions: Sequence[str] = ()  # only these regions
-    timeout: float | None = None  # seconds per probe (HEDGECTL_REACH_TIMEOUT, then per provider,
-    # per region, [reach] timeout, 10)
+    # Seconds per probe; else HEDGECTL_REACH_TIMEOUT, the provider's, the region's, [reach], 10.
+    timeout: float | None = None
     ca_bundle: Path | None = None  # CAs to trust ([reach] ca_bundle, SSL_CERT_FILE, the system)
     history: Path | None = None  # SQLite file (HEDGECTL_REACH_HISTORY, [reach] history, XDG state)
     record: bool = True  # False: do not record this run (and send no notification)

@@ -103,3 +103,28 @@ def test_presets_and_bad_requests() -> None:
     with pytest.raises(HedgeError, match="shard") as info:
         hedgectl.mirror(REPO, "s3://bucket/x", shard="auto/4")
     assert info.value.exit_code == ExitCode.USAGE
+
+
+def test_environment_beats_hedge_toml_and_arguments_beat_both(
+    hub: HubServer, seaweed: Seaweed, bucket: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead = "http://127.0.0.1:9"  # nothing listens on the discard port
+    config = tmp_path / "hedge.toml"
+    config.write_text(
+        f'[mirror]\nendpoint_url = "{dead}"\nhub_endpoint = "{dead}"\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", seaweed.endpoint)
+    plan = hedgectl.mirror(REPO, f"s3://{bucket}/env", dry_run=True, config=config)
+    assert isinstance(plan, PlanView) and plan.plan.snapshot.commit == hub.repos[REPO].commit
+    monkeypatch.setenv("HF_ENDPOINT", dead)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", dead)
+    plan = hedgectl.mirror(
+        REPO,
+        f"s3://{bucket}/flags",
+        dry_run=True,
+        config=config,
+        hub_endpoint=hub.url,
+        endpoint_url=seaweed.endpoint,
+    )
+    assert isinstance(plan, PlanView) and plan.plan.snapshot.commit == hub.repos[REPO].commit
