@@ -29,6 +29,7 @@ class AuditFormat(enum.StrEnum):
     SARIF = "sarif"
     CSV = "csv"
     MARKDOWN = "markdown"
+    CYCLONEDX = "cyclonedx"
 
 
 class FailOn(enum.StrEnum):

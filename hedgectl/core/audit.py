@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import PurePosixPath
 
 from hedgectl.catalog import TIER_RANK, Catalog
+from hedgectl.core import dependencies
 from hedgectl.core.detect import Detector
 from hedgectl.core.models import Finding, Location, Match
 from hedgectl.core.prefilter import Prefilter
@@ -276,17 +277,18 @@ class Scanner:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.detector = Detector(catalog)
-        self.prefilter = Prefilter(self.detector.keywords())
+        self.packages = dependencies.load_packages()
+        self.prefilter = Prefilter([*self.detector.keywords(), *self.packages.keywords()])
 
     def scan(
         self, data: bytes, path: str, *, lines: frozenset[int] | None = None
     ) -> list[RawFinding]:
         """Findings in one file's bytes; `lines` limits them to those line numbers (--diff)."""
+        results = self._manifest(data, path, lines)
         offsets = self.prefilter.offsets(data)
         if not offsets:
-            return []
+            return results
         ftype, markers = file_type(path)
-        results: list[RawFinding] = []
         line_no, counted_to = 1, 0
         fences, fence_to = 0, 0
         last_line_start = -1
@@ -316,6 +318,7 @@ class Scanner:
                 continue
             text = raw_line.decode("utf-8", "replace").rstrip("\r")
             suppressed = bool(SUPPRESS.search(text))
+            results.extend(self._imports(path, line_no, text, suppressed))
             for token in line_tokens(text, ftype, markers, in_fence=in_fence):
                 match = self.detector.classify(token.text, context=token.context)
                 if match is not None:
@@ -326,6 +329,29 @@ class Scanner:
                         )
                     )  # fmt: skip
         return results
+
+    def _manifest(
+        self, data: bytes, path: str, lines: frozenset[int] | None
+    ) -> list[RawFinding]:
+        """Vendor SDK packages a manifest or lock file declares (not only keyword lines)."""
+        if dependencies.manifest_kind(path) is None:
+            return []
+        found = dependencies.manifest_matches(self.packages, path, data)
+        text_lines = data.decode("utf-8", "replace").splitlines() if found else []
+        return [
+            RawFinding(
+                d.line, d.column, match, Location.CONFIG, dependencies.context_of(d),
+                d.line <= len(text_lines) and bool(SUPPRESS.search(text_lines[d.line - 1])),
+            )
+            for d, match in found
+            if lines is None or d.line in lines
+        ]  # fmt: skip
+
+    def _imports(
+        self, path: str, line_no: int, text: str, suppressed: bool
+    ) -> Iterator[RawFinding]:
+        for d, match in dependencies.import_matches(self.packages, path, line_no, text):
+            yield RawFinding(line_no, d.column, match, Location.CODE, d.scope, suppressed)
 
     def _scan_long_line(
         self,
@@ -471,7 +497,7 @@ def finalize(
     """Drop inline-suppressed and baselined findings (counting them), apply selectors, sort."""
     kept: list[Finding] = []
     tiers, vendors = tuple(tiers), tuple(vendors)
-    for f in result.findings:
+    for f in dependencies.reconcile(result.findings):
         if not selected(f, tiers, vendors):
             continue
         if f.suppressed:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 class Kind(enum.StrEnum):
     MODEL = "model"  # a model ID
     ENDPOINT = "endpoint"  # a provider API host / base URL
+    DEPENDENCY = "dependency"  # a vendor SDK package (manifest, lock file or import)
 
 
 class Location(enum.StrEnum):

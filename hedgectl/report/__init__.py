@@ -19,6 +19,7 @@ class Format(enum.StrEnum):
     CSV = "csv"
     MARKDOWN = "markdown"
     PROMETHEUS = "prometheus"
+    CYCLONEDX = "cyclonedx"
 
 
 Renderer = Callable[[Any], Any]

@@ -85,14 +85,23 @@ def render_csv(result: AuditResult) -> str:
 
 
 def rule_id(f: Finding) -> str:
-    if f.kind is Kind.ENDPOINT:
-        return f"hedgectl/{f.tier}/endpoint/{f.vendor}"
+    if f.kind in (Kind.ENDPOINT, Kind.DEPENDENCY):
+        return f"hedgectl/{f.tier}/{f.kind.value}/{f.vendor}"
     return f"hedgectl/{f.tier}/{f.family or f.vendor}"
 
 
+def _what(f: Finding) -> str:
+    """What a finding is, in words: 'model ID', 'endpoint', 'SDK package'."""
+    return {Kind.ENDPOINT: "endpoint", Kind.DEPENDENCY: "SDK package"}.get(f.kind, "model ID")
+
+
 def _rule(f: Finding) -> dict[str, Any]:
-    what = "provider endpoint" if f.kind is Kind.ENDPOINT else f"{f.family or f.vendor} model ID"
-    text = f"Hard-coded {f.vendor_name} {what} ({f.tier} tier, HQ {f.hq})"
+    what = {
+        Kind.ENDPOINT: "provider endpoint",
+        Kind.DEPENDENCY: "SDK dependency",
+    }.get(f.kind, f"{f.family or f.vendor} model ID")
+    verb = "Dependency on" if f.kind is Kind.DEPENDENCY else "Hard-coded"
+    text = f"{verb} {f.vendor_name} {what} ({f.tier} tier, HQ {f.hq})"
     return {
         "id": rule_id(f),
         "name": "".join(part.capitalize() for part in rule_id(f).replace("-", "/").split("/")),
@@ -122,7 +131,7 @@ def render_sarif(result: AuditResult) -> str:
     index = {rid: i for i, rid in enumerate(order)}
     results = []
     for f in result.findings:
-        what = "endpoint" if f.kind is Kind.ENDPOINT else "model ID"
+        what = _what(f)
         results.append(
             {
                 "ruleId": rule_id(f),
@@ -131,7 +140,8 @@ def render_sarif(result: AuditResult) -> str:
                 if gates(f, result.fail_on, gate_comments=result.gate_comments)
                 else "note",
                 "message": {
-                    "text": f"Hard-coded {f.vendor_name} {what} '{f.model_id}' ({f.tier} tier, HQ {f.hq}, "
+                    "text": f"{'Dependency on' if f.kind is Kind.DEPENDENCY else 'Hard-coded'} "
+                    f"{f.vendor_name} {what} '{f.model_id}' ({f.tier} tier, HQ {f.hq}, "
                     f"in {f.location.value})"
                 },
                 "locations": [
@@ -213,7 +223,7 @@ def render_markdown(result: AuditResult) -> str:
         for f in result.findings:
             lines.append(
                 f"| {f.tier} | `{_md_escape(f.path)}:{f.line}` | `{_md_escape(f.model_id)}`"
-                f"{' (endpoint)' if f.kind is Kind.ENDPOINT else ''} | {f.vendor_name} ({f.hq}) | "
+                f"{'' if f.kind is Kind.MODEL else f' ({_what(f)})'} | {f.vendor_name} ({f.hq}) | "
                 f"{f.location.value} | {'yes' if f.open_weights else 'no'} |"
             )
     suppressed = s["suppressed_inline"] + s["suppressed_baseline"]
@@ -229,7 +239,7 @@ WIDE = 120  # below this many columns the table would wrap paths: one line per f
 
 
 def _found(f: Finding) -> str:
-    text = f.model_id + (" [endpoint]" if f.kind is Kind.ENDPOINT else "")
+    text = f.model_id + ("" if f.kind is Kind.MODEL else f" [{f.kind.value}]")
     return text + (f" via {f.platform}" if f.platform else "")
 
 
@@ -299,3 +309,7 @@ def render_table(result: AuditResult) -> Any:
                 )
             )
     return Group(*parts)
+
+
+# The CycloneDX renderer lives in its own module (it imports cyclonedx-python-lib lazily).
+from hedgectl.report import cyclonedx as _cyclonedx  # noqa: E402, F401

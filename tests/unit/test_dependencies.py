@@ -1,0 +1,274 @@
+"""Vendor SDK dependencies: manifest and lock-file parsers, imports, catalog lookup, reconcile."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hedgectl.catalog import load_catalog
+from hedgectl.core import dependencies as deps
+from hedgectl.core.audit import AuditResult, Scanner, finalize, to_findings
+from hedgectl.core.models import Kind
+
+
+@pytest.fixture(scope="module")
+def index() -> deps.PackageIndex:
+    return deps.load_packages()
+
+
+def names(path: str, text: str) -> list[tuple[str, int, str]]:
+    return [(d.name, d.line, d.scope) for d in deps.declared(path, text.encode())]
+
+
+def test_catalog_entries_name_known_vendors_or_platforms_with_sources() -> None:
+    catalog = load_catalog()
+    known = set(catalog.vendors) | set(catalog.platforms)
+    for p in deps.load_packages().packages:
+        assert p.vendor in known, p
+        assert p.source and p.date, p
+
+
+def test_requirements_names_lines_and_skipped_options() -> None:
+    text = (
+        "# comment\n"
+        "-r base.txt\n"
+        "--index-url https://example.invalid/simple\n"
+        "DashScope[extra]>=1.2 ; python_version > '3.8'  # pinned\n"
+        "-e git+https://example.invalid/x.git#egg=zhipuai\n"
+        "requests\n"
+    )
+    assert names("requirements-dev.txt", text) == [
+        ("DashScope", 4, "direct"),
+        ("zhipuai", 5, "direct"),
+        ("requests", 6, "direct"),
+    ]
+    assert deps.manifest_kind("requirements/prod.txt") == "requirements.txt"
+    assert deps.manifest_kind("docs/notes.txt") is None
+
+
+def test_pyproject_reads_project_optional_groups_and_poetry() -> None:
+    text = """
+[project]
+name = "x"
+dependencies = ["httpx>=0.27", "dashscope"]
+[project.optional-dependencies]
+cn = ["zhipuai>=2"]
+[dependency-groups]
+dev = ["anthropic"]
+[tool.poetry.dependencies]
+python = "^3.11"
+qianfan = "*"
+[tool.poetry.group.llm.dependencies]
+langchain-deepseek = "^1"
+"""
+    got = {(d.name, d.group) for d in deps.declared("pyproject.toml", text.encode())}
+    assert got == {
+        ("httpx", ""),
+        ("dashscope", ""),
+        ("zhipuai", "cn"),
+        ("anthropic", "dev"),
+        ("qianfan", ""),
+        ("langchain-deepseek", "llm"),
+    }
+    lines = {d.name: d.line for d in deps.declared("pyproject.toml", text.encode())}
+    assert lines["zhipuai"] == 6 and lines["langchain-deepseek"] == 13
+
+
+def test_uv_lock_marks_the_projects_own_dependencies_direct() -> None:
+    text = """version = 1
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "dashscope" }]
+
+[[package]]
+name = "dashscope"
+version = "1.20.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "aiohttp" }]
+
+[[package]]
+name = "aiohttp"
+version = "3.9.0"
+source = { registry = "https://pypi.org/simple" }
+"""
+    got = {d.name: (d.scope, d.line) for d in deps.declared("uv.lock", text.encode())}
+    assert got["dashscope"] == ("direct", 9)
+    assert got["aiohttp"] == ("transitive", 15)
+
+
+def test_package_json_and_lock_v3_direct_and_nested() -> None:
+    pkg = {"dependencies": {"@ai-sdk/deepseek": "^1"}, "devDependencies": {"openai": "4"}}
+    got = {(d.name, d.group) for d in deps.declared("package.json", json.dumps(pkg).encode())}
+    assert got == {("@ai-sdk/deepseek", ""), ("openai", "dev")}
+    lock = {
+        "lockfileVersion": 3,
+        "packages": {
+            "": {"dependencies": {"@ai-sdk/deepseek": "^1"}},
+            "node_modules/@ai-sdk/deepseek": {"version": "1.0.0"},
+            "node_modules/ai/node_modules/@ai-sdk/deepseek": {"version": "0.9.0"},
+            "node_modules/@anthropic-ai/sdk": {"version": "1.0.0"},
+        },
+    }
+    got_lock = {
+        d.name: d.scope
+        for d in deps.declared("package-lock.json", json.dumps(lock, indent=2).encode())
+    }
+    assert got_lock == {"@ai-sdk/deepseek": "direct", "@anthropic-ai/sdk": "transitive"}
+
+
+def test_pnpm_and_yarn_locks() -> None:
+    pnpm = """lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      '@ai-sdk/deepseek':
+        specifier: ^1.0.0
+        version: 1.0.0
+packages:
+  '@ai-sdk/deepseek@1.0.0':
+    resolution: {integrity: sha512-x}
+  '@anthropic-ai/sdk@0.30.0':
+    resolution: {integrity: sha512-y}
+"""
+    got = {d.name: d.scope for d in deps.declared("pnpm-lock.yaml", pnpm.encode())}
+    assert got == {"@ai-sdk/deepseek": "direct", "@anthropic-ai/sdk": "transitive"}
+    yarn = """# yarn lockfile v1
+
+"@ai-sdk/deepseek@^1.0.0", "@ai-sdk/deepseek@^1.0.1":
+  version "1.0.1"
+
+openai@^4.0.0:
+  version "4.0.0"
+"""
+    got_yarn = [(d.name, d.line) for d in deps.declared("yarn.lock", yarn.encode())]
+    assert got_yarn == [("@ai-sdk/deepseek", 3), ("openai", 6)]
+
+
+def test_go_mod_indirect_is_transitive() -> None:
+    text = """module example.com/x
+
+go 1.22
+
+require github.com/anthropics/anthropic-sdk-go/v2 v2.1.0
+
+require (
+\tgithub.com/sashabaranov/go-openai v1.40.0
+\tgithub.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/hunyuan v1.0.900 // indirect
+)
+"""
+    assert names("go.mod", text) == [
+        ("github.com/anthropics/anthropic-sdk-go/v2", 5, "direct"),
+        ("github.com/sashabaranov/go-openai", 8, "direct"),
+        ("github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/hunyuan", 9, "transitive"),
+    ]
+
+
+def test_cargo_gemfile_pom_gradle() -> None:
+    cargo = '[dependencies]\nserde = "1"\nllm = { package = "async-openai", version = "0.2" }\n'
+    assert {d.name for d in deps.declared("Cargo.toml", cargo.encode())} == {"serde", "async-openai"}
+    assert names("Gemfile", "source 'x'\ngem 'ruby-openai', '~> 7'\n") == [
+        ("ruby-openai", 2, "direct")
+    ]
+    pom = """<project xmlns="http://maven.apache.org/POM/4.0.0"><dependencies>
+<dependency><groupId>com.alibaba</groupId>
+<artifactId>dashscope-sdk-java</artifactId><version>2.0</version></dependency>
+</dependencies></project>"""
+    assert names("pom.xml", pom) == [("com.alibaba:dashscope-sdk-java", 3, "direct")]
+    gradle = 'dependencies {\n    implementation("com.anthropic:anthropic-java:3.0.0")\n}\n'
+    assert names("app/build.gradle.kts", gradle) == [("com.anthropic:anthropic-java", 2, "direct")]
+
+
+def test_hostile_or_broken_manifests_yield_nothing() -> None:
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
+        "<project><dependencies><dependency><groupId>&lol;</groupId>"
+        "<artifactId>a</artifactId></dependency></dependencies></project>"
+    )
+    assert deps.declared("pom.xml", bomb.encode()) == []
+    assert deps.declared("package.json", b"{not json") == []
+    assert deps.declared("pyproject.toml", b"[project\n") == []
+    assert deps.declared("pnpm-lock.yaml", b"a: [\n") == []
+
+
+def test_lookup_normalises_pypi_names_and_go_major_versions(index: deps.PackageIndex) -> None:
+    hit = index.lookup("pypi", "LangChain_DeepSeek")
+    assert hit is not None and hit.vendor == "deepseek"
+    go = index.lookup("golang", "github.com/anthropics/anthropic-sdk-go/v2")
+    assert go is not None and go.vendor == "anthropic"
+    assert index.lookup("golang", "github.com/anthropics/anthropic-sdk-gopher") is None
+    # Names that look like a vendor's but are not its SDK stay out.
+    assert index.lookup("pypi", "minimax") is None
+    assert index.lookup("pypi", "openai").vendor == "openai-compatible"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("path", "line", "expected"),
+    [
+        ("a.py", "import dashscope", "pkg:pypi/dashscope"),
+        ("a.py", "from zhipuai import ZhipuAI", "pkg:pypi/zhipuai"),
+        ("a.py", "from google import genai", "pkg:pypi/google-genai"),
+        ("a.py", "import os, tencentcloud.hunyuan.v20230901 as h", "pkg:pypi/tencentcloud-sdk-python-hunyuan"),
+        ("a.py", "from volcenginesdkarkruntime import Ark", "pkg:pypi/volcengine-python-sdk"),
+        ("a.ts", 'import { createDeepSeek } from "@ai-sdk/deepseek";', "pkg:npm/@ai-sdk/deepseek"),
+        ("a.js", "const A = require('@anthropic-ai/sdk/resources');", "pkg:npm/@anthropic-ai/sdk"),
+        ("a.go", '\t"github.com/sashabaranov/go-openai"', "pkg:golang/github.com/sashabaranov/go-openai"),
+        ("a.ipynb", '    "import dashscope\\n",', "pkg:pypi/dashscope"),
+    ],
+)
+def test_imports(index: deps.PackageIndex, path: str, line: str, expected: str) -> None:
+    got = [m.model_id for _, m in deps.import_matches(index, path, 1, line)]
+    assert got == [expected]
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("a.py", "# import dashscope later"),
+        ("a.py", 'text = "from zhipuai import x"'),
+        ("a.md", "import dashscope"),
+        ("a.py", "import dashscope_helpers"),
+        ("a.ts", 'const s = "@ai-sdk/deepseek";'),
+    ],
+)
+def test_not_imports(index: deps.PackageIndex, path: str, line: str) -> None:
+    assert deps.import_matches(index, path, 1, line) == []
+
+
+def test_scanner_reports_dependencies_and_reconcile_keeps_one_per_fact() -> None:
+    catalog = load_catalog()
+    scanner = Scanner(catalog)
+    files = {
+        "svc/requirements.txt": b"dashscope==1.0\nrequests\n",
+        "svc/poetry.lock": b'[[package]]\nname = "dashscope"\nversion = "1.0"\n\n'
+        b'[[package]]\nname = "zhipuai"\nversion = "2.0"\n',
+        "svc/app.py": b"import dashscope\nimport anthropic  # hedgectl: ignore\n",
+        "tool/run.py": b"from zhipuai import ZhipuAI\nfrom langchain_deepseek import ChatDeepSeek\n",
+    }
+    findings = []
+    for path, data in files.items():
+        findings += to_findings(path, scanner.scan(data, path), catalog)
+    result = finalize(AuditResult(root=".", findings=findings))
+    got = sorted(
+        (f.path, f.line, f.model_id, f.context)
+        for f in result.findings
+        if f.kind is Kind.DEPENDENCY
+    )
+    assert got == [
+        ("svc/poetry.lock", 6, "pkg:pypi/zhipuai", "transitive"),
+        ("svc/requirements.txt", 1, "pkg:pypi/dashscope", "direct"),
+        ("tool/run.py", 2, "pkg:pypi/langchain-deepseek", "import"),
+    ]
+    assert result.suppressed_inline == 1  # the anthropic import carries `hedgectl: ignore`
+    named = [f for f in result.findings if f.model_id == "pkg:pypi/langchain-deepseek"]
+    assert named[0].tier == "named" and named[0] in result.failing
+
+
+def test_diff_lines_limit_manifest_findings() -> None:
+    catalog = load_catalog()
+    raws = Scanner(catalog).scan(
+        b"dashscope\nzhipuai\n", "requirements.txt", lines=frozenset({2})
+    )
+    assert [r.match.model_id for r in raws] == ["pkg:pypi/zhipuai"]
