@@ -330,9 +330,7 @@ class Scanner:
                     )  # fmt: skip
         return results
 
-    def _manifest(
-        self, data: bytes, path: str, lines: frozenset[int] | None
-    ) -> list[RawFinding]:
+    def _manifest(self, data: bytes, path: str, lines: frozenset[int] | None) -> list[RawFinding]:
         """Vendor SDK packages a manifest or lock file declares (not only keyword lines)."""
         if dependencies.manifest_kind(path) is None:
             return []

@@ -169,7 +169,14 @@ def declared(path: str, data: bytes) -> list[Declared]:
     text = data.decode("utf-8", "replace")
     try:
         return list(_PARSERS[kind](text))
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, ElementTree.ParseError):
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        RecursionError,
+        ElementTree.ParseError,
+    ):
         return []
 
 
@@ -329,9 +336,11 @@ def _package_lock(text: str) -> Iterator[Declared]:
             names.append((name, scope, ""))
     else:  # lockfileVersion 1
         names = [(n, TRANSITIVE, "") for n in doc.get("dependencies", {})]
-    seen: set[str] = set()
-    unique = [n for n in names if not (n[0] in seen or seen.add(n[0]))]
-    yield from _npm_named(text, unique)
+    scopes: dict[str, str] = {}  # one entry a package; direct wins over a nested copy
+    for name, scope, _ in names:
+        if scopes.get(name) != DIRECT:
+            scopes[name] = scope
+    yield from _npm_named(text, [(n, s, "") for n, s in scopes.items()])
 
 
 PNPM_KEY = re.compile(r"^/?((?:@[^/@]+/)?[^/@(]+)@")
@@ -347,7 +356,7 @@ def _pnpm_lock(text: str) -> Iterator[Declared]:
         return  # lock files have no anchors; aliases are how a YAML bomb multiplies
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: lock files are large
     try:
-        doc = yaml.load(text, Loader=loader) or {}  # noqa: S506 - a safe loader
+        doc = yaml.load(text, Loader=loader) or {}
     except yaml.YAMLError:
         return
     if not isinstance(doc, dict):
@@ -356,7 +365,7 @@ def _pnpm_lock(text: str) -> Iterator[Declared]:
     for importer in (doc.get("importers") or {"": doc}).values():
         for section in ("dependencies", "devDependencies", "optionalDependencies"):
             direct.update((importer or {}).get(section) or {})
-    names: dict[str, str] = {n: DIRECT for n in direct}
+    names: dict[str, str] = dict.fromkeys(direct, DIRECT)
     for key in doc.get("packages") or {}:
         m = PNPM_KEY.match(str(key))
         if m and m.group(1) not in names:
@@ -491,7 +500,9 @@ PY_IMPORT = re.compile(
 JS_IMPORT = re.compile(
     r"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']((?:@[\w.-]+/)?[\w.-]+)(?:/[^"']*)?["']"""
 )
-GO_IMPORT = re.compile(r"""^\s*(?:import\s+)?(?:[\w.]+\s+)?"([a-z0-9][\w.~-]*(?:/[\w.~+-]+)+)"\s*$""")
+GO_IMPORT = re.compile(
+    r"""^\s*(?:import\s+)?(?:[\w.]+\s+)?"([a-z0-9][\w.~-]*(?:/[\w.~+-]+)+)"\s*$"""
+)
 PY_EXT = frozenset({"py", "pyi"})
 JS_EXT = frozenset(
     {"js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "vue", "svelte"}
@@ -547,9 +558,7 @@ def match_for(package: Package, text: str) -> Match:
     )
 
 
-def manifest_matches(
-    index: PackageIndex, path: str, data: bytes
-) -> list[tuple[Declared, Match]]:
+def manifest_matches(index: PackageIndex, path: str, data: bytes) -> list[tuple[Declared, Match]]:
     """Catalog packages a manifest or lock file declares."""
     out: list[tuple[Declared, Match]] = []
     for d in declared(path, data):

@@ -125,7 +125,8 @@ def render_cyclonedx(result: AuditResult) -> str:
                     provider=supplier,
                     endpoints=[XsUri(url)],
                     properties=properties(
-                        first, {"locations": ",".join(sorted({f"{f.path}:{f.line}" for f in group}))}
+                        first,
+                        {"locations": ",".join(sorted({f"{f.path}:{f.line}" for f in group}))},
                     ),
                 )
             )

@@ -168,7 +168,10 @@ require (
 
 def test_cargo_gemfile_pom_gradle() -> None:
     cargo = '[dependencies]\nserde = "1"\nllm = { package = "async-openai", version = "0.2" }\n'
-    assert {d.name for d in deps.declared("Cargo.toml", cargo.encode())} == {"serde", "async-openai"}
+    assert {d.name for d in deps.declared("Cargo.toml", cargo.encode())} == {
+        "serde",
+        "async-openai",
+    }
     assert names("Gemfile", "source 'x'\ngem 'ruby-openai', '~> 7'\n") == [
         ("ruby-openai", 2, "direct")
     ]
@@ -210,11 +213,19 @@ def test_lookup_normalises_pypi_names_and_go_major_versions(index: deps.PackageI
         ("a.py", "import dashscope", "pkg:pypi/dashscope"),
         ("a.py", "from zhipuai import ZhipuAI", "pkg:pypi/zhipuai"),
         ("a.py", "from google import genai", "pkg:pypi/google-genai"),
-        ("a.py", "import os, tencentcloud.hunyuan.v20230901 as h", "pkg:pypi/tencentcloud-sdk-python-hunyuan"),
+        (
+            "a.py",
+            "import os, tencentcloud.hunyuan.v20230901 as h",
+            "pkg:pypi/tencentcloud-sdk-python-hunyuan",
+        ),
         ("a.py", "from volcenginesdkarkruntime import Ark", "pkg:pypi/volcengine-python-sdk"),
         ("a.ts", 'import { createDeepSeek } from "@ai-sdk/deepseek";', "pkg:npm/@ai-sdk/deepseek"),
         ("a.js", "const A = require('@anthropic-ai/sdk/resources');", "pkg:npm/@anthropic-ai/sdk"),
-        ("a.go", '\t"github.com/sashabaranov/go-openai"', "pkg:golang/github.com/sashabaranov/go-openai"),
+        (
+            "a.go",
+            '\t"github.com/sashabaranov/go-openai"',
+            "pkg:golang/github.com/sashabaranov/go-openai",
+        ),
         ("a.ipynb", '    "import dashscope\\n",', "pkg:pypi/dashscope"),
     ],
 )
@@ -268,7 +279,5 @@ def test_scanner_reports_dependencies_and_reconcile_keeps_one_per_fact() -> None
 
 def test_diff_lines_limit_manifest_findings() -> None:
     catalog = load_catalog()
-    raws = Scanner(catalog).scan(
-        b"dashscope\nzhipuai\n", "requirements.txt", lines=frozenset({2})
-    )
+    raws = Scanner(catalog).scan(b"dashscope\nzhipuai\n", "requirements.txt", lines=frozenset({2}))
     assert [r.match.model_id for r in raws] == ["pkg:pypi/zhipuai"]
