@@ -22,6 +22,7 @@ import pathspec
 
 from hedgectl.adapters import git
 from hedgectl.catalog import Overrides, load_catalog
+from hedgectl.core import dependencies
 from hedgectl.core.audit import RawFinding, Scanner
 from hedgectl.core.prefilter import ENGINE
 from hedgectl.errors import UsageError
@@ -41,6 +42,8 @@ LOCK_FILES = frozenset(
         "composer.lock", "Gemfile.lock", "mix.lock", "packages.lock.json", "flake.lock",
     }
 )  # fmt: skip
+# Lock files audit reads for vendor SDK dependencies (and only for them: see Scanner.scan).
+READ_LOCK_FILES = dependencies.LOCK_FILES
 BINARY_SUFFIXES = frozenset(
     [
         "png",
@@ -154,7 +157,7 @@ def _skip_reason(rel: str) -> str | None:
         if part in SKIP_DIRS or part.endswith(".egg-info"):
             return f"vendored or build folder '{part}'"
     name = parts[-1]
-    if name in LOCK_FILES or name.endswith(".lock"):
+    if (name in LOCK_FILES or name.endswith(".lock")) and name not in READ_LOCK_FILES:
         return "lock file"
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix in BINARY_SUFFIXES:

@@ -1,4 +1,4 @@
-"""`hedgectl audit -f cyclonedx`: a CycloneDX 1.6 AI bill of materials, valid against the schema."""
+"""audit on vendor SDK dependencies end to end, and `-f cyclonedx`: a CycloneDX 1.6 AI BOM."""
 
 from __future__ import annotations
 
@@ -100,3 +100,24 @@ def test_empty_inventory_is_still_a_valid_bom(tmp_path: Path) -> None:
     proc = audit(tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(proc.stdout) is None
+
+
+def test_lock_files_are_read_for_packages_only_and_others_still_skipped(tmp_path: Path) -> None:
+    lock = {
+        "lockfileVersion": 3,
+        "packages": {
+            "": {"dependencies": {"ai": "1"}},
+            "node_modules/@ai-sdk/deepseek": {"version": "1.0.0", "description": "deepseek-chat"},
+        },
+    }
+    (tmp_path / "package-lock.json").write_text(json.dumps(lock, indent=2))
+    (tmp_path / "Cargo.lock").write_text('[[package]]\nname = "deepseek-chat"\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "hedgectl", "audit", ".", "-f", "json", "-v"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False,
+    )  # fmt: skip
+    findings = json.loads(proc.stdout)["findings"]
+    assert [(f["path"], f["kind"], f["model_id"], f["context"]) for f in findings] == [
+        ("package-lock.json", "dependency", "pkg:npm/@ai-sdk/deepseek", "transitive")
+    ]
+    assert "Cargo.lock" in proc.stderr and "lock file" in proc.stderr
