@@ -181,7 +181,9 @@ def test_hedge_toml_ids_are_externalised(project: Path) -> None:
 def test_skips_binaries_vendored_lockfiles_and_large_files(tmp_path: Path) -> None:
     (tmp_path / "node_modules" / "x").mkdir(parents=True)
     (tmp_path / "node_modules" / "x" / "i.js").write_text('m = "deepseek-chat"\n')
+    # package-lock.json is read for SDK packages only; other lock files are not read at all.
     (tmp_path / "package-lock.json").write_text('{"deepseek-chat": 1}\n')
+    (tmp_path / "Cargo.lock").write_text('name = "deepseek-chat"\n')
     (tmp_path / "blob.dat").write_bytes(b'\0\0model = "deepseek-chat"\n')
     (tmp_path / "big.py").write_text('m = "deepseek-chat"\n' + "#" * 3_000_000 + "\n")
     (tmp_path / "ok.py").write_text('m = "deepseek-chat"\n')
@@ -190,7 +192,7 @@ def test_skips_binaries_vendored_lockfiles_and_large_files(tmp_path: Path) -> No
     assert [f["path"] for f in doc["findings"]] == ["ok.py"]
     assert "skipped big.py: larger than max_file_size" in err
     assert "skipped blob.dat: binary content" in err
-    assert "skipped package-lock.json: lock file" in err
+    assert "skipped Cargo.lock: lock file" in err
     assert "skipped node_modules: vendored or build folder" in err
     _, out, _ = run("audit", ".", "-f", "json", "--max-file-size", "5MB", cwd=tmp_path)
     assert sorted(f["path"] for f in json.loads(out)["findings"]) == ["big.py", "ok.py"]
