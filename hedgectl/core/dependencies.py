@@ -175,6 +175,7 @@ def declared(path: str, data: bytes) -> list[Declared]:
         KeyError,
         AttributeError,
         RecursionError,
+        SyntaxError,  # setup.py
         ElementTree.ParseError,
     ):
         return []
@@ -206,14 +207,41 @@ class _Locator:
         return lo + 1, offset - self.line_starts[lo] + 1
 
 
-def _named(
-    text: str, eco: str, names: Iterable[tuple[str, str, str]], *, search_from: int = 0
-) -> Iterator[Declared]:
-    """Place (name, scope, group) triples in the text, each after the previous one."""
+def _named(text: str, eco: str, names: Iterable[tuple[str, str, str]]) -> Iterator[Declared]:
+    """Place (name, scope, group) triples in the text, in document order.
+
+    Parsers that build dicts lose positions, but keep order: a name that is declared twice (a
+    base list and an optional group) is placed at its next occurrence each time. Only places
+    where a declaration can stand count: a string's start (`"dashscope>=1"`) or a key at the
+    start of a line (`dashscope = "*"`), never a group named like a package.
+    """
     loc = _Locator(text)
+    after: dict[str, int] = {}
     for name, scope, group in names:
-        line, col, _ = loc.find(name, search_from)
+        pattern = re.compile(
+            r"""(?:(?<=["'])|(?<=^)|(?<=^[ \t])|(?<=^[ \t]{2})|(?<=^[ \t]{4}))"""
+            + re.escape(name)
+            + r"""(?=["'\s\[<>=!~;,@()]|$)""",
+            re.IGNORECASE | re.MULTILINE,
+        )
+        candidates = [
+            m
+            for m in pattern.finditer(text, after.get(name.lower(), 0))
+            if text[m.start() - 1 : m.start()] in ("'", '"') or _is_key(text, m.end())
+        ]
+        if not candidates:
+            continue  # named only where a declaration cannot stand: not placed, not reported
+        m = candidates[0]
+        after[name.lower()] = m.end()
+        line, col = loc.position(m.start())
         yield Declared(eco, name, line, col, scope, group)
+
+
+def _is_key(text: str, end: int) -> bool:
+    """`name = "^1"` or `name = { ... }`: a Poetry/Pipfile/Cargo entry. `name = [...]` is a
+    group of that name, not a package."""
+    rest = text[end : end + 40]
+    return bool(re.match(r"""["']?\s*=\s*["'{]""", rest))
 
 
 REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -312,8 +340,10 @@ def _package_json(text: str) -> Iterator[Declared]:
 def _npm_named(text: str, names: Iterable[tuple[str, str, str]]) -> Iterator[Declared]:
     loc = _Locator(text)
     for name, scope, group in names:
-        line, col, _ = loc.find(f'"{name}"')
-        yield Declared("npm", name, line, col + 1, scope, group)
+        # As a key (`"openai": "^4"`), not the package's own `"name": "openai"`.
+        key = re.search(r'"(?:node_modules/)?' + re.escape(name) + r'"\s*:', text)
+        line, col = loc.position(key.start() + 1) if key else (1, 1)
+        yield Declared("npm", name, line, col, scope, group)
 
 
 def _package_lock(text: str) -> Iterator[Declared]:
@@ -430,6 +460,57 @@ def _cargo(text: str) -> Iterator[Declared]:
     yield from _named(text, "cargo", names)
 
 
+SETUP_KEYWORDS = frozenset(
+    {"install_requires", "extras_require", "tests_require", "setup_requires"}
+)
+
+
+def _setup_py(text: str) -> Iterator[Declared]:
+    """setup.py, read as a syntax tree and never run: string literals given to install_requires
+    and extras_require, directly or through a module-level name (`extras_require["x"] = [...]`)."""
+    import ast
+
+    tree = ast.parse(text)
+    names: set[str] = set()  # module-level names passed to the keywords
+    values: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg in SETUP_KEYWORDS:
+                    values.append(kw.value)
+                    if isinstance(kw.value, ast.Name):
+                        names.add(kw.value.id)
+    for node in ast.walk(tree):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            base = target.value if isinstance(target, ast.Subscript) else target
+            if isinstance(base, ast.Name) and base.id in names and node.value is not None:  # type: ignore[attr-defined]
+                values.append(node.value)  # type: ignore[attr-defined]
+    seen: set[tuple[int, int]] = set()
+    for value in values:
+        for const in ast.walk(value):
+            if isinstance(const, ast.Constant) and isinstance(const.value, str):
+                name = _pep508_name(const.value)
+                where = (const.lineno, const.col_offset)
+                if name and where not in seen and _is_dict_value(value, const):
+                    seen.add(where)
+                    yield Declared("pypi", name, const.lineno, const.col_offset + 2, DIRECT)
+
+
+def _is_dict_value(root: object, const: object) -> bool:
+    """In `{"extra": ["pkg"]}` the key "extra" names a group, not a package."""
+    import ast
+
+    for node in ast.walk(root):  # type: ignore[arg-type]
+        if isinstance(node, ast.Dict) and any(k is const for k in node.keys):
+            return False
+    return True
+
+
 GEM = re.compile(r"""^\s*gem\s+["']([\w.-]+)["']""", re.MULTILINE)
 
 
@@ -489,6 +570,7 @@ _PARSERS = {
     "Gemfile": _gemfile,
     "pom.xml": _pom,
     "build.gradle": _gradle,
+    "setup.py": _setup_py,
 }
 
 

@@ -281,3 +281,30 @@ def test_diff_lines_limit_manifest_findings() -> None:
     catalog = load_catalog()
     raws = Scanner(catalog).scan(b"dashscope\nzhipuai\n", "requirements.txt", lines=frozenset({2}))
     assert [r.match.model_id for r in raws] == ["pkg:pypi/zhipuai"]
+
+
+def test_setup_py_is_read_as_a_syntax_tree_never_run(tmp_path: object) -> None:
+    text = """import os
+os.system("touch /tmp/hedgectl-should-not-run")
+extras_require = {"cn": ["dashscope>=1"], "us": ["anthropic"]}
+extras_require["all"] = ["zhipuai"]
+setup(
+    name="x",
+    install_requires=[
+        "requests",
+        'qianfan==0.4',
+    ],
+    extras_require=extras_require,
+    package_data={"x": ["dashscope.txt"]},
+)
+"""
+    got = [(d.name, d.line) for d in deps.declared("setup.py", text.encode())]
+    assert sorted(got) == [
+        ("anthropic", 3), ("dashscope", 3), ("qianfan", 9), ("requests", 8), ("zhipuai", 4)
+    ]  # fmt: skip
+    assert deps.declared("setup.py", b"def (:\n") == []
+
+
+def test_package_json_places_a_dependency_at_its_key_not_the_name_field() -> None:
+    text = '{\n  "name": "openai",\n  "dependencies": {\n    "openai": "^4"\n  }\n}\n'
+    assert names("package.json", text) == [("openai", 4, "direct")]
