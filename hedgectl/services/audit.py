@@ -60,7 +60,7 @@ def audit(
     settings = _settings.load(request.config, request.cwd)
     audit_cfg = settings.audit
     fail = _settings.pick(
-        request.fail_on, "HEDGECTL_FAIL_ON", audit_cfg.fail_on, _settings.choice(FAIL_ON, "it")
+        request.fail_on, "HEDGECTL_FAIL_ON", audit_cfg.fail_on, _settings.choice(FAIL_ON)
     )
     gate_c = audit_cfg.gate_comments if request.gate_comments is None else request.gate_comments
     size_limit = _size(request.max_file_size, audit_cfg.max_file_size)

@@ -45,12 +45,12 @@ def pick(flag: T | None, env: str, file: T, parse: Callable[[str], T]) -> T:
         raise UsageError(f"{env}={raw!r}: {exc}") from None
 
 
-def choice(choices: Sequence[str], what: str) -> Callable[[str], str]:
-    """A parser that accepts one of `choices` (for pick and for request validation)."""
+def choice(choices: Sequence[str]) -> Callable[[str], str]:
+    """A parser for pick that accepts one of `choices`."""
 
     def parse(value: str) -> str:
         if value not in choices:
-            raise ValueError(f"{what} must be one of {', '.join(choices)}")
+            raise ValueError(f"not one of {', '.join(choices)}")
         return value
 
     return parse
@@ -64,7 +64,10 @@ def check_choice(value: str | None, choices: Sequence[str], what: str) -> None:
 
 def positive_float(minimum: float) -> Callable[[str], float]:
     def parse(value: str) -> float:
-        number = float(value)
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError("not a number") from None
         if number < minimum:
             raise ValueError(f"must be at least {minimum}")
         return number
