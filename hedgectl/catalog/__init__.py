@@ -87,7 +87,8 @@ class Family:
         return not (self.closed_pattern and re.search(self.closed_pattern, model_id, re.IGNORECASE))
 
 
-ID_REST = r"[A-Za-z0-9.:@+-]*"
+# The rest of an ID; after a colon (an Ollama or Docker tag such as :14B-Q4_K_M) underscores too.
+ID_REST = r"[A-Za-z0-9.:@+-]*(?::[\w.+-]*)?"
 
 
 @cache

@@ -4,256 +4,50 @@ Pure functions over bytes and data; reading files and walking trees is adapters/
 
 How one file is scanned:
 1. the keyword prefilter finds candidate offsets (no offsets: done, the common case);
-2. each line holding a keyword is split into candidate tokens by what the file is: string
-   literals in code, values in config files, code spans in docs; comments are found so a match in
-   one is reported as a comment;
-3. each token is classified whole by the Detector, with the key it is assigned to as context.
+2. each line holding a keyword is cut into segments by what the file is (strings, comments and
+   code; docstrings, fenced blocks and multi-line strings that began on earlier lines; inline code
+   and URLs in docs prose), see core/lexer.py;
+3. every ID-shaped word around a keyword hit is judged by the Detector with its context (the key,
+   flag or variable it belongs to) and reported with the location of its segment.
 """
 
 from __future__ import annotations
 
-import enum
 import hashlib
+import itertools
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import PurePosixPath
 
 from hedgectl.catalog import TIER_RANK, Catalog
 from hedgectl.core import dependencies
 from hedgectl.core.detect import Detector
-from hedgectl.core.models import Finding, Location, Match
+from hedgectl.core.lexer import (
+    HASH_COMMENT,
+    IMPORT_LINE,
+    LOOKBEHIND,
+    WORD_CHARS,
+    FileType,
+    RegionIndex,
+    Seg,
+    Segment,
+    code_segments,
+    context_before,
+    file_regions,
+    file_type,
+    location_of,
+    prefix_check,
+    prose_segments,
+    word_at,
+)
+from hedgectl.core.models import Finding, Kind, Location, Match
 from hedgectl.core.prefilter import Prefilter
 
 SUPPRESS = re.compile(r"hedgectl:\s*ignore\b", re.IGNORECASE)
 MAX_WINDOW = 2048  # characters kept either side of a hit on very long (minified) lines
-
-
-class FileType(enum.Enum):
-    CODE = "code"
-    SHELL = "shell"  # code whose values are often unquoted (shell, Dockerfile, Makefile)
-    CONFIG = "config"
-    NOTEBOOK = "notebook"
-    DOCS = "docs"
-
-
-HASH_COMMENT = ("#",)
-SLASH_COMMENT = ("//",)
-LANGS: dict[str, tuple[FileType, tuple[str, ...]]] = {}
-for _ext in ("py", "pyi", "rb", "r", "jl", "ex", "exs", "pl", "nim", "cr"):
-    LANGS[_ext] = (FileType.CODE, HASH_COMMENT)
-for _ext in (
-    "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "go", "java", "kt", "kts", "scala", "rs",
-    "c", "h", "cc", "cpp", "hpp", "cs", "swift", "dart", "vue", "svelte", "groovy", "zig",
-):  # fmt: skip
-    LANGS[_ext] = (FileType.CODE, SLASH_COMMENT)
-LANGS["php"] = (FileType.CODE, ("//", "#"))
-for _ext in ("sql", "lua", "hs"):
-    LANGS[_ext] = (FileType.CODE, ("--",))
-for _ext in ("sh", "bash", "zsh", "fish", "ps1", "mk", "dockerfile", "makefile", "justfile"):
-    LANGS[_ext] = (FileType.SHELL, HASH_COMMENT)
-for _ext in (
-    "yaml",
-    "yml",
-    "toml",
-    "ini",
-    "cfg",
-    "conf",
-    "env",
-    "properties",
-    "tf",
-    "tfvars",
-    "hcl",
-):
-    LANGS[_ext] = (FileType.CONFIG, HASH_COMMENT)
-for _ext in ("json", "jsonc", "json5", "xml", "plist", "csv", "tsv"):
-    LANGS[_ext] = (FileType.CONFIG, ("//",) if _ext in ("jsonc", "json5") else ())
-LANGS["ipynb"] = (FileType.NOTEBOOK, HASH_COMMENT)
-for _ext in ("md", "mdx", "markdown", "rst", "txt", "adoc", "org", "rdoc"):
-    LANGS[_ext] = (FileType.DOCS, ())
-
-
-def file_type(path: str) -> tuple[FileType, tuple[str, ...]]:
-    name = PurePosixPath(path).name.lower()
-    if name.startswith(".env") or name.endswith(".env"):
-        return LANGS["env"]
-    if name in ("dockerfile", "makefile", "justfile", "containerfile") or name.startswith(
-        ("dockerfile.", "makefile.")
-    ):
-        return LANGS["dockerfile"]
-    ext = name.rsplit(".", 1)[-1] if "." in name else ""
-    # Unknown types are read like config: quoted strings and key=value pairs.
-    return LANGS.get(ext, (FileType.CONFIG, HASH_COMMENT))
-
-
-# ---------------------------------------------------------------------------------------- tokens
-
-QUOTES = "\"'`"
-UNQUOTED_VALUE = re.compile(
-    r"(?:^|[\s,{(\[])(?:--|-)?([A-Za-z_$][\w$.-]*)[\"']?\s*(?:=|:(?!//))\s*([^\s\"'`,;#{}()\[\]<>]+)"
-)
-LIST_ITEM = re.compile(r"^\s*-\s+([^\s\"'#]+)\s*(?:#.*)?$")
-FLAG_VALUE = re.compile(r"--([A-Za-z][\w-]*)[ =]([^\s\"'`;|&]+)")
-KEY_BEFORE = re.compile(
-    r"([A-Za-z_$][\w$-]*)[\"'`]?\]?\s*(?::\s*[A-Za-z_][\w\[\]., |]*)?\s*(?:=>|:=|==|=|:)\s*[\[(]?\s*$"
-)
-# os.getenv("LLM_MODEL", "o3"): the first argument of a call names the second.
-STRING_KEY_BEFORE = re.compile(r"\(\s*[\"']([\w.-]+)[\"']\s*,\s*$")
-QUOTED_KEY_BEFORE = re.compile(r"[\"']([^\"']+)[\"']\s*(?::|=>)\s*$")
-FLAG_BEFORE = re.compile(r"--([\w-]+)[= ]\s*$")
-PLACEHOLDER = re.compile(r"\$?\{[^{}]*\}|%\(\w+\)s|%s")
-SPLIT_PIECES = re.compile(r"[,|;]")
-FENCE = re.compile(r"^\s*(?:```|~~~)", re.MULTILINE)
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    text: str
-    column: int  # 0-based character offset in the line
-    location: Location
-    context: str
-
-
-def _context(prefix: str) -> str:
-    m = QUOTED_KEY_BEFORE.search(prefix)
-    if m:
-        return m.group(1)
-    m = KEY_BEFORE.search(prefix)
-    if m:
-        return m.group(1).rsplit(".", 1)[-1]
-    m = STRING_KEY_BEFORE.search(prefix)
-    if m:
-        return m.group(1)
-    m = FLAG_BEFORE.search(prefix)
-    return m.group(1) if m else ""
-
-
-@cache
-def _span_regex(comment_markers: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a line's lexemes: closed strings, an unclosed string, a comment start."""
-    strings = [rf"{q}(?:[^{q}\\]|\\.)*{q}" for q in ('"', "'", "`")]
-    unclosed = r"[\"'`]"
-    markers = [r"(?:(?<=^)|(?<=[ \t;]))#" if m == "#" else re.escape(m) for m in comment_markers]
-    return re.compile("|".join([*strings, *markers, unclosed]))
-
-
-def _quoted_spans(line: str, comment_markers: tuple[str, ...]) -> tuple[list[tuple[int, str]], int]:
-    """String literal contents with their start column, and where a comment starts (-1: none)."""
-    spans: list[tuple[int, str]] = []
-    for m in _span_regex(comment_markers).finditer(line):
-        text = m.group(0)
-        if len(text) >= 2 and text[0] in QUOTES and text[-1] == text[0]:
-            spans.append((m.start() + 1, text[1:-1]))
-        elif text in QUOTES:  # unterminated on this line (multi-line string): stop
-            return spans, -1
-        else:
-            return spans, m.start()
-    return spans, -1
-
-
-def _pieces(content: str, start: int) -> Iterator[tuple[str, int]]:
-    """Split a literal into classifiable pieces: template placeholders and lists break it up."""
-    if not content or any(c.isspace() for c in content.strip()):
-        return  # prose, prompts, commands: not an ID as written
-    pos = 0
-    for part in PLACEHOLDER.split(content):
-        for piece in SPLIT_PIECES.split(part):
-            stripped = piece.strip("/:@-. ")
-            if stripped:
-                yield (
-                    stripped,
-                    start + content.index(piece, pos) + (len(piece) - len(piece.lstrip("/:@-. "))),
-                )
-        pos = min(len(content), pos + len(part))
-
-
-JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-
-
-def line_tokens(
-    line: str, ftype: FileType, markers: tuple[str, ...], *, in_fence: bool = False
-) -> Iterator[Token]:
-    """Candidate tokens of one line."""
-    if ftype is FileType.NOTEBOOK:
-        # Notebook cells are JSON strings holding lines of code: decode each, read it as code.
-        for m in JSON_STRING.finditer(line):
-            try:
-                code = json.loads(m.group(0))
-            except ValueError:
-                continue
-            if isinstance(code, str):
-                for token in _code_like_tokens(code, FileType.CODE, HASH_COMMENT, Location.CODE):
-                    yield Token(
-                        token.text, m.start(1) + token.column, token.location, token.context
-                    )
-        return
-    if ftype is FileType.DOCS:
-        if in_fence:
-            yield from _code_like_tokens(line, FileType.SHELL, HASH_COMMENT, Location.DOCS)
-            return
-        # Outside code blocks only inline code counts: prose mentions are not findings.
-        for m in re.finditer(r"`([^`]+)`", line):
-            for token in _code_like_tokens(m.group(1), FileType.SHELL, (), Location.DOCS):
-                yield Token(token.text, m.start(1) + token.column, Location.DOCS, token.context)
-            if not any(c.isspace() for c in m.group(1)):
-                yield Token(m.group(1), m.start(1), Location.DOCS, "")
-        return
-    base = (
-        Location.CODE
-        if ftype in (FileType.CODE, FileType.SHELL, FileType.NOTEBOOK)
-        else Location.CONFIG
-    )
-    yield from _code_like_tokens(line, ftype, markers, base)
-
-
-def _code_like_tokens(
-    line: str, ftype: FileType, markers: tuple[str, ...], base: Location
-) -> Iterator[Token]:
-    spans, comment_at = _quoted_spans(line, markers)
-    seen: set[int] = set()
-    for start, content in spans:
-        location = base
-        context = _context(line[: start - 1])
-        for piece, col in _pieces(content, start):
-            seen.add(col)
-            yield Token(piece, col, location, context)
-    if comment_at >= 0:
-        comment = line[comment_at:]
-        inner, _ = _quoted_spans(comment[len(_marker_at(comment, markers)) :], ())
-        offset = comment_at + len(_marker_at(comment, markers))
-        for start, content in inner:
-            for piece, col in _pieces(content, start + offset):
-                yield Token(
-                    piece, col, Location.COMMENT, _context(line[offset : offset + start - 1])
-                )
-        for m in UNQUOTED_VALUE.finditer(comment):
-            yield Token(m.group(2), comment_at + m.start(2), Location.COMMENT, m.group(1))
-    if ftype in (FileType.CONFIG, FileType.SHELL):
-        code = line[:comment_at] if comment_at >= 0 else line
-        for m in UNQUOTED_VALUE.finditer(code):
-            if m.start(2) not in seen and not _inside(spans, m.start(2)):
-                seen.add(m.start(2))
-                yield Token(m.group(2), m.start(2), base, m.group(1))
-        for m in FLAG_VALUE.finditer(code):
-            if m.start(2) not in seen and not _inside(spans, m.start(2)):
-                seen.add(m.start(2))
-                yield Token(m.group(2), m.start(2), base, m.group(1))
-        item = LIST_ITEM.match(code)
-        if item and item.start(1) not in seen:
-            yield Token(item.group(1), item.start(1), base, "")
-
-
-def _marker_at(comment: str, markers: tuple[str, ...]) -> str:
-    for marker in markers:
-        if comment.startswith(marker):
-            return marker
-    return ""
-
-
-def _inside(spans: list[tuple[int, str]], col: int) -> bool:
-    return any(start <= col < start + len(content) for start, content in spans)
 
 
 # ---------------------------------------------------------------------------------------- scanning
@@ -271,6 +65,11 @@ class RawFinding:
     suppressed: bool
 
 
+JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+CONTAINMENT_AFTER = re.compile(r"\s+(?:not\s+)?in\s")
+LineHit = tuple[int, Match, Location, str]  # column (0-based), match, location, context
+
+
 class Scanner:
     """Scans file contents. Build once per process (compiles the prefilter and the family regexes)."""
 
@@ -278,7 +77,12 @@ class Scanner:
         self.catalog = catalog
         self.detector = Detector(catalog)
         self.packages = dependencies.load_packages()
-        self.prefilter = Prefilter([*self.detector.keywords(), *self.packages.keywords()])
+        keywords = self.detector.keywords()
+        self.prefilter = Prefilter([*keywords, *self.packages.keywords()])
+        # The same keywords for a line of text, without the punctuation some carry ('"o1').
+        words = sorted({k.strip("\"'=:/ ") for k in keywords} - {""}, key=len, reverse=True)
+        self.line_keywords = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+        self._seen: dict[tuple[str, str], list[tuple[int, Match, bool]]] = {}
 
     def scan(
         self, data: bytes, path: str, *, lines: frozenset[int] | None = None
@@ -291,45 +95,48 @@ class Scanner:
         if not offsets:
             return results
         ftype, markers = file_type(path)
-        line_no, counted_to = 1, 0
-        fences, fence_to = 0, 0
-        last_line_start = -1
-        for off in offsets:
-            start = data.rfind(b"\n", 0, max(off - 1, 0)) + 1
-            if start == last_line_start:
-                continue
-            last_line_start = start
+        base = Location.CONFIG if ftype is FileType.CONFIG else Location.CODE
+        if ftype is FileType.DOCS:
+            base = Location.DOCS
+        regions: RegionIndex | None = None
+        line_no, counted_to, line_end = 1, 0, -1
+        for i, off in enumerate(offsets):
+            if off <= line_end:
+                continue  # another hit on a line already scanned
+            start = data.rfind(b"\n", max(line_end, 0), max(off - 1, 0)) + 1
+            if start < line_end:
+                start = line_end + 1
             end = data.find(b"\n", off)
             end = len(data) if end < 0 else end
             line_no += data.count(b"\n", counted_to, start)
-            counted_to = start
+            counted_to, line_end = start, end
             if lines is not None and line_no not in lines:
                 continue
-            in_fence = False
-            if ftype is FileType.DOCS:
-                fences += len(FENCE.findall(data[fence_to:start].decode("utf-8", "replace")))
-                fence_to = start
-                in_fence = fences % 2 == 1
-            raw_line = data[start:end]
-            window_start = 0
-            if len(raw_line) > 2 * MAX_WINDOW:
+            if end - start > 2 * MAX_WINDOW:
                 # A minified line: classify only a window around each hit on it.
                 results.extend(
-                    self._scan_long_line(data, start, end, offsets, line_no, ftype, markers)
+                    self._scan_long_line(
+                        data, start, end, offsets, i, line_no, ftype, markers, base
+                    )
                 )
                 continue
-            text = raw_line.decode("utf-8", "replace").rstrip("\r")
+            if regions is None:
+                regions = RegionIndex(file_regions(data, path, ftype))
+            raw = data[start:end]
+            text = raw.decode("utf-8", "replace").rstrip("\r")
             suppressed = bool(SUPPRESS.search(text))
             results.extend(self._imports(path, line_no, text, suppressed))
-            for token in line_tokens(text, ftype, markers, in_fence=in_fence):
-                match = self.detector.classify(token.text, context=token.context)
-                if match is not None:
-                    results.append(
-                        RawFinding(
-                            line_no, window_start + token.column + 1, match, token.location,
-                            token.context, suppressed,
-                        )
-                    )  # fmt: skip
+            if ftype is FileType.NOTEBOOK:
+                markdown = [
+                    (r.start - start, r.end - start) for r in regions.overlapping(start, end)
+                ]
+                hits = self._notebook_line(text, markdown)
+            else:
+                segs = _line_segments(text, raw, start, end, ftype, markers, regions)
+                ends = _char_offsets(raw, text, start, offsets, i, end)
+                hits = self.line_hits(text, segs, ftype, base, ends)
+            for col, match, location, context in hits:
+                results.append(RawFinding(line_no, col + 1, match, location, context, suppressed))
         return results
 
     def _manifest(self, data: bytes, path: str, lines: frozenset[int] | None) -> list[RawFinding]:
@@ -353,36 +160,207 @@ class Scanner:
         for d, match in dependencies.import_matches(self.packages, path, line_no, text):
             yield RawFinding(line_no, d.column, match, Location.CODE, d.scope, suppressed)
 
+    # ------------------------------------------------------------------ one line
+    def line_hits(
+        self,
+        text: str,
+        segs: list[Segment],
+        ftype: FileType,
+        base: Location,
+        ends: Iterable[int] | None = None,
+    ) -> list[LineHit]:
+        """Judge every ID-shaped word around a keyword hit in one line.
+
+        ends: character offsets where keyword hits end (from the prefilter); None: find them.
+        """
+        if not segs:
+            return []
+        if ends is None:
+            ends = [m.end() for m in self.line_keywords.finditer(text)]
+        starts = [s.start for s in segs]
+        hits: list[LineHit] = []
+        weak: list[LineHit] = []
+        done_to = -1
+        skip_strings = ftype is FileType.CODE and bool(IMPORT_LINE.match(text))
+        for hit_end in ends:
+            if hit_end <= done_to or hit_end > len(text) or hit_end <= 0:
+                continue
+            seg = segs[max(bisect_right(starts, hit_end - 1) - 1, 0)]
+            ws, we = word_at(text, hit_end - 1, hit_end)
+            done_to = we
+            ws, we = max(ws, seg.start), min(we, seg.end)
+            location = location_of(seg.seg, base)
+            if seg.seg is Seg.CODE and ftype in (FileType.SHELL, FileType.CONFIG):
+                location = base
+            if location is None or ws >= we:
+                continue
+            if ws > 1 and text[ws - 1] == "#" and text[ws - 2] in WORD_CHARS:
+                continue  # a URL fragment: docs/models#gpt-4-turbo-and-gpt-4
+            if seg.seg is Seg.STRING and ftype is not FileType.DOCS:
+                if skip_strings or prefix_check(
+                    text[max(seg.start - 1 - LOOKBEHIND, 0) : max(seg.start - 1, 0)]
+                ):
+                    continue
+                # "llama2" in model_name: a containment test on a prefix, not a model in use
+                if CONTAINMENT_AFTER.match(text, seg.end + 1, seg.end + 16) and not any(
+                    c.isspace() for c in text[seg.start : seg.end]
+                ):
+                    continue
+            if seg.seg is Seg.STRING and ws == seg.start and ftype is not FileType.DOCS:
+                context = seg.context
+            else:
+                context = context_before(text[max(seg.start, ws - LOOKBEHIND) : ws])
+                if not context and seg.seg is Seg.STRING:
+                    context = seg.context
+            if seg.seg is Seg.COMMENT and not (
+                context or _quoted(text, ws, we) or "://" in text[ws:we]
+            ):
+                continue  # prose in a comment; quoted IDs and key: value pairs count
+            for offset, match, is_weak in self._find(text[ws:we], context):
+                (weak if is_weak else hits).append((ws + offset, match, location, context))
+        if weak and any(h[1].kind is Kind.MODEL for h in hits):
+            # Short IDs (o1, o3) count beside other model IDs: a list of models.
+            hits.extend(weak)
+        return hits
+
+    def _find(self, word: str, context: str) -> list[tuple[int, Match, bool]]:
+        """Detector.find, remembered: dense trees repeat the same IDs in the same settings."""
+        key = (word, context)
+        found = self._seen.get(key)
+        if found is None:
+            if len(self._seen) >= 100_000:
+                self._seen.clear()
+            found = self._seen[key] = self.detector.find(word, context)
+        return found
+
+    def _notebook_line(self, text: str, markdown_spans: list[tuple[int, int]]) -> list[LineHit]:
+        """Notebook cells are JSON strings holding lines: decode each, read it as code or docs.
+
+        markdown_spans: where markdown cells lie on this line (offsets from its start).
+        """
+        out: list[LineHit] = []
+        for m in JSON_STRING.finditer(text):
+            markdown = any(a <= m.start() < b for a, b in markdown_spans)
+            if not self.line_keywords.search(m.group(1)):
+                continue
+            try:
+                content = json.loads(m.group(0))
+            except ValueError:
+                continue
+            if not isinstance(content, str):
+                continue
+            if markdown:
+                segs = list(prose_segments(content))
+                hits = self.line_hits(content, segs, FileType.DOCS, Location.DOCS)
+            else:
+                segs = list(code_segments(content, HASH_COMMENT))
+                hits = self.line_hits(content, segs, FileType.CODE, Location.CODE)
+            out.extend((m.start(1) + c, match, loc, ctx) for c, match, loc, ctx in hits)
+        return out
+
     def _scan_long_line(
         self,
         data: bytes,
         start: int,
         end: int,
         offsets: list[int],
+        first: int,
         line_no: int,
         ftype: FileType,
         markers: tuple[str, ...],
+        base: Location,
     ) -> Iterator[RawFinding]:
+        """Windows around the hits of one very long line; every byte is decoded once or twice."""
         done_to = start
-        for off in offsets:
-            if off < start or off > end or off < done_to:
+        col_pos, col_chars = start, 0  # characters before col_pos on this line
+        for off in itertools.islice(offsets, first, None):
+            if off > end:
+                break
+            if off < done_to:
                 continue
-            lo = max(start, off - MAX_WINDOW)
+            lo = max(start, off - MAX_WINDOW, done_to)
             hi = min(end, off + MAX_WINDOW)
-            chunk = data[lo:hi].decode("utf-8", "replace")
-            column_base = len(data[start:lo].decode("utf-8", "replace")) if lo > start else 0
-            for token in line_tokens(chunk, ftype, markers):
-                match = self.detector.classify(token.text, context=token.context)
-                if match is not None:
-                    yield RawFinding(
-                        line_no,
-                        column_base + token.column + 1,
-                        match,
-                        token.location,
-                        token.context,
-                        False,
-                    )
+            col_chars += len(data[col_pos:lo].decode("utf-8", "replace"))
+            col_pos = lo
+            raw = data[lo:hi]
+            chunk = raw.decode("utf-8", "replace")
+            segs = (
+                list(code_segments(chunk, markers))
+                if ftype is not FileType.DOCS
+                else list(prose_segments(chunk))
+            )
+            j = bisect_right(offsets, lo)
+            ends = _char_offsets(raw, chunk, lo, offsets, j, hi)
+            for col, match, location, context in self.line_hits(chunk, segs, ftype, base, ends):
+                yield RawFinding(line_no, col_chars + col + 1, match, location, context, False)
             done_to = hi
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """The word is quoted or in backticks (a literal inside prose or a comment)."""
+    before = text[start - 1 : start] if start else ""
+    return before in ("'", '"', "`") or text[end : end + 1] in ("'", '"', "`")
+
+
+def _char_offsets(
+    raw: bytes, text: str, start: int, offsets: list[int], first: int, end: int
+) -> Iterator[int]:
+    """Prefilter hit ends (byte offsets in the file) as character offsets in text = raw.decode().
+
+    Hits end on ASCII keyword characters, so every slice between two hits decodes cleanly; each
+    byte is decoded once, which keeps a long non-ASCII line linear.
+    """
+    ascii_text = len(raw) == len(text)
+    chars, prev = 0, start
+    for off in itertools.islice(offsets, first, None):
+        if off > end:
+            return
+        if off <= prev:
+            continue
+        if ascii_text:
+            yield off - start
+        else:
+            chars += len(raw[prev - start : off - start].decode("utf-8", "replace"))
+            prev = off
+            yield chars
+
+
+def _line_segments(
+    text: str,
+    raw: bytes,
+    start: int,
+    end: int,
+    ftype: FileType,
+    markers: tuple[str, ...],
+    regions: RegionIndex,
+) -> list[Segment]:
+    """The segments of one line: parts inside multi-line regions, the rest lexed as the file type."""
+    ascii_line = len(raw) == len(text)
+
+    def char_at(byte_pos: int) -> int:
+        k = min(max(byte_pos - start, 0), len(raw))
+        return k if ascii_line else len(raw[:k].decode("utf-8", "replace"))
+
+    def base_segments(a: int, b: int) -> Iterator[Segment]:
+        if ftype is FileType.DOCS:
+            for s in prose_segments(text[a:b]):
+                yield Segment(s.start + a, s.end + a, s.seg, s.context)
+        else:
+            yield from code_segments(text, markers, a, b)
+
+    segs: list[Segment] = []
+    pos = 0
+    for region in regions.overlapping(start, end + 1):
+        a, b = char_at(region.start), char_at(region.end)
+        b = min(b, len(text))
+        if a > pos:
+            segs.extend(base_segments(pos, a))
+        if b > a or region.start <= start:
+            segs.append(Segment(max(a, pos), max(b, pos), region.seg, region.context))
+        pos = max(pos, b)
+    if pos < len(text):
+        segs.extend(base_segments(pos, len(text)))
+    return segs
 
 
 # ---------------------------------------------------------------------------------------- policy

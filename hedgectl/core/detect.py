@@ -9,6 +9,7 @@ substring, is what keeps package names, env names, class names and prose from co
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -54,6 +55,12 @@ ROUTES: dict[str, str] = {
     "lm_studio": "lmstudio",
     "github": "github",
     "text-completion-openai": "openai",
+    "siliconflow": "siliconflow",
+    "pro": "siliconflow",  # SiliconFlow's paid tier: Pro/Qwen/Qwen2.5-7B-Instruct
+    "@cf": "cloudflare",  # Cloudflare Workers AI: @cf/meta/llama-3.1-8b-instruct
+    "@hf": "cloudflare",
+    "ai": "docker",  # Docker Model Runner: ai/llama3.3:70B-Q4_K_M
+    "models": "",  # Gemini REST paths: models/gemini-2.0-flash
     # First-party LiteLLM routes: the route names the vendor's own API.
     "openai": "",
     "anthropic": "",
@@ -90,13 +97,32 @@ FILE_SUFFIX = re.compile(
 )
 # Keys whose values name other things (runs, projects, folders), even when built from a model's
 # name: `wandb_group: llama3-8b-instruct` is a label, not a model in use.
+# Parsers, templates and kernels of inference servers are named after model families
+# (--reasoning-parser glm45), and so are cache and project names.
 NOT_MODEL_KEY = re.compile(
-    r"^(?:.*(?:wandb|project|group|experiment|run_?name|output|save|dir|folder|path|tag|title|label|slug|"
-    r"description|repository)s?|(?:display_?)?name)$",
+    r"^(?:.*(?:wandb|project|proj|group|experiment|run_?name|output|save|dir|folder|path|tag|title|"
+    r"label|slug|description|repository|parser|template|kernel|cache|provider|family|[_-]name)s?|"
+    r"name)$",
     re.IGNORECASE,
 )
 # A key or argument name that says "this value is a model".
-MODEL_KEY = re.compile(r"(?:model|engine|deployment|llm|checkpoint|repo_id)", re.IGNORECASE)
+MODEL_KEY = re.compile(
+    r"(?:model|engine|deployment|llm|checkpoint|repo_id|fallback|^m$)", re.IGNORECASE
+)
+# Names built from a model's name for something else: a product, a demo, a cache, a package.
+LABEL_WORDS = frozenset(
+    {"web", "cache", "file", "demo", "demos", "app", "sdk", "api", "client", "server",
+     "browser", "ui", "plugin", "proxy", "finetune", "lora", "project", "docs", "tutorial", "example",
+     "examples", "cli", "extension", "action", "wrapper", "service", "cookbook", "lib", "py",
+     "js", "node", "helper", "test", "tests", "config"}
+)  # fmt: skip
+# Shell default values: ${LLM_MODEL:-deepseek-chat}, ${MODEL:=x}.
+SHELL_DEFAULT = re.compile(r"^([A-Za-z_]\w*):?[-=](.+)$")
+# A REST method after a model in a URL path: models/gemini-2.0-flash:generateContent.
+API_VERB = re.compile(r":(?:[a-z]+[A-Z][A-Za-z]*|predict)$")
+# Route-like namespaces a user names after a provider: moonshot-cn/kimi-k2, azure-eu/gpt-4o.
+ROUTE_WORDS = ("openai", "azure", "anthropic", "google", "gemini", "vertex", "bedrock", "proxy",
+               "gateway", "router", "provider")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -231,13 +257,17 @@ class Detector:
         name = segments[-1]
         if FILE_SUFFIX.search(name):
             return None
+        if any(part in LABEL_WORDS for part in re.split(r"[-_.]", name.lower())[1:]):
+            return None  # chatgpt-next-web, glm-4-demo: a name built from a model's name
         org_vendor = ""
         if org:
             org_vendor = self.catalog.by_org.get(org.lower()) or self.catalog.by_slug.get(
                 org.lower(), ""
             )
             if not org_vendor:
-                return None  # an unknown namespace: a path or a GitHub repo, not a model ID
+                if not self._route_like(org):
+                    return None  # an unknown namespace: a path or a GitHub repo, not a model ID
+                org, platform = "", platform or ""
         candidates = [name]
         bedrock = BEDROCK_ID.match(name)
         if bedrock:
@@ -293,7 +323,105 @@ class Detector:
                 return (preferred or matched)[0]
         return None
 
+    def _route_like(self, org: str) -> bool:
+        """A namespace a user named after a provider or a route (moonshot-cn, my-openai)."""
+        low = org.lower()
+        if any(w in low for w in ROUTE_WORDS):
+            return True
+        return any(len(slug) >= 4 and slug in low for slug in self.catalog.by_slug)
+
     @staticmethod
     def _allowed(family: Family, context: str | None, *, namespaced: bool) -> bool:
-        # Bare o1/o3 count only under a route or in a model setting (model=, "model":).
+        # Bare o1/o3 count only under a route, in a model setting (model=, "model":), or as a
+        # constant named after themselves (O1 = "o1").
         return not family.context_only or namespaced or bool(context and MODEL_KEY.search(context))
+
+    # ------------------------------------------------------------------ words
+    def find(self, word: str, context: str) -> list[tuple[int, Match, bool]]:
+        """Model IDs and endpoints in one ID-shaped word: (offset, match, weak).
+
+        A word may be one ID, or an ID inside a syntax: `alias=id`, `+id@provider=alias`,
+        `provider:type:id`, `id:verb`, `${VAR:-id}`, `--flag=id`, a URL whose path names a model.
+        weak: a short ID (o1) outside a model setting, kept only beside other IDs.
+        """
+        if len(word) > 400:
+            return []
+        if word.startswith("--"):
+            name, eq, value = word[2:].partition("=")
+            if not eq:
+                return []  # "--o1-mini" is a flag's name
+            return [(o + 3 + len(name), m, w) for o, m, w in self.find(value, name)]
+        out: list[tuple[int, Match, bool]] = []
+        pos = 0
+        parts = word.split("=")
+        for i, part in enumerate(parts):
+            part_context = context
+            if i > 0 and re.fullmatch(r"[A-Za-z_][\w.-]*", parts[i - 1]):
+                part_context = parts[i - 1]
+            out.extend((pos + o, m, w) for o, m, w in self._find_part(part, part_context))
+            pos += len(part) + 1
+        return out
+
+    def _find_part(self, part: str, context: str) -> list[tuple[int, Match, bool]]:
+        lead = len(part) - len(part.lstrip("+-~"))
+        text = part[lead:].rstrip(".,:;")
+        if not text or text.endswith(("-", "_", "/")):
+            return []  # a prefix such as "gpt-4-" or "claude-3-" (a template or a test)
+        out: list[tuple[int, Match, bool]] = []
+        for offset, candidate, ctx in self._candidates(text, context):
+            found = self._judge(candidate, ctx)
+            if found is None:
+                continue
+            out.append((lead + offset, found[0], found[1]))
+            if found[0].kind is Kind.MODEL or "models/" not in text.lower():
+                break
+            # An endpoint URL whose path names a model (/v1/models/x): report both.
+        return out
+
+    @staticmethod
+    def _candidates(text: str, context: str) -> Iterator[tuple[int, str, str]]:
+        shell = SHELL_DEFAULT.match(text) if ":-" in text or ":=" in text else None
+        if shell:
+            yield shell.start(2), shell.group(2), shell.group(1)
+            return
+        verb = API_VERB.search(text)
+        if verb:
+            text = text[: verb.start()]  # models/gemini-2.0-flash:generateContent
+        at = text.find("@")
+        if at > 0 and text[at + 1 : at + 2].isalpha() and not text[at + 1 :].startswith("latest"):
+            yield 0, text[:at], context  # +gpt-4o@Azure: the provider after @ is not the ID
+        yield 0, text, context
+        lowered = text.lower()
+        cut = lowered.rfind("models/")
+        if cut >= 0:
+            tail = text[cut + 7 :]
+            yield cut + 7, tail, context
+            if ":" in tail:
+                yield cut + 7, tail.split(":", 1)[0], context  # models/x:generateContent
+        if ":" in text and "://" not in text:
+            pos = 0
+            while True:
+                colon = text.find(":", pos)
+                if colon < 0:
+                    break
+                yield colon + 1, text[colon + 1 :], context  # provider:type:id, alias:id
+                pos = colon + 1
+            yield 0, text.split(":", 1)[0], context  # id:verb
+        dotted = re.match(r"[A-Za-z_][\w-]*\.", text)
+        if dotted and "/" not in text:
+            yield dotted.end(), text[dotted.end() :], context  # a key path: models.kimi-k2
+
+    def _judge(self, candidate: str, context: str) -> tuple[Match, bool] | None:
+        match = self.classify(candidate, context=context or None)
+        if match is not None:
+            return match, False
+        if not candidate or not candidate[0].isalnum():
+            return None
+        # A constant named after its value (O1 = "o1"), else a weak short ID.
+        squeeze = re.sub(r"[-_.]", "", candidate).lower()
+        named_after = bool(context) and re.sub(r"[-_.]", "", context).lower() == squeeze
+        match = self.classify(candidate, context="model")
+        family = self.catalog.families.get(match.family) if match is not None else None
+        if match is None or family is None or not family.context_only:
+            return None
+        return match, not named_after

@@ -23,7 +23,7 @@ def test_python_literals_with_context_and_columns() -> None:
     ]
 
 
-def test_comment_and_prose_in_code() -> None:
+def test_comment_and_docstring_are_not_code() -> None:
     src = (
         '# we moved off "deepseek-chat" last week\n'
         "# DeepSeek and Kimi are good models\n"
@@ -31,7 +31,10 @@ def test_comment_and_prose_in_code() -> None:
         '    """Uses deepseek-chat in prose inside a docstring."""\n'
         "    return glm(x)\n"
     )
-    assert scan(src) == [(1, 17, "deepseek-chat", "comment", "")]
+    assert scan(src) == [
+        (1, 17, "deepseek-chat", "comment", ""),
+        (4, 13, "deepseek-chat", "docs", ""),
+    ]
 
 
 def test_bare_o_series_needs_a_model_setting() -> None:

@@ -1,0 +1,399 @@
+"""Where a keyword hit sits: the word around it, the kind of text it is in, the key it belongs to.
+
+Audit finds candidates around keyword hits rather than classifying a few chosen tokens: every
+ID-shaped word that holds a catalog keyword is a candidate, wherever it sits (a string, a mapping
+key, a TOML header, a shell argument, JSON inside a string, a URL path). What surrounds the word
+decides how it is judged and reported:
+
+- the segment of the line: a string literal, a comment, code, or (in docs) inline code and URLs;
+- regions that span lines: Python triple-quoted strings (a statement-level one is a docstring,
+  reported as docs), JS/TS/Go multi-line template and raw strings, block comments, fenced code
+  blocks in Markdown, notebook cells (markdown cells are docs);
+- the key, flag or variable the word is assigned to (its context).
+
+Everything here is linear in the length of a line: look-behind for a key reads a bounded window,
+and words are expanded from each hit once.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import PurePosixPath
+
+from hedgectl.core.models import Location
+
+
+class FileType(enum.Enum):
+    CODE = "code"
+    SHELL = "shell"  # code whose values are often unquoted (shell, Dockerfile, Makefile)
+    CONFIG = "config"
+    NOTEBOOK = "notebook"
+    DOCS = "docs"
+
+
+HASH_COMMENT = ("#",)
+SLASH_COMMENT = ("//",)
+PYTHON_EXTS = frozenset({"py", "pyi", "pyw"})
+BACKTICK_EXTS = frozenset(
+    {"js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "go", "vue", "svelte"}
+)
+BLOCK_COMMENT_EXTS = BACKTICK_EXTS | frozenset(
+    {"java", "kt", "kts", "scala", "rs", "c", "h", "cc", "cpp", "hpp", "cs", "swift", "dart",
+     "groovy", "php", "css", "scss", "less"}
+)  # fmt: skip
+LANGS: dict[str, tuple[FileType, tuple[str, ...]]] = {}
+for _ext in ("py", "pyi", "pyw", "rb", "r", "jl", "ex", "exs", "pl", "nim", "cr"):
+    LANGS[_ext] = (FileType.CODE, HASH_COMMENT)
+for _ext in (
+    "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "go", "java", "kt", "kts", "scala", "rs",
+    "c", "h", "cc", "cpp", "hpp", "cs", "swift", "dart", "vue", "svelte", "groovy", "zig",
+):  # fmt: skip
+    LANGS[_ext] = (FileType.CODE, SLASH_COMMENT)
+LANGS["php"] = (FileType.CODE, ("//", "#"))
+for _ext in ("sql", "lua", "hs"):
+    LANGS[_ext] = (FileType.CODE, ("--",))
+for _ext in ("sh", "bash", "zsh", "fish", "ps1", "mk", "dockerfile", "makefile", "justfile"):
+    LANGS[_ext] = (FileType.SHELL, HASH_COMMENT)
+for _ext in (
+    "yaml",
+    "yml",
+    "toml",
+    "ini",
+    "cfg",
+    "conf",
+    "env",
+    "properties",
+    "tf",
+    "tfvars",
+    "hcl",
+):
+    LANGS[_ext] = (FileType.CONFIG, HASH_COMMENT)
+for _ext in ("json", "jsonc", "json5", "xml", "plist", "csv", "tsv"):
+    LANGS[_ext] = (FileType.CONFIG, ("//",) if _ext in ("jsonc", "json5") else ())
+LANGS["ipynb"] = (FileType.NOTEBOOK, HASH_COMMENT)
+for _ext in ("md", "mdx", "markdown", "rst", "txt", "adoc", "org", "rdoc"):
+    LANGS[_ext] = (FileType.DOCS, ())
+
+
+def extension(path: str) -> str:
+    name = PurePosixPath(path).name.lower()
+    return name.rsplit(".", 1)[-1] if "." in name else ""
+
+
+def file_type(path: str) -> tuple[FileType, tuple[str, ...]]:
+    name = PurePosixPath(path).name.lower()
+    if name.startswith(".env") or name.endswith(".env"):
+        return LANGS["env"]
+    if name in ("dockerfile", "makefile", "justfile", "containerfile") or name.startswith(
+        ("dockerfile.", "makefile.")
+    ):
+        return LANGS["dockerfile"]
+    # Unknown types are read like config: quoted strings and key=value pairs.
+    return LANGS.get(extension(path), (FileType.CONFIG, HASH_COMMENT))
+
+
+# ---------------------------------------------------------------------------------------- segments
+
+
+class Seg(enum.Enum):
+    CODE = "code"  # code outside strings and comments
+    STRING = "string"
+    COMMENT = "comment"
+    DOCSTRING = "docstring"  # prose inside code: a docstring
+    FENCE = "fence"  # a fenced code block in docs
+    PROSE = "prose"  # docs text outside code
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Part of a file that spans lines, in byte offsets: [start, end)."""
+
+    start: int
+    end: int
+    seg: Seg
+    context: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    start: int  # character offsets in the line
+    end: int
+    seg: Seg
+    context: str = ""  # for strings: the key the literal is assigned to
+
+
+# Look-behind for a key reads a bounded window, with regexes written for the REVERSED window and
+# anchored at its start: a `$`-anchored regex searched over a prefix restarts at every position
+# and is quadratic in the prefix (the known offender on long JSON lines).
+LOOKBEHIND = 160
+# key = / key: / key := / key => / "key": / x.key = / key: Type = ; reversed.
+REV_QUOTED_KEY = re.compile(r"\s*(?::|>=)\s*[\"']\\?([^\"'\\]+)[\"']")
+REV_KEY = re.compile(
+    r"\s*[\[(]?\s*(?:>=|=:|==|=|:)\s*(?:[\w\[\]., |]{0,40}?[A-Za-z_]\s*:\s*)?\]?[\\\"'`]*"
+    r"([\w$.-]*[A-Za-z_$])"
+)
+# --flag value / -m value ; reversed.
+REV_FLAG = re.compile(r"[= ]\s*([\w-]*[A-Za-z])--?(?:\s|$)")
+# os.getenv("LLM_MODEL", "o3"): the first argument of a call names the second.
+STRING_KEY_BEFORE = re.compile(r"\(\s*[\"']([\w.-]+)[\"']\s*,\s*[\[(]?\s*$")
+# ["-m", "o3"] / ("--model", "x"): an argument list where a flag comes before the value.
+ARGV_FLAG_BEFORE = re.compile(r"[\"']--?([A-Za-z][\w-]*)[\"']\s*,\s*$")
+# `- name: gpt-4o-mini` in a model-settings list: `name` names the model there.
+LIST_ITEM_NAME = re.compile(r"^\s*-\s*[\"']?name[\"']?\s*:")
+CALL_OF_PREFIX = re.compile(
+    r"(?:startswith|endswith|includes|indexof|contains|match|matches|test|search|replace|split|"
+    r"regexp|compile|require|import|fnmatch|glob|has|lastindexof)\s*\($",
+    re.IGNORECASE,
+)
+IMPORT_LINE = re.compile(r"^\s*(?:import\s|from\s+\S+\s+import\s|export\s.*\sfrom\s|#include)")
+TRAILING_QUOTES = "\"'`\\ \t*"
+
+
+def _drop_placeholder(prefix: str) -> str:
+    """--output {path}/x, ${BASE}/x: the value's context is before the placeholder."""
+    tail = prefix.rstrip("/")
+    if tail.endswith("}"):
+        opening = tail.rfind("{")
+        if opening >= 0 and "}" not in tail[opening:-1]:
+            return tail[: opening - 1 if tail[opening - 1 : opening] == "$" else opening].rstrip()
+    return prefix
+
+
+def context_before(prefix: str) -> str:
+    """The key, variable or flag a value is assigned to, from the text just before it."""
+    prefix = prefix[-LOOKBEHIND:].rstrip(TRAILING_QUOTES)
+    if not prefix:
+        return ""
+    if LIST_ITEM_NAME.match(prefix):
+        return "model"
+    prefix = _drop_placeholder(prefix)
+    rev = prefix[::-1]
+    m = REV_QUOTED_KEY.match(rev)
+    if m:
+        return m.group(1)[::-1]
+    m = REV_KEY.match(rev)
+    if m:
+        return m.group(1)[::-1].rsplit(".", 1)[-1].lstrip("$")
+    tail = prefix[-60:]
+    m = STRING_KEY_BEFORE.search(tail + " ") or ARGV_FLAG_BEFORE.search(tail + " ")
+    if m:
+        return m.group(1)
+    m = REV_FLAG.match(" " + rev)
+    return m.group(1)[::-1] if m else ""
+
+
+def prefix_check(prefix: str) -> bool:
+    """True when a string is the argument of a prefix/containment test or an import."""
+    tail = prefix[-40:].rstrip()
+    if tail[-1:] in ("r", "b", "u", "R", "B", "U") and tail[-2:-1] in ("(", "[", " "):
+        tail = tail[:-1]  # a string prefix: r"..."
+    core = tail.rstrip("[( \t")
+    return "(" in tail[len(core) :] and bool(CALL_OF_PREFIX.search(core[-30:] + "("))
+
+
+@cache
+def _span_regex(comment_markers: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a line's lexemes: closed strings, an unclosed string, a comment start."""
+    strings = [rf"{q}(?:[^{q}\\]|\\.)*{q}" for q in ('"', "'", "`")]
+    unclosed = r"[\"'`]"
+    markers = [r"(?:(?<=^)|(?<=[ \t;]))#" if m == "#" else re.escape(m) for m in comment_markers]
+    return re.compile("|".join([*strings, *markers, unclosed]))
+
+
+def code_segments(
+    line: str, markers: tuple[str, ...], start: int = 0, end: int | None = None
+) -> Iterator[Segment]:
+    """Strings and comments of one line of code (from start to end), gaps as CODE."""
+    end = len(line) if end is None else end
+    pos = start
+    for m in _span_regex(markers).finditer(line, start, end):
+        text = m.group(0)
+        if m.start() > pos:
+            yield Segment(pos, m.start(), Seg.CODE)
+        if len(text) >= 2 and text[0] in "\"'`" and text[-1] == text[0]:
+            context = context_before(line[max(0, m.start() - LOOKBEHIND) : m.start()])
+            yield Segment(m.start() + 1, m.end() - 1, Seg.STRING, context)
+            pos = m.end()
+        elif text in ("'", '"', "`"):  # a string left open: it runs past this line
+            context = context_before(line[max(0, m.start() - LOOKBEHIND) : m.start()])
+            yield Segment(m.end(), end, Seg.STRING, context)
+            return
+        else:
+            yield Segment(m.start(), end, Seg.COMMENT)
+            return
+    if pos < end:
+        yield Segment(pos, end, Seg.CODE)
+
+
+INLINE_CODE = re.compile(r"`+([^`]+)`+")
+URL = re.compile(r"(?:https?://|(?<![\w.-])(?:huggingface\.co|hf\.co)/)[^\s)\]>\"'`|]+")
+
+
+def prose_segments(line: str) -> Iterator[Segment]:
+    """In docs prose only inline code and URLs count: a model named in a sentence is not a use."""
+    spans = [Segment(m.start(1), m.end(1), Seg.STRING) for m in INLINE_CODE.finditer(line)]
+    for m in URL.finditer(line):
+        if not any(s.start <= m.start() < s.end for s in spans):
+            spans.append(Segment(m.start(), m.end(), Seg.STRING))
+    spans.sort(key=lambda s: s.start)
+    pos = 0
+    for s in spans:
+        if s.start > pos:
+            yield Segment(pos, s.start, Seg.PROSE)
+        yield s
+        pos = s.end
+    if pos < len(line):
+        yield Segment(pos, len(line), Seg.PROSE)
+
+
+# ---------------------------------------------------------------------------------------- regions
+
+TRIPLE = re.compile(rb'"""|\'\'\'')
+OPEN_CONTINUES = tuple("(,=[{+\\")  # a line ending so continues an expression: not a docstring
+FENCE = re.compile(rb"^[ \t]*(?:```|~~~)", re.MULTILINE)
+JS_LEXEME = re.compile(
+    rb"//[^\n]*|/\*.*?(?:\*/|\Z)|`(?:[^`\\]|\\.)*(?:`|\Z)|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'",
+    re.DOTALL,
+)
+NB_CELL = re.compile(rb'"cell_type"\s*:\s*"(\w+)"')
+
+
+def _line_start(data: bytes, pos: int) -> int:
+    return data.rfind(b"\n", 0, pos) + 1
+
+
+def _python_regions(data: bytes) -> list[Region]:
+    regions: list[Region] = []
+    pos = 0
+    while True:
+        m = TRIPLE.search(data, pos)
+        if m is None:
+            return regions
+        delim = m.group(0)
+        close = data.find(delim, m.end())
+        end = len(data) if close < 0 else close + 3
+        ls = _line_start(data, m.start())
+        before = data[max(ls, m.start() - LOOKBEHIND) : m.start()].decode("utf-8", "replace")
+        stripped = before.strip().lower()
+        statement = stripped in ("", "r", "u", "b", "f", "rb", "br", "fr", "rf")
+        if statement:
+            prev_end = ls - 1
+            prev = data[_line_start(data, max(prev_end, 0)) : max(prev_end, 0)].rstrip()
+            statement = not prev.decode("utf-8", "replace").endswith(OPEN_CONTINUES)
+        if statement:
+            regions.append(Region(m.end(), max(m.end(), end - 3), Seg.DOCSTRING))
+        elif b"\n" in data[m.end() : end]:
+            context = context_before(before.rstrip("rbufRBUF"))
+            regions.append(Region(m.end(), max(m.end(), end - 3), Seg.STRING, context))
+        pos = end
+
+
+def _backtick_regions(data: bytes) -> list[Region]:
+    """Multi-line template/raw strings and block comments (JS, TS, Go, C-like languages)."""
+    regions: list[Region] = []
+    if b"`" not in data and b"/*" not in data:
+        return regions
+    for m in JS_LEXEME.finditer(data):
+        head = data[m.start() : m.start() + 2]
+        if head == b"/*":
+            regions.append(Region(m.start(), m.end(), Seg.COMMENT))
+        elif head[:1] == b"`" and b"\n" in m.group(0):
+            ls = _line_start(data, m.start())
+            window = data[max(ls, m.start() - LOOKBEHIND) : m.start()]
+            context = context_before(window.decode("utf-8", "replace"))
+            regions.append(
+                Region(m.start() + 1, max(m.start() + 1, m.end() - 1), Seg.STRING, context)
+            )
+    return regions
+
+
+def _fence_regions(data: bytes) -> list[Region]:
+    marks = [m.start() for m in FENCE.finditer(data)]
+    regions = []
+    for i in range(0, len(marks) - 1, 2):
+        start = data.find(b"\n", marks[i])
+        if start >= 0:
+            regions.append(Region(start + 1, marks[i + 1], Seg.FENCE))
+    if len(marks) % 2:  # an unclosed fence runs to the end
+        start = data.find(b"\n", marks[-1])
+        if start >= 0:
+            regions.append(Region(start + 1, len(data), Seg.FENCE))
+    return regions
+
+
+def _notebook_regions(data: bytes) -> list[Region]:
+    cells = list(NB_CELL.finditer(data))
+    regions = []
+    for i, m in enumerate(cells):
+        if m.group(1) == b"markdown":
+            end = cells[i + 1].start() if i + 1 < len(cells) else len(data)
+            regions.append(Region(m.end(), end, Seg.PROSE))
+    return regions
+
+
+def file_regions(data: bytes, path: str, ftype: FileType) -> list[Region]:
+    """Regions of a file that span lines, sorted by start."""
+    ext = extension(path)
+    if ftype is FileType.DOCS:
+        return _fence_regions(data) if ext in ("md", "mdx", "markdown") else []
+    if ftype is FileType.NOTEBOOK:
+        return _notebook_regions(data)
+    if ext in PYTHON_EXTS:
+        return _python_regions(data)
+    if ext in BLOCK_COMMENT_EXTS:
+        return _backtick_regions(data)
+    return []
+
+
+class RegionIndex:
+    """Find the regions that overlap a byte range, in order (lines are visited in order)."""
+
+    def __init__(self, regions: list[Region]) -> None:
+        self.regions = regions
+        self.starts = [r.start for r in regions]
+
+    def overlapping(self, start: int, end: int) -> list[Region]:
+        if not self.regions:
+            return []
+        i = max(bisect_right(self.starts, start) - 1, 0)
+        out = []
+        while i < len(self.regions) and self.regions[i].start < end:
+            r = self.regions[i]
+            if r.end > start:
+                out.append(r)
+            i += 1
+        return out
+
+
+# ---------------------------------------------------------------------------------------- words
+
+# Characters of an ID-shaped word: IDs, routes, URLs, tags, alias syntaxes (a=b, +id@provider).
+WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:@+/=~-")
+WORD_LIMIT = 300
+
+
+def word_at(line: str, lo: int, hi: int) -> tuple[int, int]:
+    """The word holding line[lo:hi], bounded to WORD_LIMIT characters either way."""
+    start, end = lo, hi
+    floor, ceil = max(0, lo - WORD_LIMIT), min(len(line), hi + WORD_LIMIT)
+    while start > floor and line[start - 1] in WORD_CHARS:
+        start -= 1
+    while end < ceil and line[end] in WORD_CHARS:
+        end += 1
+    return start, end
+
+
+def location_of(seg: Seg, base: Location) -> Location | None:
+    """How a word in this kind of segment is reported; None: not a place IDs are used."""
+    if seg is Seg.STRING:
+        return base
+    if seg is Seg.COMMENT:
+        return Location.COMMENT
+    if seg in (Seg.DOCSTRING, Seg.FENCE):
+        return Location.DOCS
+    return None

@@ -1,0 +1,252 @@
+"""Where model IDs sit in real code, by class of syntax; each class has positives and traps.
+
+Snippets are small synthetic examples of each syntax, written for these tests.
+"""
+
+from __future__ import annotations
+
+import time
+
+from hedgectl.catalog import load_catalog
+from hedgectl.core import lexer
+from hedgectl.core.audit import Scanner
+
+S = Scanner(load_catalog())
+
+
+def ids(text: str, path: str) -> list[tuple[int, str]]:
+    return [(r.line, r.match.model_id) for r in S.scan(text.encode(), path)]
+
+
+def found(text: str, path: str) -> list[tuple[int, str, str]]:
+    return [(r.line, r.match.model_id, r.location.value) for r in S.scan(text.encode(), path)]
+
+
+# ---------------------------------------------------------------- 1. mapping keys
+def test_ids_as_mapping_keys() -> None:
+    yaml = "models:\n  gpt-4o-mini:\n    max_tokens: 8\n  deepseek-chat: {price: 1}\n"
+    assert ids(yaml, "models.yaml") == [(2, "gpt-4o-mini"), (4, "deepseek-chat")]
+    json_keys = '{\n  "deepseek-chat": {"input": 1},\n  "kimi-k2-0905-preview": {}\n}\n'
+    assert ids(json_keys, "prices.json") == [(2, "deepseek-chat"), (3, "kimi-k2-0905-preview")]
+    toml = '[models.kimi-k2-thinking-turbo]\nprice = 2\n[models."glm-4.6"]\n'
+    assert ids(toml, "catalog.toml") == [(1, "kimi-k2-thinking-turbo"), (3, "glm-4.6")]
+    py = 'PRICES = {\n    "claude-sonnet-4-5": 3.0,\n    "qwen-max": 1.6,\n}\n'
+    assert ids(py, "prices.py") == [(2, "claude-sonnet-4-5"), (3, "qwen-max")]
+
+
+# ---------------------------------------------------------------- 2. multi-line strings
+def test_ids_inside_multiline_strings() -> None:
+    py = 'MODELS = """\ndeepseek-chat\nglm-4.6\n""".splitlines()\n'
+    assert found(py, "m.py") == [(2, "deepseek-chat", "code"), (3, "glm-4.6", "code")]
+    ts = "const cfg = `\nmodel: kimi-k2-0905-preview\n`;\n"
+    assert found(ts, "m.ts") == [(2, "kimi-k2-0905-preview", "code")]
+    sh = "cat <<EOF > cfg.yaml\nmodel: MiniMax-M2\nEOF\n"
+    assert ids(sh, "run.sh") == [(2, "MiniMax-M2")]
+
+
+def test_docstrings_and_notebook_markdown_are_docs() -> None:
+    py = 'def f():\n    """Call deepseek-chat here.\n\n    model="glm-4.6"\n    """\n    return "qwen-max"\n'
+    assert found(py, "m.py") == [
+        (2, "deepseek-chat", "docs"),
+        (4, "glm-4.6", "docs"),
+        (6, "qwen-max", "code"),
+    ]
+    nb = (
+        '{"cells": [\n'
+        '  {"cell_type": "markdown", "source": ["Try `deepseek-chat` now"]},\n'
+        '  {"cell_type": "code", "source": ["m = \\"deepseek-chat\\"\\n"]}\n'
+        "]}\n"
+    )
+    assert [(f[0], f[2]) for f in found(nb, "demo.ipynb")] == [(2, "docs"), (3, "code")]
+
+
+def test_block_comments_are_comments() -> None:
+    src = '/*\n * default model: "deepseek-chat"\n */\nconst m = "glm-4.6";\n'
+    assert found(src, "a.ts") == [(2, "deepseek-chat", "comment"), (4, "glm-4.6", "code")]
+
+
+# ---------------------------------------------------------------- 3. structured text in strings
+def test_json_and_paths_inside_strings() -> None:
+    go = 'body := `{"model": "deepseek-reasoner", "stream": true}`\n'
+    assert ids(go, "a.go") == [(1, "deepseek-reasoner")]
+    escaped = 'payload = "{\\"model\\":\\"gpt-4o-mini\\",\\"n\\":1}"\n'
+    assert ids(escaped, "a.py") == [(1, "gpt-4o-mini")]
+    shell = 'mytool --config \'{"default_model": "kimi-k2-0905-preview"}\'\n'
+    assert ids(shell, "run.sh") == [(1, "kimi-k2-0905-preview")]
+    url = 'URL = "https://api.openai.com/v1/models/text-davinci-003"\n'
+    assert [m for _, m in ids(url, "a.py")] == ["api.openai.com", "text-davinci-003"]
+    gemini = 'u = f"{BASE}/v1beta/models/gemini-2.0-flash:generateContent?key={k}"\n'
+    assert ids(gemini, "a.py") == [(1, "gemini-2.0-flash")]
+
+
+# ---------------------------------------------------------------- 4. shell commands
+def test_shell_commands_in_scripts_and_docs() -> None:
+    sh = (
+        "vllm serve deepseek-ai/DeepSeek-V3.2 --tp 8\n"
+        "ollama pull qwen2.5:7b\n"
+        "hf download moonshotai/Kimi-K2-Instruct\n"
+        "python -m sglang.launch_server --model-path zai-org/GLM-4.6\n"
+        "llm --no-stream --model gpt-4o-mini 'hi'\n"
+        'MODEL="${LLM_MODEL:-deepseek-chat}"\n'
+        ": ${JUDGE:=claude-sonnet-4-5}\n"
+    )
+    assert [m for _, m in ids(sh, "run.sh")] == [
+        "deepseek-ai/DeepSeek-V3.2",
+        "qwen2.5:7b",
+        "moonshotai/Kimi-K2-Instruct",
+        "zai-org/GLM-4.6",
+        "gpt-4o-mini",
+        "deepseek-chat",
+        "claude-sonnet-4-5",
+    ]
+    md = "Run it:\n\n```bash\nllm -m gemini-2.5-pro 'hello'\nvllm serve THUDM/glm-4-9b-chat\n```\n"
+    assert found(md, "README.md") == [
+        (4, "gemini-2.5-pro", "docs"),
+        (5, "THUDM/glm-4-9b-chat", "docs"),
+    ]
+
+
+def test_parser_and_template_names_are_not_models() -> None:
+    sh = "vllm serve zai-org/GLM-4.5 --reasoning-parser glm45 --tool-call-parser glm45\n"
+    assert ids(sh, "serve.sh") == [(1, "zai-org/GLM-4.5")]
+
+
+# ---------------------------------------------------------------- 5. lists and alias syntaxes
+def test_lists_and_alias_syntaxes() -> None:
+    env = "CUSTOM_MODELS=+llama-3.1-8b-instant,-gpt-3.5-turbo,gpt-4-1106-preview=gpt-4-turbo\n"
+    assert [m for _, m in ids(env, ".env")] == [
+        "llama-3.1-8b-instant",
+        "gpt-3.5-turbo",
+        "gpt-4-1106-preview",
+        "gpt-4-turbo",
+    ]
+    azure = "CUSTOM_MODELS=-all,+gpt-4o@Azure=gpt4o-prod\n"
+    assert [m for _, m in ids(azure, ".env")] == ["gpt-4o"]
+    aliases = 'ALIASES = ["fast : deepseek-chat", "smart:claude-opus-4-1"]\n'
+    assert [m for _, m in ids(aliases, "a.py")] == ["deepseek-chat", "claude-opus-4-1"]
+
+
+# ---------------------------------------------------------------- 6. routing prefixes
+def test_routing_prefixes_are_peeled() -> None:
+    src = (
+        'a = "models/gemini-2.5-flash"\n'
+        'b = "openai:chat:gpt-4o-mini"\n'
+        'c = "Pro/Qwen/Qwen2.5-7B-Instruct"\n'
+        'd = "@cf/meta/llama-3.1-8b-instruct"\n'
+        'e = "moonshot-cn/kimi-k2-0905-preview"\n'
+        'f = "ai/qwen2.5:7B-Q4_K_M"\n'
+    )
+    assert [m for _, m in ids(src, "a.py")] == [
+        "gemini-2.5-flash",
+        "gpt-4o-mini",
+        "Qwen/Qwen2.5-7B-Instruct",
+        "meta/llama-3.1-8b-instruct",
+        "kimi-k2-0905-preview",
+        "qwen2.5:7B-Q4_K_M",
+    ]
+
+
+# ---------------------------------------------------------------- 7. short IDs by neighbourhood
+def test_short_ids_by_their_neighbourhood() -> None:
+    src = (
+        'O1 = "o1"\n'
+        'REASONING = ["o1", "o3-mini", "deepseek-reasoner"]\n'
+        'level = "o3"\n'
+        "fallback: o3\n"
+        'args = ["-m", "o3"]\n'
+        'opts = ["--o1-mini", "--fast"]\n'
+    )
+    assert ids(src, "a.py") == [
+        (1, "o1"),
+        (2, "o3-mini"),
+        (2, "deepseek-reasoner"),
+        (2, "o1"),
+        (5, "o3"),
+    ]
+    assert ids("fallback: o3\n", "router.yaml") == [(1, "o3")]
+    legacy = 'rows = [{"model": "davinci"}, {"model": "curie"}]\nname = "Ada Lovelace"\n'
+    assert ids(legacy, "a.py") == [(1, "davinci"), (1, "curie")]
+
+
+# ---------------------------------------------------------------- 9. model slots named `name`
+def test_name_in_model_settings_lists_is_a_model_slot() -> None:
+    yaml = "- name: gpt-4o-mini\n  edit_format: diff\n- name: deepseek/deepseek-chat\n"
+    assert [m for _, m in ids(yaml, "model-settings.yml")] == ["gpt-4o-mini", "deepseek-chat"]
+    assert ids('{"name": "glm4-browser", "version": "1.0.0"}\n', "package.json") == []
+    assert ids("name: Codestral\nSWANLAB_PROJ_NAME=GLM4-Finetune\n", "cfg.yml") == []
+
+
+# ---------------------------------------------------------------- false positives
+def test_names_built_from_model_names_are_not_models() -> None:
+    src = (
+        'const CACHE = "chatgpt-next-web-cache";\n'
+        'const PROVIDER = "ChatGLM";\n'
+        "const chatglmApiKey = process.env.KEY;\n"
+        'if (id.startsWith("gpt-4")) {}\n'
+        'if (model.includes("claude-3")) {}\n'
+        'const re = new RegExp("^deepseek-chat");\n'
+        'import { x } from "./deepseek-chat";\n'
+        'const doc = "docs/deepseek-r1.md";\n'
+        'const url = "https://platform.openai.com/docs/models#gpt-4-turbo-and-gpt-4";\n'
+        "const t = `claude-3-${size}`;\n"
+    )
+    assert ids(src, "a.ts") == []
+    py = 'if "llama2" in model_name:\n    pass\nassert "gpt-4o (aliases: 4o)" in out\n'
+    assert ids(py, "a.py") == [(3, "gpt-4o")]
+
+
+def test_comments_count_quoted_ids_and_settings_not_prose() -> None:
+    src = "// Request to AWS Llama3 goes here\n// model: deepseek-chat\n// use 'glm-4.6' later\n"
+    assert found(src, "a.go") == [(2, "deepseek-chat", "comment"), (3, "glm-4.6", "comment")]
+
+
+def test_docs_prose_counts_inline_code_and_links_only() -> None:
+    md = (
+        "DeepSeek-V3 beats GPT-4o on this table.\n"
+        "Weights: [here](https://huggingface.co/deepseek-ai/DeepSeek-V3) and `kimi-k2-0905-preview`.\n"
+    )
+    assert found(md, "README.md") == [
+        (2, "deepseek-ai/DeepSeek-V3", "docs"),
+        (2, "kimi-k2-0905-preview", "docs"),
+    ]
+
+
+# ---------------------------------------------------------------- speed: linear in line length
+def test_lookbehind_reads_a_bounded_window(monkeypatch: object) -> None:
+    """Every key look-behind reads at most LOOKBEHIND characters, whatever the line length.
+
+    A `$`-anchored regex searched over the whole prefix of each string is quadratic in the line.
+    """
+    seen: list[int] = []
+    original = lexer.context_before
+
+    def counting(prefix: str) -> str:
+        seen.append(len(prefix))
+        return original(prefix)
+
+    import hedgectl.core.audit as audit_mod
+
+    monkeypatch.setattr(lexer, "context_before", counting)  # type: ignore[attr-defined]
+    monkeypatch.setattr(audit_mod, "context_before", counting)  # type: ignore[attr-defined]
+    line = "".join(f'"k{i}": "deepseek-chat", ' for i in range(150)) + "\n"
+    assert len(line) > 3000
+    S.scan(line.encode(), "fixture.json")
+    assert seen and max(seen) <= lexer.LOOKBEHIND
+
+
+def test_a_megabyte_line_full_of_keywords_scans_in_linear_time() -> None:
+    """A quarter and a whole megabyte of dense keywords: the time per byte must not grow.
+
+    The bound is generous (8x per byte between the two sizes; linear is about 1x, quadratic 4x),
+    so a loaded machine does not fail it, but a regex quadratic in the line does.
+    """
+
+    def per_byte(n: int) -> float:
+        line = ('{"model": "deepseek-chat", "alt": "kimi-k2"}, ' * n).encode()
+        t = time.perf_counter()
+        S.scan(line, "bundle.js")
+        return (time.perf_counter() - t) / len(line)
+
+    small = per_byte(5_600)  # ~256 KB
+    big = per_byte(22_400)  # ~1 MB
+    assert big < 8 * small
