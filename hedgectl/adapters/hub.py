@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import random
 import ssl
 import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from hedgectl.core.mirror import RepoFile, Snapshot
+from hedgectl.core.retry import RetryPolicy
 from hedgectl.core.retry import retry_after as parse_retry_after
 from hedgectl.errors import IntegrityError, RemoteError
 
@@ -37,18 +36,6 @@ MAX_RANGELESS_PARTS = (
 )
 TRANSPORT_ERRORS = (httpx.TransportError, OSError, http.client.HTTPException)
 EXPIRED_STATUSES = {401, 403, 410}  # a signed CDN URL past its expiry
-
-
-@dataclass
-class RetryPolicy:
-    attempts: int = 8
-    base: float = 0.5
-    cap: float = 30.0
-    max_retry_after: float = 120.0
-
-    def delay(self, attempt: int) -> float:
-        # Full jitter: many workers that failed together must not retry together.
-        return random.uniform(0, min(self.cap, self.base * 2**attempt))
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -96,11 +83,14 @@ class HubAdapter:
     # -- metadata
 
     def _call(self, what: str, func: Callable[[], T]) -> T:
-        """A huggingface_hub call, retried on 429/5xx/transport errors, errors mapped to RemoteError."""
+        """A huggingface_hub call (which does not retry by itself: see snapshot), retried on
+        429/5xx/transport errors within the retry budget, errors mapped to RemoteError."""
         from huggingface_hub import errors as hf_errors
         from huggingface_hub.utils import httpx as hf_httpx  # type: ignore[attr-defined]  # httpx2 on 2.x
 
-        for attempt in range(self.retry.attempts):
+        since = time.monotonic()
+        attempt = 0
+        while True:
             try:
                 return func()
             except hf_errors.GatedRepoError as exc:
@@ -119,28 +109,37 @@ class HubAdapter:
                 ) from None
             except hf_errors.HfHubHTTPError as exc:
                 status = exc.response.status_code if exc.response is not None else 0
-                if status not in RETRY_STATUSES or attempt == self.retry.attempts - 1:
+                if status not in RETRY_STATUSES:
                     raise RemoteError(f"{what}: HTTP {status}: {_first_line(exc)}") from None
                 wait = (
                     parse_retry_after(exc.response.headers.get, time.time())
                     if exc.response is not None
                     else None
                 )
-                self._sleep(what, status, attempt, wait)
+                self._backoff(what, f"HTTP {status}", attempt, wait, since, self.endpoint)
             except (hf_httpx.TransportError, OSError) as exc:
-                if attempt == self.retry.attempts - 1:
-                    raise RemoteError(
-                        f"{what}: {type(exc).__name__}: {exc}", hint=_net_hint(self.endpoint)
-                    ) from None
-                self._sleep(what, type(exc).__name__, attempt, None)
-        raise AssertionError("unreachable")
+                self._backoff(
+                    what, f"{type(exc).__name__}: {exc}", attempt, None, since, self.endpoint
+                )
+            attempt += 1
 
-    def _sleep(self, what: str, why: object, attempt: int, retry_after: float | None) -> None:
-        wait = (
-            min(retry_after, self.retry.max_retry_after)
-            if retry_after is not None
-            else self.retry.delay(attempt)
-        )
+    def _backoff(
+        self,
+        what: str,
+        why: object,
+        attempt: int,
+        retry_after: float | None,
+        since: float,
+        url: str,
+    ) -> None:
+        """Sleep before the next try, or raise when the retry budget is spent."""
+        wait = self.retry.wait(attempt, retry_after, since, time.monotonic())
+        if wait is None:
+            raise RemoteError(
+                f"{what}: {why} (gave up after {attempt + 1} attempts in "
+                f"{time.monotonic() - since:.0f}s)",
+                hint=_net_hint(url),
+            )
         self.log(
             f"{what}: {why}, retrying in {wait:.1f}s (attempt {attempt + 2}/{self.retry.attempts})"
         )
@@ -155,10 +154,7 @@ class HubAdapter:
         commit = info.sha
         if not commit:
             raise RemoteError(f"{repo_id}@{revision}: the Hub did not return a commit")
-        entries = self._call(
-            f"{repo_id}@{commit[:12]} tree",
-            lambda: list(self.api.list_repo_tree(repo_id, revision=commit, recursive=True)),
-        )
+        entries = self._tree(repo_id, commit)
         files = tuple(
             RepoFile(
                 path=e.path,
@@ -170,6 +166,38 @@ class HubAdapter:
             if isinstance(e, HfRepoFile)
         )
         return Snapshot(repo_id, revision, commit, _license(info), files)
+
+    def _tree(self, repo_id: str, commit: str) -> list[Any]:
+        """Every entry of the recursive tree at the commit, page by page (Link: rel="next").
+
+        Not list_repo_tree: it retries each page itself (huggingface_hub's http_backoff, 5 times)
+        and those retries would run inside ours. Same URL, headers, session and entry classes."""
+        from huggingface_hub import get_session
+        from huggingface_hub.hf_api import RepoFile as HfRepoFile
+        from huggingface_hub.hf_api import RepoFolder
+        from huggingface_hub.utils import hf_raise_for_status  # type: ignore[attr-defined]
+
+        session = get_session()
+        headers = self.api._build_hf_headers()
+        url: str | None = f"{self.endpoint}/api/models/{repo_id}/tree/{commit}"
+        params: dict[str, Any] | None = {"recursive": True, "expand": False}
+        entries: list[Any] = []
+        page = 0
+        while url is not None:
+            page += 1
+
+            def fetch(url: str = url, params: Any = params) -> Any:
+                r = session.get(url, headers=headers, params=params)
+                hf_raise_for_status(r)
+                return r
+
+            r = self._call(f"{repo_id}@{commit[:12]} tree (page {page})", fetch)
+            for item in r.json():
+                entry = HfRepoFile if item["type"] == "file" else RepoFolder
+                entries.append(entry(**item))
+            url = r.links.get("next", {}).get("url")
+            params = None  # the next link carries its own query
+        return entries
 
     def _location(self, repo_id: str, commit: str, file: RepoFile, stale: str | None = None) -> str:
         """The URL the bytes come from: one resolve HEAD per file (cached; parts of one file share
@@ -192,7 +220,7 @@ class HubAdapter:
         url = hf_hub_url(repo_id, file.path, revision=commit, endpoint=self.endpoint)
         meta = self._call(
             f"{file.path}",
-            lambda: get_hf_file_metadata(url, token=self.token, timeout=30, retry_on_errors=True),
+            lambda: get_hf_file_metadata(url, token=self.token, timeout=30, retry_on_errors=False),
         )
         if meta.commit_hash and meta.commit_hash != commit:
             raise IntegrityError(
@@ -216,6 +244,7 @@ class HubAdapter:
         """Bytes [start, end) of a file: resumes within the range after drops, retries with backoff."""
         cur = _Cursor(end - start)
         attempt = 0
+        since = time.monotonic()
         refreshed = 0
         location = self._location(repo_id, commit, file)
         while cur.got < len(cur.buf):
@@ -289,13 +318,11 @@ class HubAdapter:
                     raise RemoteError(f"{what}: HTTP {status} from {_origin(location)[1]}")
             except TRANSPORT_ERRORS as exc:
                 why = f"{type(exc).__name__}"
-            # A drop after progress is a new attempt, not a failed one: huge parts on flaky links finish.
-            attempt = 1 if cur.got > before else attempt + 1
-            if attempt >= self.retry.attempts:
-                raise RemoteError(
-                    f"{what}: {why} after {attempt} attempts", hint=_net_hint(location)
-                )
-            self._sleep(file.path, why, attempt - 1, retry_after)
+            # A drop after progress starts a new budget: huge parts on flaky links finish.
+            if cur.got > before:
+                attempt, since = 0, time.monotonic()
+            self._backoff(what, why, attempt, retry_after, since, location)
+            attempt += 1
         return cur.buf
 
     @contextlib.contextmanager

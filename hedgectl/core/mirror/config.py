@@ -9,6 +9,8 @@ concurrency = 8                          # parts in flight; memory ~ concurrency
 part_size = "64MiB"
 bandwidth_gbps = 1.0                     # for --dry-run time estimates
 price_per_gb_month = 0.023               # USD, for --dry-run storage estimates
+retry_attempts = 8                       # tries per request, Hub and S3 alike
+retry_seconds = 300                      # and at most this long since its first failure
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class MirrorSettings:
     part_size: int = DEFAULT_PART
     bandwidth_gbps: float = 1.0
     price_per_gb_month: float = DEFAULT_PRICE
+    retry_attempts: int = 8
+    retry_seconds: float = 300.0
 
 
 def parse_mirror(table: object, where: Where) -> MirrorSettings:
@@ -47,6 +51,8 @@ def parse_mirror(table: object, where: Where) -> MirrorSettings:
         "part_size": STR,
         "bandwidth_gbps": FLOAT,
         "price_per_gb_month": FLOAT,
+        "retry_attempts": INT,
+        "retry_seconds": FLOAT,
     }
     t = check_table(table, spec, where)
     if "addressing_style" in t:
@@ -64,7 +70,9 @@ def parse_mirror(table: object, where: Where) -> MirrorSettings:
         if not MIN_PART <= size <= MAX_PART:
             raise where.child("part_size").error("must be between 5MiB and 5GiB")
         t["part_size"] = size
-    for key in ("bandwidth_gbps", "price_per_gb_month"):
+    if "retry_attempts" in t and not 1 <= t["retry_attempts"] <= 100:
+        raise where.child("retry_attempts").error("must be between 1 and 100")
+    for key in ("bandwidth_gbps", "price_per_gb_month", "retry_seconds"):
         if key in t:
             if t[key] < 0:
                 raise where.child(key).error("must not be negative")
