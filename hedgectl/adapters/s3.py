@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from hedgectl.core.mirror import ObjectInfo, Part, Target, Upload
+from hedgectl.core.mirror.ports import UploadGone
 from hedgectl.core.retry import RetryPolicy
 from hedgectl.errors import RemoteError, UsageError
 
@@ -31,10 +32,6 @@ RETRY_CODES = {
     "RequestLimitExceeded",
 }
 CREDENTIAL_CODES = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "403"}
-
-
-class UploadGone(RemoteError):
-    """The multipart upload no longer exists (completed or aborted, e.g. by a concurrent run)."""
 
 
 def _response(exc: Any) -> dict[str, Any]:
@@ -375,6 +372,9 @@ class S3Adapter:
         if len(data) != end - start:
             raise RemoteError(f"get {key}: got {len(data)} of {end - start} bytes")
         return data
+
+    def delete(self, key: str) -> None:
+        self._call(f"delete {key}", lambda: self.client.delete_object(Bucket=self.bucket, Key=key))
 
     def get_text(self, key: str) -> str | None:
         def fetch() -> str:

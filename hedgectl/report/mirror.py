@@ -116,6 +116,7 @@ def _copy_payload(result: CopyResult) -> dict[str, Any]:
                 "status": r.status,
                 "bytes_sent": r.bytes_sent,
                 "bytes_reread": r.bytes_reread,
+                "bytes_resumed": r.bytes_resumed,
                 "parts_reused": r.parts_reused,
             }
             for r in result.files
@@ -125,6 +126,7 @@ def _copy_payload(result: CopyResult) -> dict[str, Any]:
         "skipped": result.count("skipped"),
         "bytes_sent": result.bytes_sent,
         "bytes_reread": result.bytes_reread,
+        "bytes_resumed": result.bytes_resumed,
         "seconds": round(result.seconds, 3),
         "throughput_bytes_per_s": round(result.bytes_sent / seconds),
         "manifest": f"s3://{plan.target.bucket}/{result.manifest_key}"
@@ -146,7 +148,8 @@ def copy_table(result: CopyResult) -> Any:
         f"{p['repo']}@{p['revision']} = {p['commit']} -> {p['dest']} (shard {p['shard']})",
         f"copied {p['copied']}, resumed {p['resumed']}, skipped {p['skipped']} (already complete)",
         f"sent {human_bytes(p['bytes_sent'])} in {human_seconds(p['seconds'])} "
-        f"({human_bytes(p['throughput_bytes_per_s'])}/s); re-read to rebuild hashes "
+        f"({human_bytes(p['throughput_bytes_per_s'])}/s); resumed from hash checkpoints "
+        f"{human_bytes(p['bytes_resumed'])}, re-read to rebuild hashes "
         f"{human_bytes(p['bytes_reread'])}",
     ]
     if p["manifest"]:

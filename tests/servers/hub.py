@@ -185,6 +185,7 @@ class HubServer:
         self.url_ttl = url_ttl
         self.faults = Faults()
         self.log: list[dict[str, Any]] = []
+        self.bytes_served: dict[str, int] = {}  # body bytes written per file path (both origins)
         self._lock = threading.Lock()
         self._key = b"test-signing-key"
         self._hub = _Server(("127.0.0.1", 0), self, "hub")
@@ -234,6 +235,10 @@ class HubServer:
                 if (origin is None or e["origin"] == origin)
                 and (path is None or e.get("file") == path)
             ]
+
+    def served(self, path: str, nbytes: int) -> None:
+        with self._lock:
+            self.bytes_served[path] = self.bytes_served.get(path, 0) + nbytes
 
     def sign(self, path: str) -> str:
         exp = int(time.time() + self.url_ttl)
@@ -549,12 +554,14 @@ class _Handler(BaseHTTPRequestHandler):
                     data = data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1 :]
                 if drop is not None and sent + len(data) >= drop:
                     self.wfile.write(data[: max(0, drop - sent)])
+                    self.hub.served(f.path, max(0, drop - sent))
                     self.wfile.flush()
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True
                     return None
                 self.hub.pace(len(data))
                 self.wfile.write(data)
+                self.hub.served(f.path, len(data))
                 sent += len(data)
                 if rate:
                     time.sleep(len(data) / rate)

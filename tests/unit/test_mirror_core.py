@@ -127,6 +127,9 @@ class FakeStore:
     def get_text(self, key: str) -> str | None:
         return self.objects[key][0].decode() if key in self.objects else None
 
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
 
 FILES = (
     repo_file("config.json", 120, lfs=False),

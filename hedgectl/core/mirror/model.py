@@ -78,6 +78,11 @@ class Target:
     def ref_key(self, repo_id: str, revision: str) -> str:
         return f"{self.repo_root(repo_id)}/refs/{revision}"
 
+    def upload_state_key(self, repo_id: str, commit: str, upload_id: str) -> str:
+        """The hash checkpoint of one multipart upload: beside the commit folder (nothing extra
+        appears inside it), named by the upload id."""
+        return f"{self.repo_root(repo_id)}/{commit}.uploads/{upload_id}"
+
 
 @dataclass(frozen=True, slots=True)
 class ObjectInfo:

@@ -9,6 +9,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
 from hedgectl.core.mirror.model import ObjectInfo, Part, RepoFile, Snapshot, Upload
+from hedgectl.errors import RemoteError
+
+
+class UploadGone(RemoteError):
+    """The multipart upload no longer exists: completed or aborted, e.g. by a concurrent run."""
 
 
 class HubSource(Protocol):
@@ -49,6 +54,8 @@ class ObjectStore(Protocol):
     def read(self, key: str, start: int, end: int) -> bytes: ...
 
     def get_text(self, key: str) -> str | None: ...
+
+    def delete(self, key: str) -> None: ...
 
 
 class Progress(Protocol):

@@ -13,10 +13,22 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from hedgectl.core.mirror.integrity import crc32_b64, new_hasher, object_metadata, part_matches
-from hedgectl.core.mirror.model import Part, RepoFile, Snapshot
+from hedgectl.core.mirror.hashstate import (
+    LIBRARY,
+    Checkpoint,
+    new_file_hasher,
+    resume_point,
+)
+from hedgectl.core.mirror.integrity import (
+    crc32_b64,
+    is_complete,
+    new_hasher,
+    object_metadata,
+    part_matches,
+)
+from hedgectl.core.mirror.model import Part, RepoFile, Snapshot, Target
 from hedgectl.core.mirror.plan import Plan, PlannedFile, part_ranges
-from hedgectl.core.mirror.ports import HubSource, NullProgress, ObjectStore, Progress
+from hedgectl.core.mirror.ports import HubSource, NullProgress, ObjectStore, Progress, UploadGone
 from hedgectl.errors import HedgeError, IntegrityError, RemoteError, UsageError
 
 
@@ -27,6 +39,7 @@ class FileResult:
     status: str  # "copied" | "resumed" | "skipped" | "failed"
     bytes_sent: int = 0  # uploaded to the store by this run
     bytes_reread: int = 0  # read again from the source to rebuild the hash of parts already there
+    bytes_resumed: int = 0  # stored parts not read again: the hash continued from a checkpoint
     parts_reused: int = 0
     error: str = ""
 
@@ -46,6 +59,10 @@ class CopyResult:
     @property
     def bytes_reread(self) -> int:
         return sum(r.bytes_reread for r in self.files)
+
+    @property
+    def bytes_resumed(self) -> int:
+        return sum(r.bytes_resumed for r in self.files)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.files if r.status == status)
@@ -85,12 +102,14 @@ class Copier:
         # neither side is ever busy while the other works.
         self._downloads = threading.BoundedSemaphore(max(1, (concurrency + 1) // 2))
         self._cancel = threading.Event()
+        self._target: Target | None = None
 
     def cancel(self) -> None:
         self._cancel.set()
 
     def run(self, plan: Plan) -> CopyResult:
         started = self.clock()
+        self._target = plan.target
         snap = plan.snapshot
         todo = [p for p in plan.files if p.state != "complete"]
         self.progress.begin(plan.total_bytes, len(plan.files))
@@ -198,8 +217,12 @@ class Copier:
             self._slots.release()
         return FileResult(f.path, f.size, "copied", bytes_sent=f.size)
 
+    def _state_key(self, snap: Snapshot, upload_id: str) -> str:
+        assert self._target is not None
+        return self._target.upload_state_key(snap.repo_id, snap.commit, upload_id)
+
     def _find_upload(
-        self, planned: PlannedFile, ranges: list[tuple[int, int, int]]
+        self, snap: Snapshot, planned: PlannedFile, ranges: list[tuple[int, int, int]]
     ) -> tuple[str, dict[int, Part]] | None:
         """An in-progress upload of this key whose parts fit this plan, or None."""
         best: tuple[int, str, dict[int, Part]] | None = None
@@ -214,6 +237,7 @@ class Copier:
                     f"{planned.file.path}: aborting a stale upload with other part sizes"
                 )
                 self.store.abort(planned.key, up.upload_id)
+                self.store.delete(self._state_key(snap, up.upload_id))
                 continue
             done = sum(p.size for p in parts.values())
             if best is None or done > best[0]:
@@ -223,9 +247,28 @@ class Copier:
     def _copy_multipart(
         self, snap: Snapshot, planned: PlannedFile, pool: ThreadPoolExecutor
     ) -> FileResult:
+        """Copy one file in parts. Another run may complete (or abort) the same upload meanwhile:
+        if the object is then complete and right, this file is done; otherwise start it over once."""
+        for attempt in range(2):
+            try:
+                return self._copy_parts(snap, planned, pool)
+            except UploadGone:
+                if is_complete(self.store.head(planned.key), planned.file):
+                    self.progress.log(f"{planned.file.path}: completed by another run")
+                    return FileResult(planned.file.path, planned.file.size, "skipped")
+                if attempt == 1:
+                    raise
+                self.progress.log(
+                    f"{planned.file.path}: the upload was aborted by another run; starting over"
+                )
+        raise AssertionError("unreachable")
+
+    def _copy_parts(
+        self, snap: Snapshot, planned: PlannedFile, pool: ThreadPoolExecutor
+    ) -> FileResult:
         f = planned.file
         ranges = part_ranges(f.size, planned.part_size)
-        found = self._find_upload(planned, ranges)
+        found = self._find_upload(snap, planned, ranges)
         if found is None:
             meta = object_metadata(snap.repo_id, snap.commit, f, planned.part_size)
             upload_id = self.store.create_upload(planned.key, meta)
@@ -234,15 +277,57 @@ class Copier:
         else:
             upload_id, existing = found
             status = "resumed" if existing else "copied"
-            if existing:
-                self.progress.log(
-                    f"{f.path}: resuming upload with {len(existing)} of {len(ranges)} parts already stored"
-                )
+        state_key = self._state_key(snap, upload_id)
         result = FileResult(f.path, f.size, status)
-        hasher = new_hasher(f)
-        done_parts: list[Part] = []
-        hashed = 0
+        resumed = None
+        if existing:
+            text = self.store.get_text(state_key)
+            resumed = resume_point(
+                Checkpoint.from_json(text) if text is not None else None,
+                key=planned.key,
+                upload_id=upload_id,
+                algorithm=f.algorithm,
+                size=f.size,
+                part_size=planned.part_size,
+                stored=existing,
+            )
+        if resumed is not None:
+            hasher, done = resumed
+            done_parts = list(done)
+            hashed = sum(p.size for p in done)
+            result.parts_reused = len(done)
+            result.bytes_resumed = hashed
+            self.progress.advance(f.path, hashed)
+        else:
+            hasher, done_parts, hashed = new_file_hasher(f.algorithm, f.size), [], 0
+        if existing:
+            self.progress.log(
+                f"{f.path}: resuming upload with {len(existing)} of {len(ranges)} parts already "
+                + (
+                    f"stored; hash continued from part {len(done_parts)}"
+                    if resumed is not None
+                    else "stored; reading them again to rebuild the hash"
+                )
+            )
         pending: collections.deque[tuple[Future[Any], int]] = collections.deque()
+
+        def checkpoint() -> None:
+            state = hasher.state()
+            if state is None or LIBRARY is None:
+                return
+            record = Checkpoint(
+                planned.key,
+                upload_id,
+                f.algorithm,
+                f.size,
+                planned.part_size,
+                LIBRARY,
+                hashed,
+                tuple(done_parts),
+                state,
+            )
+            body = record.to_json().encode()
+            self.store.put(state_key, body, {}, crc32_b64(body))
 
         def drain_one() -> None:
             nonlocal hashed
@@ -260,6 +345,8 @@ class Copier:
                 result.bytes_reread += len(data)
             else:
                 result.bytes_sent += len(data)
+            if hashed < f.size:
+                checkpoint()  # parts 1..n are stored and hashed: a resume starts after them
 
         def part_task(number: int, start: int, end: int) -> tuple[bytes | bytearray, Part, bool]:
             if self._cancel.is_set():
@@ -280,7 +367,7 @@ class Copier:
             return data, Part(number, len(data), etag, crc), False
 
         try:
-            for number, start, end in ranges:
+            for number, start, end in ranges[len(done_parts) :]:
                 self._acquire(pending, drain_one)
                 try:
                     fut = pool.submit(part_task, number, start, end)
@@ -307,6 +394,17 @@ class Copier:
             self._check(f, hasher, hashed)
         except IntegrityError:
             self.store.abort(planned.key, upload_id)
+            self.store.delete(state_key)
             raise
         self.store.complete(planned.key, upload_id, done_parts)
+        self.store.delete(state_key)
+        self._abort_strays(snap, planned, upload_id)
         return result
+
+    def _abort_strays(self, snap: Snapshot, planned: PlannedFile, completed: str) -> None:
+        """Other uploads of a key that is now complete only cost storage: abort them. A run still
+        writing one finds its upload gone, sees the complete object, and counts the file done."""
+        for up in self.store.list_uploads(planned.key):
+            if up.key == planned.key and up.upload_id != completed:
+                self.store.abort(planned.key, up.upload_id)
+                self.store.delete(self._state_key(snap, up.upload_id))

@@ -4,6 +4,8 @@ failing, two runs on one prefix. Each ends in one line on stderr with the right 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -15,7 +17,7 @@ from typer.testing import CliRunner
 
 from hedgectl.cli.app import app
 from tests.integration.mirror.conftest import mirror_args
-from tests.servers.hub import HubServer
+from tests.servers.hub import HubFile, HubRepo, HubServer
 from tests.servers.seaweed import Seaweed
 
 REPO = "acme/tiny-model"
@@ -164,3 +166,54 @@ def test_persistent_resolve_errors_use_the_same_budget(
     assert result.exit_code == 4
     assert "gave up after 3 attempts" in one_line_error(result)
     assert len(hub.requests(origin="hub", path=shard)) == 3
+
+
+def _mirror_cmd(hub: HubServer, seaweed: Seaweed, repo: str, dest: str) -> list[str]:
+    return [
+        sys.executable, "-m", "hedgectl", "mirror", repo, dest, "-q",
+        "--part-size", "5MiB", "-j", "2", *mirror_args(hub, seaweed),
+    ]  # fmt: skip
+
+
+def test_two_runs_on_one_prefix_both_succeed_and_leave_no_upload(
+    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
+) -> None:
+    big = HubFile("model-00001-of-00001.safetensors", 8 * 5 * MiB + 99, seed=77)
+    repo = HubRepo("acme/raced", [big, HubFile("config.json", 2, lfs=False, content=b"{}")])
+    hub = hub_factory(repo)
+    hub.faults.rate[big.path] = 8 * MiB  # both runs are mid-file at the same time
+    cmd = _mirror_cmd(hub, seaweed, repo.repo_id, f"s3://{bucket}/m")
+    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    second = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _, err1 = first.communicate(timeout=110)
+        _, err2 = second.communicate(timeout=110)
+    finally:
+        for proc in (first, second):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert first.returncode == 0, err1
+    assert second.returncode == 0, err2
+    assert s3.list_multipart_uploads(Bucket=bucket, Prefix="m/").get("Uploads", []) == []
+    ok = run(
+        "mirror", "verify", repo.repo_id, f"s3://{bucket}/m", "--endpoint-url", seaweed.endpoint
+    )
+    assert ok.exit_code == 0, ok.output
+
+
+def test_stray_uploads_for_a_completed_key_are_aborted(
+    hub: HubServer, seaweed: Seaweed, s3: Any, bucket: str
+) -> None:
+    repo = hub.repos[REPO]
+    key = f"m/{REPO}/{repo.commit}/model-00002-of-00003.safetensors"
+    # Two uploads of one key left by runs that died right after creating them: the run continues
+    # one of them and, once the object is complete, aborts the other.
+    for _ in range(2):
+        s3.create_multipart_upload(Bucket=bucket, Key=key)
+    result = run(
+        "mirror", REPO, f"s3://{bucket}/m", *mirror_args(hub, seaweed, "--part-size", "5MiB")
+    )
+    assert result.exit_code == 0, result.output
+    assert s3.list_multipart_uploads(Bucket=bucket, Prefix="m/").get("Uploads", []) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -87,7 +88,16 @@ def test_kill_9_mid_file_then_resume_sends_no_part_twice(
     summary = json.loads(resumed.stdout)
     entry = next(f for f in summary["files"] if f["path"] == big.path)
     assert entry["status"] == "resumed" and entry["parts_reused"] == len(before)
-    assert entry["bytes_sent"] + entry["bytes_reread"] == big.size
+    assert entry["bytes_sent"] + entry["bytes_reread"] + entry["bytes_resumed"] == big.size
+    # The hash continued from the checkpoint saved beside the upload: stored parts up to it are
+    # not read from the Hub again.
+    assert entry["bytes_resumed"] > 0
+    assert (
+        s3.list_objects_v2(Bucket=bucket, Prefix=f"m/{repo.repo_id}/{repo.commit}.uploads/")[
+            "KeyCount"
+        ]
+        == 0
+    )  # checkpoints are deleted once the upload completes
 
     verify = CliRunner().invoke(
         app,
@@ -159,3 +169,45 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(
     assert proc.returncode == 130
     assert "run the same command again to resume" in err and "Traceback" not in err
     assert list_parts(s3, bucket, key)  # the upload is kept for the next run
+
+
+def test_kill_loop_reads_each_byte_from_the_hub_about_once(
+    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
+) -> None:
+    """Three kill -9s at different points, then a run to the end: the hash goes on from the
+    checkpoint beside the upload, so the Hub serves each stored byte once. Each kill loses at most
+    the part in flight (one with -j 1), which bounds the total at 1.1x here."""
+    big = HubFile("model-00001-of-00001.safetensors", 40 * 5 * MiB - 777, seed=21)
+    repo = HubRepo("acme/killed", [big, HubFile("config.json", 2, lfs=False, content=b"{}")])
+    hub = hub_factory(repo)
+    key = f"m/{repo.repo_id}/{repo.commit}/{big.path}"
+    cmd = mirror_cmd(
+        hub, seaweed.endpoint, repo.repo_id, f"s3://{bucket}/m", "--part-size", "5MiB", "-j", "1"
+    )
+    hub.faults.rate[big.path] = 20 * MiB
+    for threshold in (7, 18, 29):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 60
+            while len(list_parts(s3, bucket, key)) < threshold:
+                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+                assert time.monotonic() < deadline, f"fewer than {threshold} parts after 60 s"
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            if proc.stderr:
+                proc.stderr.close()
+    hub.faults.rate.clear()
+    final = subprocess.run([*cmd, "--json"], capture_output=True, text=True, timeout=120)
+    assert final.returncode == 0, final.stderr
+    entry = next(f for f in json.loads(final.stdout)["files"] if f["path"] == big.path)
+    assert entry["status"] == "resumed" and entry["bytes_resumed"] >= 28 * 5 * MiB
+
+    served = hub.bytes_served[big.path]
+    assert served <= 1.1 * big.size, f"the Hub served {served / big.size:.2f}x the file"
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert hashlib.sha256(body).hexdigest() == big.sha256
