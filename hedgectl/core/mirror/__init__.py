@@ -25,7 +25,13 @@ hash (and checked against the part's stored checksum or MD5 ETag), never uploade
 """
 
 from hedgectl.core.mirror.integrity import crc32_b64, is_complete, new_hasher, object_metadata
-from hedgectl.core.mirror.manifest import finalize, load_manifest, resolve_commit
+from hedgectl.core.mirror.manifest import (
+    finalize,
+    load_manifest,
+    parse_manifest,
+    resolve_commit,
+    snapshot_from_manifest,
+)
 from hedgectl.core.mirror.model import (
     COMMIT_RE,
     DEFAULT_PART,
@@ -100,6 +106,7 @@ __all__ = [
     "new_hasher",
     "object_metadata",
     "parse_dest",
+    "parse_manifest",
     "parse_shard",
     "parse_source",
     "part_ranges",
@@ -107,5 +114,6 @@ __all__ = [
     "resolve_commit",
     "select_files",
     "shard_files",
+    "snapshot_from_manifest",
     "verify",
 ]

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from hedgectl.core.mirror.integrity import crc32_b64, is_complete
-from hedgectl.core.mirror.model import COMMIT_RE, MANIFEST_SCHEMA, Target
+from hedgectl.core.mirror.model import COMMIT_RE, MANIFEST_SCHEMA, RepoFile, Snapshot, Target
 from hedgectl.core.mirror.plan import Plan
 from hedgectl.core.mirror.ports import ObjectStore
 from hedgectl.errors import FindingsError
@@ -104,12 +104,32 @@ def load_manifest(store: ObjectStore, target: Target, repo_id: str, commit: str)
             f"no manifest at s3://{target.bucket}/{key}: the mirror of {repo_id}@{commit[:12]} is not finished",
             hint="run the same 'hedgectl mirror' command again to finish it",
         )
+    return parse_manifest(text, f"s3://{target.bucket}/{key}")
+
+
+def parse_manifest(text: str, where: str) -> dict[str, Any]:
+    """A manifest's JSON, checked for its schema and file list (`where` names it in errors)."""
     try:
         manifest: dict[str, Any] = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FindingsError(f"manifest s3://{target.bucket}/{key} is not JSON: {exc}") from None
-    if manifest.get("schema") != MANIFEST_SCHEMA or not isinstance(manifest.get("files"), list):
-        raise FindingsError(
-            f"manifest s3://{target.bucket}/{key} is not a {MANIFEST_SCHEMA} manifest"
-        )
+        raise FindingsError(f"manifest {where} is not JSON: {exc}") from None
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("schema") != MANIFEST_SCHEMA
+        or not isinstance(manifest.get("files"), list)
+        or not COMMIT_RE.match(str(manifest.get("commit", "")))
+    ):
+        raise FindingsError(f"manifest {where} is not a {MANIFEST_SCHEMA} manifest")
     return manifest
+
+
+def snapshot_from_manifest(manifest: dict[str, Any], revision: str) -> Snapshot:
+    """The files, hashes and commit a finished mirror recorded: a reference to check another
+    source's bytes against when the Hub no longer serves them."""
+    files = tuple(
+        RepoFile(str(e["path"]), int(e["size"]), str(e.get("git_oid") or ""), e.get("sha256"))
+        for e in manifest["files"]
+    )
+    return Snapshot(
+        str(manifest["repo"]), revision, str(manifest["commit"]), manifest.get("license"), files
+    )
