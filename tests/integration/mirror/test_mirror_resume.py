@@ -11,6 +11,7 @@ import sys
 import time
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from hedgectl.cli.app import app
@@ -116,10 +117,11 @@ def _peak_rss_mib(cmd: list[str]) -> tuple[float, int, str]:
     return usage.ru_maxrss / 1024, proc.returncode, err
 
 
+@pytest.mark.timeout(400)  # 512 MiB through a real S3 server: minutes on a busy 2-core machine
 def test_memory_stays_bounded_on_a_large_lazily_served_file(
     hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
 ) -> None:
-    size = 1024 * MiB  # generated on the fly by the test Hub, never held in memory
+    size = 512 * MiB  # generated on the fly by the test Hub, never held in memory
     big = HubFile("model-00001-of-00001.safetensors", size, seed=9)
     tiny = HubFile("config.json", 2, lfs=False, content=b"{}")
     hub = hub_factory(HubRepo("acme/big", [big]), HubRepo("acme/tiny", [tiny]))
@@ -171,6 +173,7 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(
     assert list_parts(s3, bucket, key)  # the upload is kept for the next run
 
 
+@pytest.mark.timeout(400)  # four processes in turn over 200 MiB
 def test_kill_loop_reads_each_byte_from_the_hub_about_once(
     hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
 ) -> None:
