@@ -88,12 +88,16 @@ class S3Adapter:
             endpoint_url = check_endpoint_url(endpoint_url)
         self.retry = retry or RetryPolicy()
         self.log = log
+        self.max_single_copy = 5 * 1024**3  # S3 refuses CopyObject above 5 GiB
+        self.copy_part = 1024**3
         if addressing_style == "auto":
             # S3-compatible stores (SeaweedFS, MinIO, Ceph) serve path-style everywhere.
             addressing_style = "path" if endpoint_url else "virtual"
         self.bucket = target.bucket
         self.endpoint_url = endpoint_url
-        s3_options: Any = {"addressing_style": addressing_style}
+        # payload_signing_enabled=False: botocore would SHA-256 every body again to sign it on
+        # http:// endpoints; each part already carries a CRC32 the store checks.
+        s3_options: Any = {"addressing_style": addressing_style, "payload_signing_enabled": False}
         config = Config(
             region_name=region,
             s3=s3_options,
@@ -375,6 +379,61 @@ class S3Adapter:
 
     def delete(self, key: str) -> None:
         self._call(f"delete {key}", lambda: self.client.delete_object(Bucket=self.bucket, Key=key))
+
+    def copy(self, source: str, key: str, metadata: Mapping[str, str], size: int) -> None:
+        """A copy inside the bucket with new metadata: CopyObject up to 5 GiB (S3's limit for
+        it), UploadPartCopy in `copy_part` ranges above."""
+        src: Any = {"Bucket": self.bucket, "Key": source}
+        what = f"copy {source} to {key}"
+        if size <= self.max_single_copy:
+            self._call(
+                what,
+                lambda: self.client.copy_object(
+                    Bucket=self.bucket,
+                    Key=key,
+                    CopySource=src,
+                    Metadata=dict(metadata),
+                    MetadataDirective="REPLACE",
+                ),
+            )
+            return
+        created = self._call(
+            what,
+            lambda: self.client.create_multipart_upload(
+                Bucket=self.bucket, Key=key, Metadata=dict(metadata)
+            ),
+        )
+        upload_id = str(created["UploadId"])
+        parts: list[Any] = []
+        try:
+            for number, start in enumerate(range(0, size, self.copy_part), start=1):
+                end = min(size, start + self.copy_part)
+                copy_range = f"bytes={start}-{end - 1}"
+
+                def copy_part(number: int = number, copy_range: str = copy_range) -> Any:
+                    return self.client.upload_part_copy(
+                        Bucket=self.bucket,
+                        Key=key,
+                        UploadId=upload_id,
+                        PartNumber=number,
+                        CopySource=src,
+                        CopySourceRange=copy_range,
+                    )
+
+                r = self._call(f"{what} (part {number})", copy_part)
+                parts.append({"PartNumber": number, "ETag": r["CopyPartResult"]["ETag"]})
+            self._call(
+                what,
+                lambda: self.client.complete_multipart_upload(
+                    Bucket=self.bucket,
+                    Key=key,
+                    UploadId=upload_id,
+                    MultipartUpload={"Parts": parts},
+                ),
+            )
+        except BaseException:
+            self.abort(key, upload_id)
+            raise
 
     def get_text(self, key: str) -> str | None:
         def fetch() -> str:

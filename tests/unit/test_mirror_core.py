@@ -130,6 +130,9 @@ class FakeStore:
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)
 
+    def copy(self, source: str, key: str, metadata: Mapping[str, str], size: int) -> None:
+        self.objects[key] = (self.objects[source][0], dict(metadata))
+
 
 FILES = (
     repo_file("config.json", 120, lfs=False),

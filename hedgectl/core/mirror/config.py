@@ -11,13 +11,15 @@ bandwidth_gbps = 1.0                     # for --dry-run time estimates
 price_per_gb_month = 0.023               # USD, for --dry-run storage estimates
 retry_attempts = 8                       # tries per request, Hub and S3 alike
 retry_seconds = 300                      # and at most this long since its first failure
+dest = "s3://models/hub"                 # mirror sync: where the watched repos go
+watch = ["deepseek-v3.2", "moonshotai/Kimi-K2-Instruct@main"]   # mirror sync: presets or org/name[@rev]
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hedgectl.config import FLOAT, INT, STR, Spec, Where, check_choice, check_table
+from hedgectl.config import FLOAT, INT, STR, STR_LIST, Spec, Where, check_choice, check_table
 from hedgectl.core.mirror.model import DEFAULT_PART, MAX_PART, MIN_PART
 from hedgectl.core.units import parse_size
 from hedgectl.errors import UsageError
@@ -39,6 +41,8 @@ class MirrorSettings:
     price_per_gb_month: float = DEFAULT_PRICE
     retry_attempts: int = 8
     retry_seconds: float = 300.0
+    dest: str | None = None
+    watch: tuple[str, ...] = ()
 
 
 def parse_mirror(table: object, where: Where) -> MirrorSettings:
@@ -53,6 +57,8 @@ def parse_mirror(table: object, where: Where) -> MirrorSettings:
         "price_per_gb_month": FLOAT,
         "retry_attempts": INT,
         "retry_seconds": FLOAT,
+        "dest": STR,
+        "watch": STR_LIST,
     }
     t = check_table(table, spec, where)
     if "addressing_style" in t:
@@ -70,6 +76,15 @@ def parse_mirror(table: object, where: Where) -> MirrorSettings:
         if not MIN_PART <= size <= MAX_PART:
             raise where.child("part_size").error("must be between 5MiB and 5GiB")
         t["part_size"] = size
+    if "dest" in t and not str(t["dest"]).startswith("s3://"):
+        raise where.child("dest").error("must be an s3://bucket[/prefix] URL")
+    if "watch" in t:
+        for i, item in enumerate(t["watch"]):
+            if not isinstance(item, str) or not item:
+                raise where.child("watch").error(
+                    f"item {i + 1} must be a preset or org/name[@revision]"
+                )
+        t["watch"] = tuple(t["watch"])
     if "retry_attempts" in t and not 1 <= t["retry_attempts"] <= 100:
         raise where.child("retry_attempts").error("must be between 1 and 100")
     for key in ("bandwidth_gbps", "price_per_gb_month", "retry_seconds"):

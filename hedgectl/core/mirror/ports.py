@@ -57,6 +57,10 @@ class ObjectStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def copy(self, source: str, key: str, metadata: Mapping[str, str], size: int) -> None:
+        """Copy an object inside the store, with new metadata."""
+        ...
+
 
 class Progress(Protocol):
     def begin(self, total_bytes: int, total_files: int) -> None: ...
