@@ -3,6 +3,8 @@
     hedgectl mirror SOURCE DEST [options]        (same as `hedgectl mirror copy SOURCE DEST`)
     hedgectl mirror presets
     hedgectl mirror verify SOURCE DEST
+    hedgectl mirror serve DEST
+    hedgectl mirror sync [DEST]
 
 `mirror` is a command group whose default subcommand is `copy`: an argument that is not a
 subcommand name is taken as SOURCE, so the short form from the issue works and `presets` and
@@ -15,6 +17,7 @@ import enum
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -28,6 +31,11 @@ class AddressingStyle(enum.StrEnum):
     AUTO = "auto"
     PATH = "path"
     VIRTUAL = "virtual"
+
+
+class SourceKind(enum.StrEnum):
+    HUB = "hub"
+    MODELSCOPE = "modelscope"
 
 
 class _DefaultCopyGroup(TyperGroup):
@@ -91,6 +99,22 @@ ConcurrencyOpt = Annotated[
         "--concurrency",
         "-j",
         help="Parts in flight (default 8). Memory is about concurrency x part size.",
+        show_default=False,
+    ),
+]
+RetriesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--retries",
+        help="Tries per request before giving up, for the Hub and S3 alike (default 8).",
+        show_default=False,
+    ),
+]
+RetrySecondsOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--retry-seconds",
+        help="Give up on a request this long after its first failure (default 300).",
         show_default=False,
     ),
 ]
@@ -260,6 +284,46 @@ def copy_cmd(
         float | None,
         typer.Option("--bandwidth-gbps", help="Line rate for the --dry-run time estimate."),
     ] = None,
+    retries: RetriesOpt = None,
+    retry_seconds: RetrySecondsOpt = None,
+    source_kind: Annotated[
+        SourceKind,
+        typer.Option(
+            "--source",
+            help="Where the bytes come from: hub, or modelscope when the Hub has taken the repo "
+            "down or is blocked (checked against --manifest, this mirror's manifest, or the Hub listing).",
+        ),
+    ] = SourceKind.HUB,
+    source_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--source-endpoint",
+            help="ModelScope endpoint (default https://modelscope.cn; MODELSCOPE_ENDPOINT works too).",
+            show_default=False,
+        ),
+    ] = None,
+    source_repo: Annotated[
+        str | None,
+        typer.Option(
+            "--source-repo", help="Repo id on ModelScope, if not the Hub's.", show_default=False
+        ),
+    ] = None,
+    source_revision: Annotated[
+        str | None,
+        typer.Option(
+            "--source-revision",
+            help="ModelScope branch or tag (default master).",
+            show_default=False,
+        ),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="A manifest of an earlier mirror of this repo: the hashes --source modelscope is checked against.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     config: ConfigOpt = None,
@@ -281,6 +345,13 @@ def copy_cmd(
         part_size=part_size,
         shard=shard,
         bandwidth_gbps=bandwidth,
+        retries=retries,
+        retry_seconds=retry_seconds,
+        source_kind=source_kind.value,
+        source_endpoint=source_endpoint,
+        source_repo=source_repo,
+        source_revision=source_revision,
+        manifest=manifest,
         config=config,
     )
     with _Reporter(quiet) as progress:
@@ -352,6 +423,136 @@ def verify_cmd(
     _render("mirror-verify", result, as_json)
     if not result.ok:
         raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+@mirror_app.command("serve")
+@reports_errors
+def serve_cmd(
+    dest: DestArg,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (default loopback only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0 picks a free one).")] = 8080,
+    endpoint_url: EndpointOpt = None,
+    region: RegionOpt = None,
+    addressing_style: AddressingOpt = None,
+    quiet: QuietOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Serve the mirror at DEST read-only as a Hugging Face Hub endpoint.
+
+    Point huggingface_hub at it with HF_ENDPOINT=http://HOST:PORT: snapshot_download,
+    hf_hub_download, 'hf download' and the tools built on them then read the mirrored commits
+    (revisions from refs/) from the bucket, byte for byte. Runs until Ctrl-C or SIGTERM.
+    """
+    import signal
+
+    from hedgectl.services.mirror import ServeRequest, serve_mirror
+
+    request = ServeRequest(
+        dest=dest,
+        host=host,
+        port=port,
+        endpoint_url=endpoint_url,
+        region=region,
+        addressing_style=addressing_style.value if addressing_style else None,
+        config=config,
+    )
+    with _Reporter(quiet) as progress:
+        server = serve_mirror(request, log=progress.log)
+        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+        err.print(
+            f"serving {dest} read-only at {server.url} "
+            f"(HF_ENDPOINT={server.url} hf download ORG/NAME)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        try:
+            server.serve_forever(poll_interval=0.5)
+        except KeyboardInterrupt:
+            err.print("stopped")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        finally:
+            server.server_close()
+
+
+@mirror_app.command("sync")
+@reports_errors
+def sync_cmd(
+    dest: Annotated[
+        str | None,
+        typer.Argument(
+            help="s3://bucket[/prefix] (default: [mirror] dest in hedge.toml)", show_default=False
+        ),
+    ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Also delete the mirrored commits of watched repos that no ref points to any more.",
+        ),
+    ] = False,
+    endpoint_url: EndpointOpt = None,
+    region: RegionOpt = None,
+    addressing_style: AddressingOpt = None,
+    hub_endpoint: HubOpt = None,
+    concurrency: ConcurrencyOpt = None,
+    retries: RetriesOpt = None,
+    retry_seconds: RetrySecondsOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A JSON summary (schema hedgectl.mirror-sync/v1).")
+    ] = False,
+    quiet: QuietOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Bring every watched repository ([mirror] watch in hedge.toml) to its newest commit (for cron).
+
+    Files unchanged since a mirrored commit are copied inside the store (CopyObject/UploadPartCopy),
+    not downloaded again. Nothing is deleted unless --prune. Exit 0 when every watched repository
+    is up to date, 4 when any failed (the others are still synced).
+    """
+    from hedgectl.report import dump_json
+    from hedgectl.services.mirror import SyncRequest, sync_mirrors
+
+    request = SyncRequest(
+        dest=dest,
+        prune=prune,
+        endpoint_url=endpoint_url,
+        region=region,
+        addressing_style=addressing_style.value if addressing_style else None,
+        hub_endpoint=hub_endpoint,
+        concurrency=concurrency,
+        retries=retries,
+        retry_seconds=retry_seconds,
+        config=config,
+    )
+    with _Reporter(quiet) as progress:
+        try:
+            result = sync_mirrors(request, progress=progress)
+        except KeyboardInterrupt:
+            err.print("interrupted: nothing is lost; run the same command again to resume")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    repos = result["repos"]
+    if as_json:
+        emit(dump_json("hedgectl.mirror-sync/v1", result), None)
+    else:
+        for e in repos:
+            line = f"{e['status']:<10} {e['repo']}@{e['revision']}"
+            if e.get("commit"):
+                line += f" = {e['commit']}"
+            if e["status"] == "updated":
+                line += (
+                    f" ({e['server_copied']} file(s) copied inside the store, "
+                    f"{e['bytes_downloaded']} bytes downloaded)"
+                )
+            if e.get("pruned"):
+                line += f"; pruned {len(e['pruned'])} old commit(s)"
+            if e.get("error"):
+                line += f": {e['error']}"
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+    if any(e["status"] in ("failed", "incomplete") for e in repos):
+        raise typer.Exit(int(ExitCode.REMOTE))
 
 
 def register(app: typer.Typer) -> None:
