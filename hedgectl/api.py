@@ -158,6 +158,13 @@ def mirror(
     shard: str | None = None,
     dry_run: bool = False,
     bandwidth_gbps: float | None = None,
+    retries: int | None = None,
+    retry_seconds: float | None = None,
+    source_kind: str = "hub",
+    source_endpoint: str | None = None,
+    source_repo: str | None = None,
+    source_revision: str | None = None,
+    manifest: StrPath | None = None,
     config: StrPath | None = None,
     progress: Progress | None = None,
 ) -> CopyResult | PlanView:
@@ -166,6 +173,9 @@ def mirror(
     Returns the CopyResult (`.files`, `.bytes_sent`, `.manifest_key`, `.ref_key`), or with
     dry_run=True the PlanView (`.plan`, `.estimate`) and nothing is written. Resumes whatever an
     earlier run left. `progress` receives begin/file_begin/advance/file_end/log calls.
+    `retries`/`retry_seconds` set the retry budget of every request (Hub and S3 alike);
+    source_kind="modelscope" reads the bytes from ModelScope (`source_endpoint`, `source_repo`,
+    `source_revision`), checked against `manifest`, the destination's manifest or the Hub listing.
     """
     from hedgectl.services import mirror as service
 
@@ -183,6 +193,13 @@ def mirror(
         part_size=part_size,
         shard=shard,
         bandwidth_gbps=bandwidth_gbps,
+        retries=retries,
+        retry_seconds=retry_seconds,
+        source_kind=source_kind,
+        source_endpoint=source_endpoint,
+        source_repo=source_repo,
+        source_revision=source_revision,
+        manifest=_path(manifest),
         config=_path(config),
     )
     if dry_run:
