@@ -151,7 +151,7 @@ def section(
         "",
         f"`.venv/bin/python bench/mirror_bench.py --files {args.files} --file-mib {args.file_mib} "
         f"--concurrency {args.concurrency} --part-size-mib {args.part_size_mib} --reps {args.reps} "
-        f"--kills {args.kills} "
+        f"--kills {args.kills} --kill-mbps {args.kill_mbps:g} "
         f"--source-mbps {args.source_mbps:g}{' --aws ' + args.aws if args.aws else ''}` "
         f"({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, loopback; each figure is the best of the "
         f"rounds; load average {args.load_before:.1f} before the run and {os.getloadavg()[0]:.1f} after: "
@@ -194,7 +194,7 @@ def section(
             "",
             f"### Kill loop: SIGKILL {args.kills} times at random moments, then run to the end",
             "",
-            f"Source capped at {args.source_mbps or 100:g} MB/s so every kill lands mid-copy; Hub "
+            f"Source capped at {args.kill_mbps:g} MB/s so the kills land mid-copy; Hub "
             "bytes = body bytes the test Hub served across all runs, as a multiple of the repository.",
             "",
             "| settings | kills that hit a running copy | Hub bytes / repo size | resumed from checkpoints (last run) | re-read (last run) | verify |",
@@ -241,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         help="second scenario: the Hub's total MB/s (0: skip)",
     )
     parser.add_argument("--kills", type=int, default=10, help="kill loop: SIGKILLs (0: skip)")
+    parser.add_argument(
+        "--kill-mbps", type=float, default=30.0, help="kill loop: the source's total MB/s"
+    )
     parser.add_argument(
         "--aws", help="path to the aws CLI (default: on PATH; else boto3 upload_file)"
     )
@@ -373,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
             proc = subprocess.Popen(
                 cmd, env=env, cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            time.sleep(rng.uniform(1.5, 4.0))
+            time.sleep(rng.uniform(2.5, 7.5))  # the CLI needs 1-3 s to start on a busy machine
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 landed += 1
@@ -435,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
             scenarios.append((title, list(best.values())))
         if args.kills:
             # Capped source so each kill lands mid-copy; the figure is bytes, not seconds.
-            rate = (args.source_mbps or 100.0) * 1e6
+            rate = args.kill_mbps * 1e6
             hub_proc.stdin.write(f"rate {rate}\n")
             hub_proc.stdin.flush()
             hub_proc.stdout.readline()
