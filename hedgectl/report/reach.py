@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hedgectl.core.reach import SCHEMA, Result, Transition, Verdict
+from hedgectl.core.reach import SCHEMA, Result, Timings, Transition, Verdict
 from hedgectl.report import Format, dump_json, reporter
 
 HISTORY_SCHEMA = "hedgectl.reach.history/v1"
-PHASES = ("dns", "connect", "tls", "first_byte", "total")
+PHASES = ("resolve", "connect", "tls", "processing", "transfer")  # blackbox_exporter's
 
 
 @dataclass(frozen=True)
@@ -146,67 +146,119 @@ def _num(value: float) -> str:
     return repr(float(value)) if not float(value).is_integer() else str(int(value))
 
 
+def phase_durations(t: Timings) -> dict[str, float]:
+    """blackbox_exporter's five HTTP phases; they add up to the probe's total.
+
+    resolve = DNS, connect = TCP (and the proxy tunnel), tls = handshake, processing = request
+    sent to first response byte, transfer = the rest of the total (headers, body, close), so no
+    time is counted twice and none is lost. A phase that never ran is 0.
+    """
+    resolve, connect, tls, processing = (v or 0.0 for v in (t.dns, t.connect, t.tls, t.first_byte))
+    transfer = max(0.0, t.total - resolve - connect - tls - processing)
+    return {
+        "resolve": resolve,
+        "connect": connect,
+        "tls": tls,
+        "processing": processing,
+        "transfer": transfer,
+    }
+
+
+# Label names: `provider` and `probe_region`. A scrape job or service discovery that puts its own
+# `region` on the target would rename an exported `region` to `exported_region` (the default
+# honor_labels: false) and alerts would name the node's region; `probe_region` never collides.
+REGION_LABEL = "probe_region"
+
+
+class _Families:
+    """Prometheus text families in the order they were declared; empty ones are left out."""
+
+    def __init__(self) -> None:
+        self._families: list[tuple[str, str, list[str]]] = []
+
+    def family(self, name: str, help_text: str) -> Callable[..., None]:
+        samples: list[str] = []
+        self._families.append((name, help_text, samples))
+
+        def add(value: float, **labels: str) -> None:
+            samples.append(f"{name}{_labels(**labels)} {_num(value)}")
+
+        return add
+
+    def text(self) -> str:
+        lines: list[str] = []
+        for name, help_text, samples in self._families:
+            if samples:
+                lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", *samples]
+        return "\n".join(lines) + "\n"
+
+
 @reporter("reach", Format.PROMETHEUS)
 def render_prometheus(report: ReachReport) -> str:
-    """Prometheus text format 0.0.4, for node_exporter's textfile collector or a scrape."""
-    families: list[tuple[str, str, list[str]]] = []
+    """Prometheus text format 0.0.4, for node_exporter's textfile collector or a scrape.
 
-    def family(name: str, help_text: str) -> list[str]:
-        samples: list[str] = []
-        families.append((name, help_text, samples))
-        return samples
-
-    success = family("hedge_reach_success", "1 when the last probe's verdict was ok, else 0.")
-    verdict = family(
+    hedge_reach_* carry the verdict and reason-level detail; the probe_* series beside them use
+    blackbox_exporter's names and meanings, so a blackbox dashboard works unchanged.
+    """
+    f = _Families()
+    success = f.family("hedge_reach_success", "1 when the last probe's verdict was ok, else 0.")
+    verdict = f.family(
         "hedge_reach_verdict",
         "Verdict of the last probe as a state set: 1 for the current verdict.",
     )
-    duration = family(
+    total = f.family("hedge_reach_probe_duration_seconds", "Duration of the last probe.")
+    duration = f.family(
         "hedge_reach_duration_seconds",
-        "Duration of the last probe by phase (dns, connect, tls, first_byte, total).",
+        "Duration of the last probe by phase (resolve, connect, tls, processing, transfer; "
+        "they add up to hedge_reach_probe_duration_seconds).",
     )
-    status = family(
+    status = f.family(
         "hedge_reach_http_status_code", "HTTP status of the last probe (0 when no HTTP answer)."
     )
-    expiry = family(
+    expiry = f.family(
         "hedge_reach_cert_expiry_timestamp_seconds",
         "Unix time the provider's TLS certificate expires.",
     )
-    retry = family("hedge_reach_retry_after_seconds", "Retry-After the provider sent with a 429.")
-    last = family("hedge_reach_last_run_timestamp_seconds", "Unix time of the last probe.")
-    vantage = family(
+    retry = f.family("hedge_reach_retry_after_seconds", "Retry-After the provider sent with a 429.")
+    last = f.family("hedge_reach_last_run_timestamp_seconds", "Unix time of the last probe.")
+    vantage = f.family(
         "hedge_reach_vantage_up", "1 when the region's proxy passed its control probe."
     )
+    bb_success = f.family("probe_success", "Displays whether or not the probe was a success")
+    bb_duration = f.family(
+        "probe_duration_seconds", "Returns how long the probe took to complete in seconds"
+    )
+    bb_phase = f.family(
+        "probe_http_duration_seconds",
+        "Duration of http request by phase, summed over all redirects",
+    )
+    bb_status = f.family("probe_http_status_code", "Response HTTP status code")
+    bb_expiry = f.family(
+        "probe_ssl_earliest_cert_expiry", "Returns last SSL chain expiry in unixtime"
+    )
     for r in report.results:
-        key = {"provider": r.provider, "region": r.region}
-        success.append(f"hedge_reach_success{_labels(**key)} {int(r.verdict == Verdict.OK)}")
+        key = {"provider": r.provider, REGION_LABEL: r.region}
+        ok = int(r.verdict == Verdict.OK)
+        success(ok, **key)
+        bb_success(ok, **key)
         for v in Verdict:
-            verdict.append(
-                f"hedge_reach_verdict{_labels(**key, verdict=v.value)} {int(v == r.verdict)}"
-            )
-        for phase, value in r.timings.as_dict().items():
-            if value is not None:
-                duration.append(
-                    f"hedge_reach_duration_seconds{_labels(**key, phase=phase)} {_num(value)}"
-                )
-        status.append(f"hedge_reach_http_status_code{_labels(**key)} {r.http_status or 0}")
+            verdict(int(v == r.verdict), **key, verdict=v.value)
+        total(round(r.timings.total, 6), **key)
+        bb_duration(round(r.timings.total, 6), **key)
+        for phase, seconds in phase_durations(r.timings).items():
+            duration(round(seconds, 6), **key, phase=phase)
+            bb_phase(round(seconds, 6), **key, phase=phase)
+        status(r.http_status or 0, **key)
+        bb_status(r.http_status or 0, **key)
         if r.cert_not_after is not None:
-            name = "hedge_reach_cert_expiry_timestamp_seconds"
-            expiry.append(f"{name}{_labels(**key)} {_num(r.cert_not_after)}")
+            expiry(r.cert_not_after, **key)
+            bb_expiry(r.cert_not_after, **key)
         if r.retry_after is not None:
-            retry.append(f"hedge_reach_retry_after_seconds{_labels(**key)} {_num(r.retry_after)}")
-        name = "hedge_reach_last_run_timestamp_seconds"
-        last.append(f"{name}{_labels(**key)} {_num(round(report.run_at, 3))}")
+            retry(r.retry_after, **key)
+        last(round(report.run_at, 3), **key)
     for name, why in sorted(report.vantage.items()):
-        vantage.append(f"hedge_reach_vantage_up{_labels(region=name)} {int(not why)}")
-    lines: list[str] = []
-    for name, help_text, samples in families:
-        if not samples:
-            continue
-        lines.append(f"# HELP {name} {help_text}")
-        lines.append(f"# TYPE {name} gauge")
-        lines.extend(samples)
-    return "\n".join(lines) + "\n"
+        vantage(int(not why), **{REGION_LABEL: name})
+    return f.text()
 
 
 # --------------------------------------------------------------------------------------------

@@ -328,13 +328,17 @@ def test_prometheus_output_passes_promtool_and_is_written_atomically(
         [promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30
     )
     assert check.returncode == 0, check.stdout + check.stderr
-    assert 'hedge_reach_verdict{provider="openai",region="cn",verdict="blocked_geo"} 1' in text
-    assert 'hedge_reach_verdict{provider="openai",region="cn",verdict="ok"} 0' in text
-    assert 'hedge_reach_success{provider="openai",region="us"} 1' in text
-    assert 'hedge_reach_vantage_up{region="dead"} 0' in text
-    assert 'hedge_reach_duration_seconds{provider="openai",region="us",phase="tls"}' in text
-    assert 'hedge_reach_cert_expiry_timestamp_seconds{provider="expiring",region="here"}' in text
-    assert 'hedge_reach_retry_after_seconds{provider="together",region="here"} 7' in text
+    assert (
+        'hedge_reach_verdict{provider="openai",probe_region="cn",verdict="blocked_geo"} 1' in text
+    )
+    assert 'hedge_reach_verdict{provider="openai",probe_region="cn",verdict="ok"} 0' in text
+    assert 'hedge_reach_success{provider="openai",probe_region="us"} 1' in text
+    assert 'hedge_reach_vantage_up{probe_region="dead"} 0' in text
+    assert 'hedge_reach_duration_seconds{provider="openai",probe_region="us",phase="tls"}' in text
+    assert (
+        'hedge_reach_cert_expiry_timestamp_seconds{provider="expiring",probe_region="here"}' in text
+    )
+    assert 'hedge_reach_retry_after_seconds{provider="together",probe_region="here"} 7' in text
     assert "hedge_reach_last_run_timestamp_seconds{" in text
 
 
