@@ -407,8 +407,18 @@ def _exchange(
             if not chunk:
                 break
             data += chunk
-    except (TimeoutError, OSError):
-        pass
+    except TimeoutError:
+        # A status line alone is not an answer: a server (or middlebox) that stalls its
+        # headers until the deadline has not answered in time.
+        raise ProbeFailed(
+            Failure.READ_TIMEOUT, "the status line came, the headers never did"
+        ) from None
+    except OSError as exc:
+        raise ProbeFailed(Failure.CLOSED, f"cut while sending headers: {_cut(exc)}") from None
+    if b"\r\n\r\n" not in data:
+        if len(data) >= 65536:
+            raise ProbeFailed(Failure.PROTOCOL, "response headers larger than 64 KiB")
+        raise ProbeFailed(Failure.CLOSED, "closed before the end of the response headers")
     head, _, rest = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1", "replace").split("\r\n")
     parts = lines[0].split(" ", 2)

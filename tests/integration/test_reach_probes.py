@@ -543,3 +543,43 @@ def test_unreachable_webhook_is_a_warning_and_the_run_is_still_recorded(
     assert json.loads(second.stdout)["state_changes"][0]["to"] == "down"
     shown = CliRunner().invoke(app, ["reach", "history", "--history", str(history), "-f", "json"])
     assert json.loads(shown.stdout)["runs"] == 2
+
+
+def _scenario(world: World, name: str, base_url: str, port: int) -> Path:
+    host = base_url.split("/")[2]
+    return world.config(
+        f"""
+[providers.{name}]
+base_url = "{base_url}"
+resolve = "{host}:443:127.0.0.1:{port}"
+regions = ["here"]
+""",
+        timeout=1.5,
+    )
+
+
+def test_a_status_line_then_stalled_headers_is_a_timeout(world: World) -> None:
+    fp = world.providers
+    cfg = _scenario(world, "headers-stall", "https://api.deepseek.com", fp.headers_stall)
+    result = run(world, "-f", "json", "--no-history", "-p", "headers-stall", config=cfg)
+    r = json.loads(result.stdout)["results"][0]
+    assert r["verdict"] == "timeout", r
+    assert "header" in r["reason"]
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("host", "verdict", "status"),
+    [
+        ("edge-denied.example.test", "blocked_unknown", 403),
+        ("portal.example.test", "blocked_unknown", 302),
+    ],
+)
+def test_an_unknown_edge_block_or_redirect_is_down_not_healthy(
+    world: World, host: str, verdict: str, status: int
+) -> None:
+    cfg = _scenario(world, "edge", f"https://{host}/v1", world.providers.main)
+    result = run(world, "-f", "json", "--no-history", "-p", "edge", config=cfg)
+    r = json.loads(result.stdout)["results"][0]
+    assert (r["verdict"], r["http_status"]) == (verdict, status), r
+    assert result.exit_code == 1  # the default --fail-on degraded fails: this is not reachable

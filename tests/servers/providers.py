@@ -5,7 +5,8 @@ and by the caller's source address, so a request that egresses through the "cn" 
 127.0.0.3) gets a geo-block while the same request through "us" (127.0.0.2) gets the provider's
 own 401. Extra servers cover what a single server cannot: a certificate from an untrusted CA, a
 certificate that expires in 5 days, an expired one, a port whose accept queue is full (connect timeout), a reset during the TLS handshake, a reset right after it, a
-server that accepts and never answers, and a port that refuses connections.
+server that accepts and never answers, one that sends a status line and then stalls its
+headers, and a port that refuses connections.
 
 Everything listens on 127.0.0.1 only; every server is stopped by FakeProviders.close().
 """
@@ -191,6 +192,13 @@ def _bedrock(ip: str, method: str, path: str, headers: dict[str, str]) -> Answer
     return BEDROCK_GEO if ip == CN else BEDROCK_OK
 
 
+EDGE_DENIED_403 = Answer(
+    403,
+    "<html><head><title>Access Denied</title></head><body><h1>Access Denied</h1>"
+    "You don't have permission to access this server.</body></html>",
+)
+PORTAL_302 = Answer(302, "", {"location": "https://portal.example.net/login"})
+
 # Host -> behaviour on the main server. Geo-blocks fire for the "cn" egress address.
 BEHAVIOURS: dict[str, Behaviour] = {
     "api.openai.com": _geo((CN,), OPENAI_GEO, OPENAI_401),
@@ -206,6 +214,8 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "api.minimax.io": lambda *_: OVERLOADED_529,
     "api.z.ai": lambda *_: LEGAL_451,
     "open.bigmodel.cn": lambda *_: MOONSHOT_401,
+    "edge-denied.example.test": lambda *_: EDGE_DENIED_403,  # an unknown WAF or edge block
+    "portal.example.test": lambda *_: PORTAL_302,  # a captive portal's redirect
 }
 HOSTNAMES = sorted(BEHAVIOURS)
 
@@ -318,6 +328,13 @@ class _RawServer:
                 tls = self.ctx.wrap_socket(conn, server_side=True)
                 self.held.append(tls)
                 return
+            if self.mode == "headers_stall":  # a status line, then nothing more
+                assert self.ctx is not None
+                tls = self.ctx.wrap_socket(conn, server_side=True)
+                tls.recv(4096)
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n")
+                self.held.append(tls)
+                return
             if self.mode == "reset_after_tls":
                 assert self.ctx is not None
                 tls = self.ctx.wrap_socket(conn, server_side=True)
@@ -402,6 +419,9 @@ class FakeProviders:
         self.stall = self._rawserver("stall")
         self.stall_after_tls = self._rawserver(
             "stall_after_tls", self._server_ctx(self.ca.issue_cert(*names))
+        )
+        self.headers_stall = self._rawserver(
+            "headers_stall", self._server_ctx(self.ca.issue_cert(*names))
         )
         self.refused_port = free_port()
         self._full, self.connect_timeout = _full_backlog()

@@ -461,3 +461,41 @@ def test_carry_paid_keeps_the_paid_verdict_unless_the_free_probe_cannot_connect(
     assert (
         core.carry_paid([fresh_ok], [due], {("bedrock", "us"): record}, now=2_000.0)[0] == fresh_ok
     )
+
+
+EDGE_403 = "<html><head><title>Access Denied</title></head><body>You don't have permission to access this server.</body></html>"
+
+
+def test_generic_403_without_a_key_is_blocked_unknown_and_counts_as_down() -> None:
+    """No key was sent, so a 403 cannot mean 'key rejected': an unknown WAF, edge or geo block."""
+    r = verdict_of(target(), answer(403, EDGE_403))
+    assert r.verdict == core.Verdict.BLOCKED_UNKNOWN
+    assert "key" not in r.reason.split(":")[1]
+    assert r.level == core.Level.UNREACHABLE
+    assert core.is_failing(r.verdict)
+    assert core.exit_level([r], core.fail_threshold("degraded"))
+    # the same with a JSON body the signatures do not know
+    r = verdict_of(target(), answer(403, {"error": {"message": "Forbidden"}}))
+    assert r.verdict == core.Verdict.BLOCKED_UNKNOWN
+
+
+def test_an_edge_page_is_not_the_providers_own_403() -> None:
+    """Gemini answers a keyless probe with its own JSON 403; an HTML 'Access Denied' is not that."""
+    gemini = target("gemini", reachable_status=(401, 403))
+    own = {"error": {"code": 403, "message": "unregistered callers", "status": "PERMISSION_DENIED"}}
+    assert verdict_of(gemini, answer(403, own)).verdict == core.Verdict.OK
+    assert verdict_of(gemini, answer(403, EDGE_403)).verdict == core.Verdict.BLOCKED_UNKNOWN
+    keyed = target(kind=core.ProbeKind.AUTHENTICATED)
+    assert verdict_of(keyed, answer(403, EDGE_403)).verdict == core.Verdict.BLOCKED_UNKNOWN
+    assert verdict_of(keyed, answer(401, {"error": {"code": "x"}})).verdict == "auth_error"
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [("https://portal.example.net/login", "blocked_unknown"), ("/v2/models", "down")],
+)
+def test_a_redirect_from_the_models_endpoint_is_not_ok(location: str, expected: str) -> None:
+    r = verdict_of(target(), answer(302, "", location=location))
+    assert r.verdict == expected
+    assert location in r.reason
+    assert r.level == core.Level.UNREACHABLE

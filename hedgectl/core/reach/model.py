@@ -20,6 +20,7 @@ class Verdict(enum.StrEnum):
     BLOCKED_GEO = "blocked_geo"
     BLOCKED_LEGAL = "blocked_legal"
     BLOCKED_FIREWALL = "blocked_firewall"
+    BLOCKED_UNKNOWN = "blocked_unknown"  # refused before any key check, no known signature
     DOWN = "down"
     TIMEOUT = "timeout"
     DNS_ERROR = "dns_error"
@@ -45,6 +46,7 @@ LEVEL: dict[Verdict, Level] = {
             Verdict.BLOCKED_GEO,
             Verdict.BLOCKED_LEGAL,
             Verdict.BLOCKED_FIREWALL,
+            Verdict.BLOCKED_UNKNOWN,
             Verdict.DOWN,
             Verdict.TIMEOUT,
             Verdict.DNS_ERROR,

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from hedgectl.core.reach.config import Signature
 from hedgectl.core.reach.model import (
@@ -176,14 +177,27 @@ def _classify_status(
         return Verdict.DOWN, "HTTP 529: overloaded", None
     if status >= 500:
         return Verdict.DOWN, f"HTTP {status}: server error", None
-    if 200 <= status < 400:
+    if 300 <= status < 400:
+        return _redirect(target, status, obs.headers.get("location", ""))
+    if 200 <= status < 300:
         what = {
             ProbeKind.PAID: "completion answered",
             ProbeKind.AUTHENTICATED: "key accepted",
         }.get(target.kind, "answered")
         return Verdict.OK, f"HTTP {status}: {what}", None
+    if status == 403 and _json(obs.body) is None:
+        # Providers answer in JSON; an HTML or plain 403 comes from an edge, WAF or block page.
+        return Verdict.BLOCKED_UNKNOWN, f"HTTP 403: {_refused_by_edge(obs.body)}", None
     if target.kind == ProbeKind.UNAUTHENTICATED and status in target.reachable_status:
         return Verdict.OK, f"HTTP {status}: the provider answered (unauthenticated probe)", None
+    if target.kind == ProbeKind.UNAUTHENTICATED and status == 403:
+        # No key was sent, so this 403 cannot mean "key rejected".
+        return (
+            Verdict.BLOCKED_UNKNOWN,
+            "HTTP 403 to a probe that sent no key: refused before any key check "
+            "(unknown geo, WAF or edge block)",
+            None,
+        )
     if (
         target.kind == ProbeKind.AUTHENTICATED
         and status in target.reachable_status
@@ -197,6 +211,26 @@ def _classify_status(
             hint = f"; keys for {target.family} are bound to the platform that issued them"
         return Verdict.AUTH_ERROR, f"HTTP {status}: key rejected{hint}", None
     return Verdict.DOWN, f"HTTP {status}: unexpected answer to the probe (check probe_path)", None
+
+
+def _refused_by_edge(body: bytes) -> str:
+    title = re.search(rb"<title>\s*([^<]{1,80}?)\s*</title>", body[:4096], re.IGNORECASE)
+    page = f"'{title.group(1).decode('utf-8', 'replace')}' page" if title else "non-JSON answer"
+    return f"{page} (not the provider's own error: unknown geo, WAF or edge block)"
+
+
+def _redirect(target: Target, status: int, location: str) -> tuple[Verdict, str, float | None]:
+    """An API endpoint does not redirect: another host is a portal or block page, the same host
+    a moved API (check base_url). Both mean requests from here do not reach the API."""
+    where = urlsplit(location)
+    if where.hostname and where.hostname.lower() != target.host.lower():
+        reason = f"HTTP {status}: redirected to {location} (captive portal or block page)"
+        return Verdict.BLOCKED_UNKNOWN, reason, None
+    return (
+        Verdict.DOWN,
+        f"HTTP {status}: redirected to {location or '(no location)'} (check base_url)",
+        None,
+    )
 
 
 def refine_region_keys(results: Sequence[Result], targets: Sequence[Target]) -> list[Result]:
