@@ -72,6 +72,17 @@ def make_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
     return ctx
 
 
+def ca_bundle_problem(path: str) -> str:
+    """Why a CA bundle cannot be used ("" when it can): it must hold PEM CA certificates."""
+    try:
+        make_ssl_context(path)
+    except ssl.SSLError:
+        return "is not a PEM file of CA certificates"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    return ""
+
+
 def _resolve(host: str, port: int, clock: _Clock) -> list[tuple[int, str]]:
     """getaddrinfo bounded by the deadline (it has no timeout of its own)."""
     box: dict[str, object] = {}

@@ -365,7 +365,7 @@ def test_parse_resolve_forms() -> None:
         ),
         ('[regions.cn]\nproxy = "ftp://x:1"\n', "regions.cn.proxy"),
         ('[reach]\nfail_on = "often"\n', "reach.fail_on"),
-        ("[reach]\ntimeout = 0\n", "reach.timeout: must be greater than zero"),
+        ("[reach]\ntimeout = 0\n", "reach.timeout: must be a finite number greater than zero"),
         (
             '[reach.signatures.x]\nverdict = "blocked_geo"\nbody = "("\n',
             "reach.signatures.x.body: invalid regex",

@@ -20,13 +20,15 @@ successes_before_up = 2
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from hedgectl.config import BOOL, FLOAT, INT, STR, STR_LIST, TABLE, Spec, Where, check_table
-from hedgectl.core.reach.model import FAIL_ON_CHOICES
+from hedgectl.core.reach.model import FAIL_ON_CHOICES, parse_proxy
 
 INT_LIST = ((list,), "a list of integers")
 
@@ -135,8 +137,20 @@ def _int_list(value: Any, where: Where) -> tuple[int, ...]:
 
 
 def _positive(t: dict[str, Any], key: str, where: Where) -> None:
-    if key in t and t[key] <= 0:
-        raise where.child(key).error("must be greater than zero")
+    if key in t and not (math.isfinite(t[key]) and t[key] > 0):
+        raise where.child(key).error("must be a finite number greater than zero")
+
+
+def webhook_problem(url: str) -> str:
+    """What is wrong with a --notify / [reach] notify URL ("" when nothing is)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises for a port that is not a number or out of range
+    except ValueError as exc:
+        return f"'{url}' is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"'{url}' is not an http(s) URL (a Slack-compatible webhook)"
+    return ""
 
 
 def _choice(t: dict[str, Any], key: str, choices: tuple[str, ...], where: Where) -> None:
@@ -221,10 +235,17 @@ def parse_regions(table: object, where: Where) -> dict[str, RegionSettings]:
             raise w.error("region names use letters, digits, '-', '_' and '.'")
         t = check_table(body, REGION_SPEC, w)
         proxy = t.get("proxy", "")
+        problem = ""
         if proxy and not re.match(r"^(http|socks5h?)://[^/\s]+/?$", proxy):
+            problem = "must be http://HOST:PORT (a CONNECT proxy) or socks5://HOST:PORT"
+        elif proxy:
+            try:
+                parse_proxy(proxy)
+            except ValueError as exc:
+                problem = str(exc)
+        if problem:
             raise w.child("proxy").error(
-                "must be http://HOST:PORT (a CONNECT proxy) or socks5://HOST:PORT",
-                hint="omit proxy for a region that egresses from this host",
+                problem, hint="omit proxy for a region that egresses from this host"
             )
         if "control_url" in t:
             if not proxy:
@@ -290,8 +311,8 @@ def parse_reach(table: object, where: Where) -> ReachSettings:
     _choice(t, "fail_on", FAIL_ON_CHOICES, where)
     for key in ("timeout", "failures_before_down", "successes_before_up", "keep_days"):
         _positive(t, key, where)
-    if "notify" in t and not re.match(r"^https?://", t["notify"]):
-        raise where.child("notify").error("must be an http(s) URL (a Slack-compatible webhook)")
+    if "notify" in t and (problem := webhook_problem(t["notify"])):
+        raise where.child("notify").error(problem)
     sigs = tuple(
         parse_signature(sig_id, body, where.child("signatures").child(sig_id))
         for sig_id, body in t.pop("signatures", {}).items()

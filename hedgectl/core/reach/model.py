@@ -128,16 +128,20 @@ class Proxy:
 
 
 def parse_proxy(url: str) -> Proxy:
-    parts = urlsplit(url)
+    """http://HOST:PORT or socks5://HOST:PORT (userinfo allowed); ValueError says what is wrong."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # unclosed [IPv6, a port that is not a number or out of range
+        raise ValueError(f"'{url}' is not a valid proxy URL ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "socks5", "socks5h"):
         raise ValueError("proxy must be http://HOST:PORT (CONNECT) or socks5://HOST:PORT")
     if not parts.hostname:
-        raise ValueError("proxy URL has no host")
-    try:
-        port = parts.port or (1080 if scheme.startswith("socks") else 3128)
-    except ValueError:
-        raise ValueError("proxy URL has an invalid port") from None
+        raise ValueError(f"'{url}' has no host")
+    if port == 0:
+        raise ValueError(f"'{url}' has port 0")
+    port = port or (1080 if scheme.startswith("socks") else 3128)
     return Proxy(scheme, parts.hostname, port, parts.username or "", parts.password or "")
 
 
