@@ -15,6 +15,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2  # bad flags, missing paths
     CONFIG = 3  # missing or invalid hedge.toml
     REMOTE = 4  # Hub, S3 or network failure
+    PARTIAL = 5  # the results were reported, but keeping a record of them failed (reach history)
     INTERNAL = 70  # a bug (EX_SOFTWARE)
     INTERRUPTED = 130  # Ctrl-C
 

@@ -3,6 +3,8 @@
 Overlapping cron runs are safe: WAL lets readers proceed while one writer holds the lock, the busy
 timeout makes a second writer wait instead of failing, and each run's read-modify-write of the
 states happens in one BEGIN IMMEDIATE transaction, so two runs never both count the same streak.
+A run's write takes milliseconds, so a few seconds of waiting covers any overlap; a lock held
+longer is a stuck process, reported at once rather than after a long wait.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from hedgectl.core.reach import PaidRecord, Result, State, Track, Transition, Ve
 from hedgectl.errors import FileError
 
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = 3_000
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -96,14 +98,28 @@ class TrackRow:
 
 
 class History:
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    """The history file. read_only=True (for `reach history`) never writes, creates or migrates it."""
+
+    def __init__(self, path: Path, *, create: bool = True, read_only: bool = False) -> None:
         self.path = path
-        if not create and not path.exists():
+        if (read_only or not create) and not path.exists():
             raise FileError(
                 f"no reach history at {path}",
                 hint="run 'hedgectl reach' first, or point --history at the file cron writes",
             )
         try:
+            if read_only:
+                self.db = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro",
+                    uri=True,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                    isolation_level=None,
+                )
+                self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise FileError(f"{path} was written by a newer hedgectl (schema {version})")
+                return
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -122,7 +138,7 @@ class History:
         except sqlite3.DatabaseError as exc:
             raise FileError(
                 f"cannot use reach history {path}: {exc}",
-                hint="pass --history PATH to a writable file (or remove a corrupt one)",
+                hint=_hint(exc),
             ) from None
         except OSError as exc:
             raise FileError(
@@ -218,7 +234,9 @@ class History:
                 self.db.execute("ROLLBACK")
                 raise
         except sqlite3.DatabaseError as exc:
-            raise FileError(f"cannot write reach history {self.path}: {exc}") from None
+            raise FileError(
+                f"cannot write reach history {self.path}: {exc}", hint=_hint(exc)
+            ) from None
         return transitions
 
     def events(
@@ -261,6 +279,15 @@ class History:
 
     def runs(self) -> int:
         return int(self._query("SELECT count(*) FROM runs")[0][0])
+
+
+def _hint(exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return "another process holds the history's write lock (a stuck run?)"
+    if "readonly" in text:
+        return "the history file or its folder is read-only: pass --history PATH to a writable file"
+    return "pass --history PATH to a writable file (or move a damaged one away)"
 
 
 def _filters(provider: Sequence[str], region: Sequence[str]) -> tuple[str, tuple[str, ...]]:

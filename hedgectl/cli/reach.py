@@ -71,7 +71,8 @@ def register(app: typer.Typer) -> None:
         name="reach",
         help="Check each provider's reachability per region and say why it fails. "
         "Runs the probes unless a subcommand is given. Exit codes: 0 every verdict at or below "
-        "--fail-on, 1 otherwise, 2 usage, 3 config.",
+        "--fail-on, 1 otherwise, 2 usage, 3 config, 5 results reported but the history could "
+        "not be written.",
         invoke_without_command=True,
         no_args_is_help=False,
     )
@@ -131,7 +132,8 @@ def reach(
 ) -> None:
     """Probe every provider from every region (all at once) and classify each answer.
 
-    Exit codes: 0 every verdict at or below --fail-on, 1 otherwise, 2 usage, 3 config.
+    Exit codes: 0 every verdict at or below --fail-on, 1 otherwise, 2 usage, 3 config,
+    5 results reported but the history could not be written (locked, damaged, read-only).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -161,6 +163,9 @@ def reach(
         if status is not None:
             status.stop()
     _show(_render("reach", fmt.value, report), output)
+    if report.history_error:  # even with --quiet: the next run will not know what changed
+        warn(f"{report.history_error} (exit {int(ExitCode.PARTIAL)})")
+        raise typer.Exit(int(ExitCode.PARTIAL))
     if report.failed:
         raise typer.Exit(int(ExitCode.FINDINGS))
 

@@ -22,6 +22,8 @@ class ReachReport:
     transitions: Sequence[Transition] = ()
     fail_on: str = "unreachable"
     failed: bool = False
+    changes: Sequence[Any] = ()  # recent recorded state changes, newest first (status page)
+    history_error: str = ""  # why this run could not be recorded ("" when it was, or not asked)
 
 
 def _iso(ts: float | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -9,14 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hedgectl.errors import UsageError
+from hedgectl.errors import ConfigError, FileError, HedgeError, UsageError
 from hedgectl.services import settings as _settings
 
 if TYPE_CHECKING:
     import ssl
 
-    from hedgectl.adapters.history import History
-    from hedgectl.core.reach import Level, Observation, ProviderDef, Target
+    from hedgectl.adapters.history import Event, History
+    from hedgectl.core.reach import Level, Observation, ProviderDef, Target, Transition
     from hedgectl.core.reach.config import ReachSettings, RegionSettings
     from hedgectl.report.reach import HistoryReport, ReachReport
 
@@ -37,6 +38,8 @@ class ReachRequest:
     fail_on: str | None = None  # level or verdict (HEDGECTL_REACH_FAIL_ON, [reach] fail_on)
     notify: str | None = None  # webhook URL (HEDGECTL_REACH_NOTIFY, [reach] notify)
     config: Path | None = None
+    timeout_cap: float | None = None  # no probe may take longer (reach serve: the scrape budget)
+    changes: int = 0  # also read this many recent state changes (for the status page)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def reach(
     on_notify_error(message) when the webhook could not be reached (the run is still recorded).
     """
     from hedgectl.core import reach as core
-    from hedgectl.core.reach.config import ReachSettings, load_providers_catalog
+    from hedgectl.core.reach.config import ReachSettings, load_providers_catalog, webhook_problem
 
     settings = _settings.load(request.config)
     reach_settings = settings.section("reach") or ReachSettings()
@@ -75,9 +78,11 @@ def reach(
     timeout = _settings.pick(
         request.timeout, "HEDGECTL_REACH_TIMEOUT", None, _settings.positive_float(MIN_TIMEOUT)
     )
-    if timeout is not None and timeout < MIN_TIMEOUT:
-        raise UsageError(f"--timeout must be at least {MIN_TIMEOUT} seconds")
+    if timeout is not None and not (math.isfinite(timeout) and timeout >= MIN_TIMEOUT):
+        raise UsageError(f"--timeout must be a finite number of at least {MIN_TIMEOUT} seconds")
     notify = _settings.pick(request.notify, "HEDGECTL_REACH_NOTIFY", reach_settings.notify, str)
+    if notify and notify != reach_settings.notify and (problem := webhook_problem(notify)):
+        raise UsageError(f"--notify: {problem}")
     providers = core.provider_defs(load_providers_catalog(), settings.section("providers"))
     regions = settings.section("regions") or {}
     # Usage errors (unknown --provider/--region) before touching the history file.
@@ -91,10 +96,14 @@ def reach(
     )
     bundle = _ca_bundle(request.ca_bundle, reach_settings.ca_bundle, settings.root)
     store: History | None = None
+    history_error = ""
     if request.record:
         from hedgectl.adapters.history import History
 
-        store = History(history_file(request.history, reach_settings, settings.root))
+        try:
+            store = History(history_file(request.history, reach_settings, settings.root))
+        except FileError as exc:  # probe anyway: results and metrics matter more than the record
+            history_error = _not_recorded(exc)
     try:
         return _probe(
             request,
@@ -102,6 +111,7 @@ def reach(
             providers,
             regions,
             store,
+            history_error=history_error,
             threshold_name=threshold_name,
             threshold=threshold,
             timeout=timeout,
@@ -123,6 +133,7 @@ def _probe(
     regions: dict[str, RegionSettings],
     store: History | None,
     *,
+    history_error: str,
     threshold_name: str,
     threshold: Level | None,
     timeout: float | None,
@@ -139,9 +150,12 @@ def _probe(
     from hedgectl.report.reach import ReachReport
 
     started = time.time()
-    last_paid = (
-        store.last_paid() if store is not None and any(p.paid_probe for p in providers) else {}
-    )
+    last_paid = {}
+    if store is not None and any(p.paid_probe for p in providers):
+        try:
+            last_paid = store.last_paid()
+        except FileError as exc:
+            store, history_error = None, _not_recorded(exc)
     plan = core.build_plan(
         providers,
         regions,
@@ -170,17 +184,23 @@ def _probe(
     results = core.carry_paid(results, plan.targets, last_paid, now)
     results, dead = core.apply_controls(results, controls)
     results = core.sort_results(results)
-    transitions = []
+    transitions: list[Transition] = []
+    changes: Sequence[Event] = ()
     if store is not None:
-        transitions = store.record(
-            results,
-            failures_before_down=reach_settings.failures_before_down,
-            successes_before_up=reach_settings.successes_before_up,
-            keep_days=reach_settings.keep_days,
-            now=started,
-        )
+        try:
+            transitions = store.record(
+                results,
+                failures_before_down=reach_settings.failures_before_down,
+                successes_before_up=reach_settings.successes_before_up,
+                keep_days=reach_settings.keep_days,
+                now=started,
+            )
+            if request.changes:
+                changes = store.events(limit=request.changes)
+        except FileError as exc:
+            history_error = _not_recorded(exc)
     worthy = [t for t in transitions if core.notify_worthy(t)]
-    if notify and store is None:
+    if notify and not request.record:
         on_warning(
             "--notify needs the history to know what changed; nothing is sent with --no-history"
         )
@@ -197,6 +217,8 @@ def _probe(
         transitions=transitions,
         fail_on=threshold_name,
         failed=failed,
+        changes=changes,
+        history_error=history_error,
     )
 
 
@@ -227,7 +249,7 @@ def reach_history(request: HistoryRequest) -> HistoryReport:
     settings = _settings.load(request.config)
     reach_settings = settings.section("reach") or ReachSettings()
     path = history_file(request.history, reach_settings, settings.root)
-    with History(path, create=False) as store:
+    with History(path, read_only=True) as store:
         return HistoryReport(
             path=str(path),
             runs=store.runs(),
@@ -261,10 +283,20 @@ def _ca_bundle(flag: Path | None, configured: str, root: Path) -> str | None:
         if candidate is None:
             continue
         path, origin = candidate
+        error = ConfigError if origin.startswith("[") else UsageError
         if not Path(path).is_file():
-            raise UsageError(f"{origin}: CA bundle {path} is not a file")
+            raise error(f"{origin}: CA bundle {path} is not a file")
+        from hedgectl.adapters.http import ca_bundle_problem
+
+        if problem := ca_bundle_problem(path):
+            raise error(f"{origin}: {path} {problem}")
         return path
     return None
+
+
+def _not_recorded(exc: HedgeError) -> str:
+    hint = f" ({exc.hint})" if exc.hint else ""
+    return f"{exc}{hint}; the results are reported but not recorded"
 
 
 def _ignore(_message: str) -> None:
