@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,13 +18,14 @@ from hedgectl.cli._common import (
     reports_errors,
     warn,
 )
-from hedgectl.errors import ExitCode
+from hedgectl.errors import ExitCode, UsageError
 
 
 class ReachFormat(enum.StrEnum):
     TABLE = "table"
     JSON = "json"
     PROMETHEUS = "prometheus"
+    HTML = "html"  # the status page, one self-contained file
 
 
 class HistoryFormat(enum.StrEnum):
@@ -57,6 +59,35 @@ HistoryOpt = Annotated[
     ),
 ]
 
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0.1,
+        help="Seconds per probe [env: HEDGECTL_REACH_TIMEOUT; default: [reach] timeout or 10].",
+        show_default=False,
+    ),
+]
+CaBundleOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca-bundle",
+        help="PEM file of CAs to trust instead of the system store (SSL_CERT_FILE is honoured too).",
+        show_default=False,
+    ),
+]
+NoHistoryOpt = Annotated[bool, typer.Option("--no-history", help="Do not record the probes.")]
+NotifyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--notify",
+        metavar="URL",
+        help='Slack-compatible webhook URL: POST {"text": ...} when a state changes '
+        "[env: HEDGECTL_REACH_NOTIFY; default: [reach] notify].",
+        show_default=False,
+    ),
+]
+
 FAIL_ON_HELP = (
     "Exit 1 when a verdict is worse than this level. Levels, in order: ok < degraded "
     "(rate_limited, auth_error, auth_region_mismatch) < unreachable (blocked_*, down, timeout, "
@@ -78,6 +109,7 @@ def register(app: typer.Typer) -> None:
     )
     group.callback(invoke_without_command=True)(reach)
     group.command("history")(history)
+    group.command("serve")(serve)
     app.add_typer(group, name="reach")
 
 
@@ -90,43 +122,17 @@ def reach(
         ReachFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ReachFormat.TABLE,
     output: OutputOpt = None,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--timeout",
-            min=0.1,
-            help="Seconds per probe [env: HEDGECTL_REACH_TIMEOUT; default: [reach] timeout or 10].",
-            show_default=False,
-        ),
-    ] = None,
-    ca_bundle: Annotated[
-        Path | None,
-        typer.Option(
-            "--ca-bundle",
-            help="PEM file of CAs to trust instead of the system store (SSL_CERT_FILE is honoured too).",
-            show_default=False,
-        ),
-    ] = None,
+    timeout: TimeoutOpt = None,
+    ca_bundle: CaBundleOpt = None,
     history_path: HistoryOpt = None,
-    no_history: Annotated[
-        bool, typer.Option("--no-history", help="Do not record this run.")
-    ] = False,
+    no_history: NoHistoryOpt = False,
     fail_on: Annotated[
         str | None,
         typer.Option(
             "--fail-on", help=FAIL_ON_HELP + " [env: HEDGECTL_REACH_FAIL_ON]", show_default=False
         ),
     ] = None,
-    notify: Annotated[
-        str | None,
-        typer.Option(
-            "--notify",
-            metavar="URL",
-            help='Slack-compatible webhook URL: POST {"text": ...} when a state changes '
-            "[env: HEDGECTL_REACH_NOTIFY; default: [reach] notify].",
-            show_default=False,
-        ),
-    ] = None,
+    notify: NotifyOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -150,6 +156,7 @@ def reach(
         fail_on=fail_on,
         notify=notify,
         config=config,
+        changes=20 if fmt == ReachFormat.HTML else 0,
     )
     status = _Status() if not quiet and err.is_terminal else None
     try:
@@ -191,6 +198,7 @@ class _Status:
 def _render(command: str, fmt: str, report: object) -> object:
     from hedgectl.report import Format, render
     from hedgectl.report import reach as _register  # noqa: F401 - registers the renderers
+    from hedgectl.report import reach_html as _register_html  # noqa: F401 - the status page
 
     return render(command, Format(fmt), report)
 
@@ -230,3 +238,110 @@ def history(
         )
     )
     _show(_render("reach-history", fmt.value, report), output)
+
+
+@reports_errors
+def serve(
+    listen: Annotated[
+        str,
+        typer.Option(
+            "--listen",
+            "-l",
+            metavar="HOST:PORT",
+            help="Address to serve on: loopback by default; 0.0.0.0:9731 in a container "
+            "[env: HEDGECTL_REACH_LISTEN].",
+        ),
+    ] = "127.0.0.1:9731",
+    max_concurrent: Annotated[
+        int,
+        typer.Option(
+            "--max-concurrent",
+            min=1,
+            max=64,
+            help="Probe runs at once; a scrape that finds none free within its timeout gets 503.",
+        ),
+    ] = 4,
+    timeout: TimeoutOpt = None,
+    ca_bundle: CaBundleOpt = None,
+    history_path: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
+    notify: NotifyOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No request log.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Serve reach as a Prometheus exporter, in blackbox_exporter's shape.
+
+    /probe?provider=NAME[&region=NAME] probes now and answers with its metrics; /probes probes
+    every provider from every region; /metrics is the exporter's own; / is the status page.
+    Every probe run is recorded in the history, as a cron run is. SIGTERM or Ctrl-C stops
+    accepting, finishes the requests in flight and exits 0.
+    """
+    import os
+    from dataclasses import replace
+
+    from hedgectl.adapters.exporter import Exporter, ProbeAnswer
+    from hedgectl.report.reach import ReachReport, render_prometheus
+    from hedgectl.report.reach_html import render_status_page
+    from hedgectl.services.reach import ReachRequest, check_request, recent_changes
+    from hedgectl.services.reach import reach as run_reach
+
+    host, port = _listen_address(os.environ.get("HEDGECTL_REACH_LISTEN") or listen)
+    base = ReachRequest(
+        timeout=timeout,
+        ca_bundle=ca_bundle,
+        history=history_path,
+        record=not no_history,
+        fail_on="never",
+        notify=notify,
+        config=config,
+    )
+    check_request(base)  # configuration errors now, not at the first scrape
+
+    def log(message: str) -> None:
+        if not quiet:
+            err.print(message, markup=False, highlight=False, soft_wrap=True)
+
+    def probe(
+        providers: Sequence[str], regions: Sequence[str], budget: float | None
+    ) -> ProbeAnswer:
+        report = run_reach(
+            replace(base, providers=tuple(providers), regions=tuple(regions), timeout_cap=budget),
+            on_warning=log,
+            on_notify_error=log,
+        )
+        if report.history_error:  # logged even with --quiet
+            err.print(report.history_error, markup=False, highlight=False, soft_wrap=True)
+        return ProbeAnswer(
+            render_prometheus(report), report.results, report.vantage, not report.history_error
+        )
+
+    def page(results: Sequence[Any], vantage: dict[str, str], at: float) -> str:
+        report = ReachReport(results=results, vantage=vantage, run_at=at)
+        return render_status_page(report, recent_changes(base))
+
+    try:
+        exporter = Exporter(host, port, probe, page, max_concurrent=max_concurrent, log=log)
+    except OSError as exc:
+        raise UsageError(f"--listen {listen}: {exc.strerror or exc}") from None
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    err.print(
+        f"hedgectl reach serve on http://{shown}/ (probe, probes, metrics); Ctrl-C stops",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    exporter.serve()
+
+
+def _listen_address(value: str) -> tuple[str, int]:
+    """HOST:PORT or [IPv6]:PORT; the port is required."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(f"//{value}")
+        port = parts.port
+    except ValueError as exc:
+        raise UsageError(f"--listen {value}: {exc}") from None
+    if port is None or not parts.hostname:
+        raise UsageError(f"--listen {value}: expected HOST:PORT, e.g. 127.0.0.1:9731")
+    return parts.hostname, port

@@ -20,6 +20,7 @@ class Format(enum.StrEnum):
     MARKDOWN = "markdown"
     PROMETHEUS = "prometheus"
     CYCLONEDX = "cyclonedx"
+    HTML = "html"
 
 
 Renderer = Callable[[Any], Any]

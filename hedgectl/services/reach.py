@@ -6,7 +6,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,6 +66,59 @@ def reach(
     on_warning(message) for configuration notes (a key variable that is not set, ...);
     on_notify_error(message) when the webhook could not be reached (the run is still recorded).
     """
+    p = _prepare(request)
+    store: History | None = None
+    history_error = ""
+    if request.record:
+        from hedgectl.adapters.history import History
+
+        try:
+            store = History(history_file(request.history, p.reach_settings, p.root))
+        except FileError as exc:  # probe anyway: results and metrics matter more than the record
+            history_error = _not_recorded(exc)
+    try:
+        return _probe(
+            request,
+            p.reach_settings,
+            p.providers,
+            p.regions,
+            store,
+            history_error=history_error,
+            threshold_name=p.threshold_name,
+            threshold=p.threshold,
+            timeout=p.timeout,
+            bundle=p.bundle,
+            notify=p.notify,
+            on_progress=on_progress,
+            on_warning=on_warning or _ignore,
+            on_notify_error=on_notify_error or _ignore,
+        )
+    finally:
+        if store is not None:
+            store.close()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A request checked against hedge.toml, the catalog and the environment."""
+
+    reach_settings: ReachSettings
+    root: Path
+    threshold_name: str
+    threshold: Level | None
+    timeout: float | None
+    notify: str
+    providers: list[ProviderDef]
+    regions: dict[str, RegionSettings]
+    bundle: str | None
+
+
+def check_request(request: ReachRequest) -> None:
+    """Raise every usage or configuration error reach() would, without probing."""
+    _prepare(request)
+
+
+def _prepare(request: ReachRequest) -> _Prepared:
     from hedgectl.core import reach as core
     from hedgectl.core.reach.config import ReachSettings, load_providers_catalog, webhook_problem
 
@@ -95,35 +148,17 @@ def reach(
         only_regions=request.regions,
     )
     bundle = _ca_bundle(request.ca_bundle, reach_settings.ca_bundle, settings.root)
-    store: History | None = None
-    history_error = ""
-    if request.record:
-        from hedgectl.adapters.history import History
-
-        try:
-            store = History(history_file(request.history, reach_settings, settings.root))
-        except FileError as exc:  # probe anyway: results and metrics matter more than the record
-            history_error = _not_recorded(exc)
-    try:
-        return _probe(
-            request,
-            reach_settings,
-            providers,
-            regions,
-            store,
-            history_error=history_error,
-            threshold_name=threshold_name,
-            threshold=threshold,
-            timeout=timeout,
-            bundle=bundle,
-            notify=notify,
-            on_progress=on_progress,
-            on_warning=on_warning or _ignore,
-            on_notify_error=on_notify_error or _ignore,
-        )
-    finally:
-        if store is not None:
-            store.close()
+    return _Prepared(
+        reach_settings,
+        settings.root,
+        threshold_name,
+        threshold,
+        timeout,
+        notify,
+        providers,
+        regions,
+        bundle,
+    )
 
 
 def _probe(
@@ -170,18 +205,22 @@ def _probe(
     ssl_ctx = http.make_ssl_context(bundle)
     for note in plan.notes:
         on_warning(note)
-    targets = [*plan.controls, *plan.targets]
-    observations = _run(targets, ssl_ctx, on_progress)
-    n = len(plan.controls)
-    controls = {t.region: obs for t, obs in zip(plan.controls, observations[:n], strict=True)}
+    planned_controls, planned = list(plan.controls), list(plan.targets)
+    if request.timeout_cap is not None:  # reach serve: never outlast the scrape
+        cap = request.timeout_cap
+        planned_controls = [replace(t, timeout=min(t.timeout, cap)) for t in planned_controls]
+        planned = [replace(t, timeout=min(t.timeout, cap)) for t in planned]
+    observations = _run([*planned_controls, *planned], ssl_ctx, on_progress)
+    n = len(planned_controls)
+    controls = {t.region: obs for t, obs in zip(planned_controls, observations[:n], strict=True)}
     signatures = load_signatures(reach_settings.signatures)
     now = time.time()
     results = [
         core.classify(t, obs, signatures, now=now, cert_warn_days=reach_settings.cert_warn_days)
-        for t, obs in zip(plan.targets, observations[n:], strict=True)
+        for t, obs in zip(planned, observations[n:], strict=True)
     ]
-    results = core.refine_region_keys(results, plan.targets)
-    results = core.carry_paid(results, plan.targets, last_paid, now)
+    results = core.refine_region_keys(results, planned)
+    results = core.carry_paid(results, planned, last_paid, now)
     results, dead = core.apply_controls(results, controls)
     results = core.sort_results(results)
     transitions: list[Transition] = []
@@ -256,6 +295,26 @@ def reach_history(request: HistoryRequest) -> HistoryReport:
             events=store.events(request.providers, request.regions, request.limit),
             tracks=store.tracks(request.providers, request.regions),
         )
+
+
+def recent_changes(request: ReachRequest, limit: int = 20) -> list[Event]:
+    """The newest recorded state changes, read-only ([] when there is no history, or with
+    record=False, or when it cannot be read: the status page shows what it has)."""
+    from hedgectl.adapters.history import History
+    from hedgectl.core.reach.config import ReachSettings
+
+    if not request.record:
+        return []
+    settings = _settings.load(request.config)
+    reach_settings = settings.section("reach") or ReachSettings()
+    path = history_file(request.history, reach_settings, settings.root)
+    if not path.exists():
+        return []
+    try:
+        with History(path, read_only=True) as store:
+            return store.events(limit=limit)
+    except FileError:
+        return []
 
 
 def history_file(flag: Path | None, reach_settings: ReachSettings, root: Path) -> Path:
