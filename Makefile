@@ -28,13 +28,17 @@ demo: $(STAMP)
 	if [ $$code -eq 1 ]; then echo "(exit 1: named-tier model IDs found, as expected for the sample app)"; \
 	elif [ $$code -ne 0 ]; then exit $$code; fi
 
-# Debian packages the tests use as real parts: tinyproxy (region proxies), promtool (metrics
-# check), blackbox exporter (benchmark), node (JS rewrite check). Installed only when missing.
+# Debian packages the tests use as real parts: tinyproxy (region proxies), prometheus (promtool
+# checks; the server scrapes `reach serve`), chromium (the status page's browser test, driven by
+# Playwright), systemd-analyze (unit files), node (JS rewrite check). Installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v tinyproxy >/dev/null || missing="$$missing tinyproxy"; \
 	command -v microsocks >/dev/null || missing="$$missing microsocks"; \
 	command -v promtool >/dev/null || missing="$$missing prometheus"; \
+	command -v prometheus >/dev/null || missing="$$missing prometheus"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v git >/dev/null || missing="$$missing git"; \
 	if [ -n "$$missing" ]; then \

@@ -43,7 +43,7 @@ LEVEL_CLASS = {Level.OK: "ok", Level.DEGRADED: "degraded", Level.UNREACHABLE: "u
 LEVEL_WORD = {Level.OK: "reachable", Level.DEGRADED: "degraded", Level.UNREACHABLE: "unreachable"}
 
 _CSS = """
-:root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; }
+:root { color-scheme: light; --fg: #1f2328; --muted: #424a53; --line: #d1d9e0; }
 * { box-sizing: border-box; }
 body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
   background: #ffffff; margin: 0; padding: 1rem; max-width: 80rem; }
