@@ -12,12 +12,12 @@ import itertools
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hedgectl.adapters.history import Event
 from hedgectl.core import reach as core
 from hedgectl.report.reach import ReachReport
 from hedgectl.report.reach_html import render_status_page
@@ -39,17 +39,6 @@ FLAGS = [
     "--disable-dev-shm-usage",
 ]
 NOW = 1_790_000_000.0
-
-
-@dataclass(frozen=True)
-class Change:
-    at: float
-    provider: str
-    region: str
-    old: str
-    new: str
-    verdict: str
-    reason: str
 
 
 def _result(provider: str, region: str, verdict: str, reason: str, status: int | None) -> Any:
@@ -79,8 +68,8 @@ RESULTS = [
     _result("edge", "here", "blocked_unknown", "HTTP 403: '<script>alert(1)</script>' page", 403),
 ]
 CHANGES = [
-    Change(NOW - 600, "openai", "cn", "up", "down", "blocked_geo", "HTTP 403: OpenAI refuses"),
-    Change(NOW - 7200, "deepseek", "us", "unknown", "down", "blocked_legal", "HTTP 451"),
+    Event(NOW - 600, "openai", "cn", "up", "down", "blocked_geo", "HTTP 403: OpenAI refuses"),
+    Event(NOW - 7200, "deepseek", "us", "unknown", "down", "blocked_legal", "HTTP 451"),
 ]
 
 

@@ -9,6 +9,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from hedgectl.core import reach as core
 from hedgectl.report.reach import ReachReport, render_prometheus
 from tests.conftest import ROOT
 from tests.servers.proxies import require
+from tests.unit.test_reach_metrics import result
 
 TEMPLATES = ROOT / "templates" / "reach"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -162,23 +164,8 @@ def test_prometheus_scrape_config_passes_promtool(tmp_path: Path) -> None:
 
 
 def _emitted_series() -> set[str]:
-    result = core.Result(
-        "p",
-        "r",
-        "u",
-        core.ProbeKind.UNAUTHENTICATED,
-        core.Verdict.RATE_LIMITED,
-        "x",
-        429,
-        "",
-        core.Timings(0.1, 0.1, 0.1, 0.1, 0.5),
-        "",
-        "TLSv1.3",
-        2e9,
-        "proxy",
-        retry_after=3,
-    )
-    text = render_prometheus(ReachReport([result], {"r": ""}, 1e9)) + _Stats().text()
+    sample = replace(result(verdict=core.Verdict.RATE_LIMITED, status=429), retry_after=3)
+    text = render_prometheus(ReachReport([sample], {"r": ""}, 1e9)) + _Stats().text()
     return set(re.findall(r"^# TYPE (\S+)", text, re.MULTILINE))
 
 
