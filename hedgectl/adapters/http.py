@@ -19,13 +19,14 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from hedgectl import __version__
 from hedgectl.core.reach import Failure, Observation, ProbeKind, Proxy, Target, Timings
 
 MAX_BODY = 64 * 1024  # error bodies are small; a signature never needs more
+MAX_PROBE_THREADS = 1024  # probes in parallel: 1000 probes still take one timeout
+PROBE_THREAD_STACK = 512 * 1024  # bytes; a probe thread only waits on sockets
 USER_AGENT = f"hedgectl/{__version__} (reach)"
 
 
@@ -83,13 +84,37 @@ def ca_bundle_problem(path: str) -> str:
     return ""
 
 
+Resolver = Callable[[str, int], list[tuple[int, str]]]
+
+
+def system_resolver(host: str, port: int) -> list[tuple[int, str]]:
+    """The machine's resolver (getaddrinfo): [(address family, address), ...]."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [(int(family), str(addr[0])) for family, _, _, _, addr in infos]
+
+
+_resolver: Resolver = system_resolver
+
+
+def set_resolver(resolver: Resolver | None) -> None:
+    """Use another resolver for provider and proxy names (None: the system's again).
+
+    For tests and benchmarks, which must never ask the machine's resolver, and for embedding
+    hedgectl where names resolve differently. A resolver raises OSError (socket.gaierror) when a
+    name does not resolve.
+    """
+    global _resolver
+    _resolver = resolver or system_resolver
+
+
 def _resolve(host: str, port: int, clock: _Clock) -> list[tuple[int, str]]:
-    """getaddrinfo bounded by the deadline (it has no timeout of its own)."""
+    """The resolver's answer, bounded by the deadline (getaddrinfo has no timeout of its own)."""
     box: dict[str, object] = {}
+    resolver = _resolver
 
     def run() -> None:
         try:
-            box["ok"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            box["ok"] = resolver(host, port)
         except (OSError, UnicodeError) as exc:
             box["err"] = exc
 
@@ -104,9 +129,9 @@ def _resolve(host: str, port: int, clock: _Clock) -> list[tuple[int, str]]:
         exc = box["err"]
         text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ProbeFailed(Failure.DNS, f"{host}: {text}")
-    infos = box["ok"]
-    assert isinstance(infos, list)
-    return [(int(family), str(addr[0])) for family, _, _, _, addr in infos]
+    addresses = box["ok"]
+    assert isinstance(addresses, list)
+    return addresses
 
 
 def _connect(
@@ -569,17 +594,47 @@ def probe_all(
     ctx: ssl.SSLContext,
     on_done: Callable[[Target, Observation], None] | None = None,
 ) -> list[Observation]:
-    """All probes at once, one thread each (bounded): the run takes about one probe timeout."""
+    """All probes at once, one thread each: the run takes about one probe timeout.
+
+    Every thread is started first and held at a gate, then all are released together: a thread
+    started while hundreds of others are busy with TLS handshakes waits for the GIL, and 1000
+    probes used to trickle out over seconds. Up to MAX_PROBE_THREADS run in parallel (beyond
+    that they queue behind one another). Probe threads mostly wait on sockets: a small stack.
+    `on_done` is called from the probe threads, one call at a time.
+    """
     if not targets:
         return []
     results: list[Observation | None] = [None] * len(targets)
-    with ThreadPoolExecutor(max_workers=min(len(targets), 512), thread_name_prefix="reach") as pool:
-        futures = {pool.submit(probe, t, ctx): i for i, t in enumerate(targets)}
-        for future, i in futures.items():
-            obs = future.result()
+    pending = iter(range(len(targets)))
+    lock = threading.Lock()
+    gate = threading.Event()
+
+    def worker() -> None:
+        gate.wait()
+        while True:
+            with lock:
+                i = next(pending, None)
+            if i is None:
+                return
+            obs = probe(targets[i], ctx)
             results[i] = obs
             if on_done is not None:
-                on_done(targets[i], obs)
+                with lock:
+                    on_done(targets[i], obs)
+
+    previous = threading.stack_size(PROBE_THREAD_STACK)
+    try:
+        threads = [
+            threading.Thread(target=worker, name=f"reach-{k}", daemon=True)
+            for k in range(min(len(targets), MAX_PROBE_THREADS))
+        ]
+        for thread in threads:
+            thread.start()
+    finally:
+        threading.stack_size(previous)
+        gate.set()  # also releases the threads already started if a start failed
+    for thread in threads:
+        thread.join()
     return [r if r is not None else Observation(failure=Failure.PROTOCOL) for r in results]
 
 

@@ -8,6 +8,7 @@ The fake providers answer by caller address, so the same provider is blocked fro
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from hedgectl.adapters import http
 from hedgectl.cli.app import app
 from tests.servers.providers import MOONSHOT_CN_KEY, FakeProviders, resolve
 from tests.servers.proxies import RunningProxy, require, start_microsocks, start_tinyproxy
@@ -145,15 +147,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     require("microsocks", "microsocks")
     providers = FakeProviders(folder)
     proxies: dict[str, RunningProxy] = {}
+    # Names the tests do not pin with `resolve` get NXDOMAIN from this injected resolver: the
+    # machine's own resolver is never asked.
+    http.set_resolver(_nxdomain)
     try:
         proxies["us"] = start_tinyproxy(folder, "127.0.0.2")
         proxies["cn"] = start_tinyproxy(folder, "127.0.0.3")
         proxies["eu"] = start_microsocks(folder, "127.0.0.4")
         yield World(providers, proxies, folder)
     finally:
+        http.set_resolver(None)
         for proxy in proxies.values():
             proxy.stop()
         providers.close()
+
+
+def _nxdomain(host: str, port: int) -> list[tuple[int, str]]:
+    RESOLVED.append(host)
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known (test resolver)")
+
+
+RESOLVED: list[str] = []
 
 
 ENV = {"MOONSHOT_API_KEY": MOONSHOT_CN_KEY, "AWS_BEARER_TOKEN_BEDROCK": "bedrock-test-key"}
@@ -583,3 +597,11 @@ def test_an_unknown_edge_block_or_redirect_is_down_not_healthy(
     r = json.loads(result.stdout)["results"][0]
     assert (r["verdict"], r["http_status"]) == (verdict, status), r
     assert result.exit_code == 1  # the default --fail-on degraded fails: this is not reachable
+
+
+def test_the_dns_failure_comes_from_the_injected_resolver(
+    matrix: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    assert matrix["nxdomain", "here"]["verdict"] == "dns_error"
+    assert "test resolver" in matrix["nxdomain", "here"]["reason"]
+    assert RESOLVED and set(RESOLVED) == {"api.nothing.invalid"}  # nothing else was looked up
