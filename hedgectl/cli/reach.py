@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -277,16 +276,19 @@ def serve(
     accepting, finishes the requests in flight and exits 0.
     """
     import os
-    from dataclasses import replace
 
-    from hedgectl.adapters.exporter import Exporter, ProbeAnswer
-    from hedgectl.report.reach import ReachReport, render_prometheus
-    from hedgectl.report.reach_html import render_status_page
-    from hedgectl.services.reach import ReachRequest, check_request, recent_changes
-    from hedgectl.services.reach import reach as run_reach
+    from hedgectl.services.reach import ReachRequest
+    from hedgectl.services.reach import serve as run_server
+
+    def log(message: str) -> None:
+        if not quiet:
+            err.print(message, markup=False, highlight=False, soft_wrap=True)
+
+    def always(message: str) -> None:  # history failures show even with --quiet
+        err.print(message, markup=False, highlight=False, soft_wrap=True)
 
     host, port = _listen_address(os.environ.get("HEDGECTL_REACH_LISTEN") or listen)
-    base = ReachRequest(
+    request = ReachRequest(
         timeout=timeout,
         ca_bundle=ca_bundle,
         history=history_path,
@@ -295,42 +297,22 @@ def serve(
         notify=notify,
         config=config,
     )
-    check_request(base)  # configuration errors now, not at the first scrape
 
-    def log(message: str) -> None:
-        if not quiet:
-            err.print(message, markup=False, highlight=False, soft_wrap=True)
-
-    def probe(
-        providers: Sequence[str], regions: Sequence[str], budget: float | None
-    ) -> ProbeAnswer:
-        report = run_reach(
-            replace(base, providers=tuple(providers), regions=tuple(regions), timeout_cap=budget),
-            on_warning=log,
-            on_notify_error=log,
-        )
-        if report.history_error:  # logged even with --quiet
-            err.print(report.history_error, markup=False, highlight=False, soft_wrap=True)
-        return ProbeAnswer(
-            render_prometheus(report), report.results, report.vantage, not report.history_error
-        )
-
-    def page(results: Sequence[Any], vantage: dict[str, str], at: float) -> str:
-        report = ReachReport(results=results, vantage=vantage, run_at=at)
-        return render_status_page(report, recent_changes(base))
+    def started(address: str) -> None:
+        always(f"hedgectl reach serve on http://{address}/ (probe, probes, metrics); Ctrl-C stops")
 
     try:
-        exporter = Exporter(host, port, probe, page, max_concurrent=max_concurrent, log=log)
+        run_server(
+            request,
+            host,
+            port,
+            max_concurrent=max_concurrent,
+            on_started=started,
+            on_log=log,
+            on_history_error=always,
+        )
     except OSError as exc:
         raise UsageError(f"--listen {listen}: {exc.strerror or exc}") from None
-    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    err.print(
-        f"hedgectl reach serve on http://{shown}/ (probe, probes, metrics); Ctrl-C stops",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
-    exporter.serve()
 
 
 def _listen_address(value: str) -> tuple[str, int]:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hedgectl.errors import ConfigError, FileError, HedgeError, UsageError
 from hedgectl.services import settings as _settings
@@ -315,6 +315,49 @@ def recent_changes(request: ReachRequest, limit: int = 20) -> list[Event]:
             return store.events(limit=limit)
     except FileError:
         return []
+
+
+def serve(
+    request: ReachRequest,
+    host: str,
+    port: int,
+    *,
+    max_concurrent: int = 4,
+    on_started: Callable[[str], None] | None = None,
+    on_log: Callable[[str], None] | None = None,
+    on_history_error: Callable[[str], None] | None = None,
+) -> None:
+    """`reach serve`: the exporter, until SIGTERM/SIGINT. Each scrape runs reach() narrowed to
+    its provider/region and capped at its scrape budget: the same code (and history) as a cron
+    run. Configuration errors are raised before the port is opened; OSError if it cannot be."""
+    from hedgectl.adapters.exporter import Exporter, ProbeAnswer
+    from hedgectl.report.reach import ReachReport, render_prometheus
+    from hedgectl.report.reach_html import render_status_page
+
+    check_request(request)
+    log = on_log or _ignore
+    history_error = on_history_error or _ignore
+
+    def probe(
+        providers: Sequence[str], regions: Sequence[str], budget: float | None
+    ) -> ProbeAnswer:
+        scrape = replace(
+            request, providers=tuple(providers), regions=tuple(regions), timeout_cap=budget
+        )
+        report = reach(scrape, on_warning=log, on_notify_error=log)
+        if report.history_error:
+            history_error(report.history_error)
+        metrics = render_prometheus(report)
+        return ProbeAnswer(metrics, report.results, report.vantage, not report.history_error)
+
+    def page(results: Sequence[Any], vantage: dict[str, str], at: float) -> str:
+        report = ReachReport(results=results, vantage=vantage, run_at=at)
+        return render_status_page(report, recent_changes(request))
+
+    exporter = Exporter(host, port, probe, page, max_concurrent=max_concurrent, log=log)
+    if on_started is not None:
+        on_started(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+    exporter.serve()
 
 
 def history_file(flag: Path | None, reach_settings: ReachSettings, root: Path) -> Path:
