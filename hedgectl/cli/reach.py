@@ -155,7 +155,6 @@ def reach(
         fail_on=fail_on,
         notify=notify,
         config=config,
-        changes=20 if fmt == ReachFormat.HTML else 0,
     )
     status = _Status() if not quiet and err.is_terminal else None
     try:
@@ -164,6 +163,7 @@ def reach(
             on_progress=status.update if status is not None else None,
             on_warning=None if quiet else warn,
             on_notify_error=warn,
+            changes=20 if fmt == ReachFormat.HTML else 0,
         )
     finally:
         if status is not None:

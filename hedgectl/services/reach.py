@@ -38,8 +38,6 @@ class ReachRequest:
     fail_on: str | None = None  # level or verdict (HEDGECTL_REACH_FAIL_ON, [reach] fail_on)
     notify: str | None = None  # webhook URL (HEDGECTL_REACH_NOTIFY, [reach] notify)
     config: Path | None = None
-    timeout_cap: float | None = None  # no probe may take longer (reach serve: the scrape budget)
-    changes: int = 0  # also read this many recent state changes (for the status page)
 
 
 @dataclass(frozen=True)
@@ -59,8 +57,13 @@ def reach(
     on_progress: Callable[[int, int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     on_notify_error: Callable[[str], None] | None = None,
+    timeout_cap: float | None = None,
+    changes: int = 0,
 ) -> ReachReport:
     """Plan, probe (all at once), classify, record, notify. `report.failed` is the --fail-on answer.
+
+    timeout_cap: no probe takes longer (reach serve: the scrape's budget); changes: also read
+    this many recent state changes into `report.changes` (the status page).
 
     on_progress(done, total) is called with done=0 before probing and after each probe;
     on_warning(message) for configuration notes (a key variable that is not set, ...);
@@ -92,6 +95,8 @@ def reach(
             on_progress=on_progress,
             on_warning=on_warning or _ignore,
             on_notify_error=on_notify_error or _ignore,
+            timeout_cap=timeout_cap,
+            changes=changes,
         )
     finally:
         if store is not None:
@@ -177,6 +182,8 @@ def _probe(
     on_progress: Callable[[int, int], None] | None,
     on_warning: Callable[[str], None],
     on_notify_error: Callable[[str], None],
+    timeout_cap: float | None,
+    changes: int,
 ) -> ReachReport:
     from hedgectl.adapters import http
     from hedgectl.core import reach as core
@@ -206,8 +213,8 @@ def _probe(
     for note in plan.notes:
         on_warning(note)
     planned_controls, planned = list(plan.controls), list(plan.targets)
-    if request.timeout_cap is not None:  # reach serve: never outlast the scrape
-        cap = request.timeout_cap
+    if timeout_cap is not None:  # reach serve: never outlast the scrape
+        cap = timeout_cap
         planned_controls = [replace(t, timeout=min(t.timeout, cap)) for t in planned_controls]
         planned = [replace(t, timeout=min(t.timeout, cap)) for t in planned]
     observations = _run([*planned_controls, *planned], ssl_ctx, on_progress)
@@ -224,7 +231,7 @@ def _probe(
     results, dead = core.apply_controls(results, controls)
     results = core.sort_results(results)
     transitions: list[Transition] = []
-    changes: Sequence[Event] = ()
+    recent: Sequence[Event] = ()
     if store is not None:
         try:
             transitions = store.record(
@@ -234,8 +241,8 @@ def _probe(
                 keep_days=reach_settings.keep_days,
                 now=started,
             )
-            if request.changes:
-                changes = store.events(limit=request.changes)
+            if changes:
+                recent = store.events(limit=changes)
         except FileError as exc:
             history_error = _not_recorded(exc)
     worthy = [t for t in transitions if core.notify_worthy(t)]
@@ -256,7 +263,7 @@ def _probe(
         transitions=transitions,
         fail_on=threshold_name,
         failed=failed,
-        changes=changes,
+        changes=recent,
         history_error=history_error,
     )
 
@@ -341,10 +348,8 @@ def serve(
     def probe(
         providers: Sequence[str], regions: Sequence[str], budget: float | None
     ) -> ProbeAnswer:
-        scrape = replace(
-            request, providers=tuple(providers), regions=tuple(regions), timeout_cap=budget
-        )
-        report = reach(scrape, on_warning=log, on_notify_error=log)
+        scrape = replace(request, providers=tuple(providers), regions=tuple(regions))
+        report = reach(scrape, on_warning=log, on_notify_error=log, timeout_cap=budget)
         if report.history_error:
             history_error(report.history_error)
         metrics = render_prometheus(report)
