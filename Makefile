@@ -53,6 +53,13 @@ $(PORTKEY): $(STAMP)
 	@if command -v npm >/dev/null; then mkdir -p $(VENV)/portkey && npm install --prefix $(VENV)/portkey --no-audit --no-fund --ignore-scripts --loglevel=error @portkey-ai/gateway@1.15.2 && touch $@; \
 	else echo "npm missing: the Portkey gateway test will be skipped"; fi
 
+# The TypeScript compiler (npm) type-checks what `rewrite` writes into TypeScript projects; its test is
+# skipped when npm is missing.
+TSC := $(VENV)/typescript/.installed
+$(TSC): $(STAMP)
+	@if command -v npm >/dev/null; then mkdir -p $(VENV)/typescript && npm install --prefix $(VENV)/typescript --no-audit --no-fund --ignore-scripts --loglevel=error typescript@5.6.3 && touch $@; \
+	else echo "npm missing: the TypeScript rewrite check will be skipped"; fi
+
 # LiteLLM (PyPI, large, its own pins) loads `config export --format litellm` in its Router, in a
 # virtualenv of its own so it cannot move the project's dependencies; its test is skipped without it.
 LITELLM := $(VENV)/litellm/.installed
@@ -74,7 +81,7 @@ docs: $(TEST_STAMP)
 unit: $(TEST_STAMP)
 	$(BIN)/pytest -q tests/unit
 
-test: $(TEST_STAMP) system-deps $(PORTKEY) $(LITELLM) lint typecheck docs
+test: $(TEST_STAMP) system-deps $(PORTKEY) $(TSC) $(LITELLM) lint typecheck docs
 	$(BIN)/pytest -q -n 2 --dist loadgroup tests
 
 # Tools the benchmarks compare against: ripgrep (audit), blackbox exporter (reach).

@@ -7,14 +7,15 @@ the result is re-parsed: a file whose tree has errors afterwards is refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import PurePosixPath
 
 from tree_sitter import Language, Node, Parser
 
 from hedgectl.core.audit import suppressed
-from hedgectl.core.rewrite import DYNAMIC, Site
+from hedgectl.core.rewrite import DYNAMIC, Position, Site, is_model_name
 from hedgectl.errors import UsageError
 
 FUNCTION = "hedgeModel"
@@ -29,16 +30,31 @@ EXTENSIONS = {
     ".cts": "typescript",
     ".tsx": "tsx",
 }
-# Nodes a literal's role is read through: `process.env.X ?? "id"`, `cond ? "a" : "b"`, arrays.
+# Nodes a literal's role is read through: `process.env.X ?? "id"`, `cond ? "a" : "b"`, `as const`.
 _TRANSPARENT = {
     "parenthesized_expression",
     "ternary_expression",
-    "array",
     "as_expression",
     "satisfies_expression",
     "non_null_expression",
 }
-_COMPARE = {"===", "==", "!==", "!=", "<", ">", "<=", ">="}
+_COMPARE = {"===", "==", "!==", "!=", "<", ">", "<=", ">=", "in", "instanceof"}
+# Methods whose string argument is a pattern or a piece of text to look for, never a model to call.
+_TEXT_CHECKS = frozenset(
+    {
+        "startsWith", "endsWith", "includes", "indexOf", "lastIndexOf", "match", "matchAll",
+        "replace", "replaceAll", "split", "search", "test", "RegExp", "exec",
+    }
+)  # fmt: skip
+_STATEMENTS = {
+    "expression_statement", "lexical_declaration", "variable_declaration", "return_statement",
+    "if_statement", "for_statement", "while_statement", "export_statement", "class_body",
+    "statement_block", "program", "switch_statement",
+}  # fmt: skip
+_TYPES = {
+    "type_annotation", "type_alias_declaration", "literal_type", "union_type", "type_arguments",
+    "interface_declaration", "property_signature", "index_signature", "predefined_type",
+}  # fmt: skip
 
 
 class ParseFailure(UsageError):
@@ -104,6 +120,23 @@ class Collected:
     binding: str | None
     esm: bool
     insert_at: int  # byte offset for the import line
+    imports: set[str] = field(default_factory=set)  # module specifiers imported or required
+    directives: set[str] = field(default_factory=set)  # "use client", "use strict", ...
+    edge: bool = False  # `export const runtime = "edge"` (Next.js route segment config)
+
+
+def is_resolver_call(node: Node, binding: str | None = None) -> bool:
+    """hedgeModel(...), hedgeModel2(...), models.hedgeModel(...), or the name the file imported
+    it as: already rewritten."""
+    if node.type != "call_expression":
+        return False
+    func = node.child_by_field_name("function")
+    if func is None:
+        return False
+    if func.type == "member_expression":
+        func = func.child_by_field_name("property")
+    name = _text(func)
+    return name.startswith(FUNCTION) or name == binding
 
 
 def collect(data: bytes, lang: str) -> Collected:
@@ -115,7 +148,7 @@ def collect(data: bytes, lang: str) -> Collected:
     esm = False
     insert_at: int = 0
 
-    def site(node: Node, value: str, context: str, skip: str) -> None:
+    def site(node: Node, value: str, context: str, skip: str, position: Position) -> None:
         row, col_b = node.start_point
         line_bytes = data.splitlines()[row] if row < len(lines) else b""
         col = len(line_bytes[:col_b].decode("utf-8", "replace")) + 1
@@ -128,6 +161,7 @@ def collect(data: bytes, lang: str) -> Collected:
                 key=(node.start_byte, node.end_byte),
                 skip=skip,
                 suppressed=suppressed(lines[row] if row < len(lines) else ""),
+                position=position,
             )
         )
 
@@ -162,22 +196,53 @@ def collect(data: bytes, lang: str) -> Collected:
         insert_at = _line_end(data, top.end_byte)
 
     esm = esm or any(t.type in ("import_statement", "export_statement") for t in root.children)
-    for node in _walk(root):
-        if node.type == "identifier":
+    imports: set[str] = set()
+    directives: set[str] = set()
+    edge = False
+    flow_names: set[str] = set()
+    for top in root.children:
+        if top.type == "expression_statement" and top.named_child_count == 1:
+            only = top.named_children[0]
+            if only.type == "string":
+                directives.add(_text(only)[1:-1])
+        elif top.type == "export_statement" and b"runtime" in (top.text or b""):
+            edge = edge or bool(re.search(rb"runtime\s*=\s*['\"]edge['\"]", top.text or b""))
+    for node in _walk(root, binding):
+        kind = node.type
+        if kind == "identifier":
             names.add(_text(node))
-        elif node.type == "template_string":
+        elif kind == "import_statement":
+            imports.add(_text(node.child_by_field_name("source"))[1:-1])
+        elif kind == "call_expression":
+            func = _text(node.child_by_field_name("function"))
+            args = node.child_by_field_name("arguments")
+            if func in ("require", "import") and args is not None and args.named_child_count:
+                imports.add(_text(args.named_children[0])[1:-1])
+        elif kind == "pair":
+            value = node.child_by_field_name("value")
+            key = _key_name(node.child_by_field_name("key"))
+            passes_name = value is not None and value.type in ("identifier", "member_expression")
+            if passes_name and is_model_name(key):
+                flow_names.add(_key_name(value))
+        elif kind == "template_string":
             if any(c.type == "template_substitution" for c in node.children):
-                site(node, _text(node), "", DYNAMIC)
+                site(node, _text(node), "", DYNAMIC, Position.OTHER)
             else:
-                context, skip = _role(node)
-                site(node, _text(node)[1:-1], context, skip)
-        elif node.type == "string":
+                context, skip, position = _role(node)
+                site(node, _text(node)[1:-1], context, skip, position)
+        elif kind == "string":
             raw = _text(node)
             if "\\" in raw:
                 continue  # escapes never occur in model IDs; leave such strings alone
-            context, skip = _role(node)
-            site(node, raw[1:-1], context, skip)
-    return Collected(sites, names, binding, esm, insert_at)
+            context, skip, position = _role(node)
+            site(node, raw[1:-1], context, skip, position)
+    sites = [
+        replace(s, flows=True)
+        if s.position in (Position.ASSIGN, Position.KEY_VALUE) and s.context in flow_names
+        else s
+        for s in sites
+    ]
+    return Collected(sites, names, binding, esm, insert_at, imports, directives, edge)
 
 
 def _gap(data: bytes, start: int) -> int:
@@ -202,17 +267,51 @@ def _line_end(data: bytes, offset: int) -> int:
     return len(data) if end < 0 else end + 1
 
 
-def _walk(node: Node) -> list[Node]:
+def _walk(node: Node, binding: str | None = None) -> list[Node]:
+    """Every node in source order, except inside alias lookups (never wrapped again)."""
     out: list[Node] = []
     stack = [node]
     while stack:
         current = stack.pop()
         out.append(current)
-        stack.extend(reversed(current.children))
+        if not is_resolver_call(current, binding):
+            stack.extend(reversed(current.children))
     return out
 
 
-def _role(node: Node) -> tuple[str, str]:
+def _enclosing_skip(node: Node) -> str:
+    """A reason found anywhere up to the enclosing statement: comparisons, types, checks."""
+    child, ancestor = node, node.parent
+    while ancestor is not None and ancestor.type not in _STATEMENTS:
+        kind = ancestor.type
+        if kind in _TYPES:
+            return "type position"
+        if kind in ("enum_body", "enum_assignment"):
+            return "enum member"
+        if kind in ("jsx_attribute", "jsx_element", "jsx_expression", "jsx_self_closing_element"):
+            return "markup (a label or attribute shown to people)"
+        if kind == "switch_case":
+            return "comparison (changing it would change what is compared)"
+        operator = _text(ancestor.child_by_field_name("operator"))
+        if kind == "binary_expression" and operator in _COMPARE:
+            return "comparison or membership test (changing it would change what is compared)"
+        if kind in ("call_expression", "new_expression"):
+            func = ancestor.child_by_field_name("function") or ancestor.child_by_field_name(
+                "constructor"
+            )
+            name = _key_name(func) if func is not None else ""
+            if name in _TEXT_CHECKS and child.type == "arguments":
+                return f"prefix, substring or pattern check ({name})"
+        if kind in ("import_statement", "import_require_clause"):
+            return "module path"
+        child, ancestor = ancestor, ancestor.parent
+    return ""
+
+
+def _role(node: Node) -> tuple[str, str, Position]:
+    skip = _enclosing_skip(node)
+    if skip:
+        return "", skip, Position.OTHER
     child, parent = node, node.parent
     env_name = ""
     while parent is not None and (
@@ -226,56 +325,50 @@ def _role(node: Node) -> tuple[str, str]:
         if (
             parent.type == "binary_expression"
             and left is not None
-            and _text(left).startswith("process.env.")
+            and _text(left).startswith(("process.env.", "import.meta.env."))
         ):
             env_name = _key_name(left)  # process.env.LLM_MODEL ?? "id": the variable names it
         child, parent = parent, parent.parent
     if env_name:
-        return env_name, ""
+        return env_name, "", Position.ENV_DEFAULT
     if parent is None:
-        return "", ""
+        return "", "", Position.OTHER
     kind = parent.type
     if kind == "binary_expression":
-        op = _text(parent.child_by_field_name("operator"))
-        if op in _COMPARE:
-            return "", "comparison (changing it would change what is compared)"
-        return "", DYNAMIC
+        return "", DYNAMIC, Position.OTHER
     if kind == "pair":
         if parent.child_by_field_name("key") == child:
-            return "", "object key"
-        return _key_name(parent.child_by_field_name("key")), ""
+            return "", "object key", Position.OTHER
+        return _key_name(parent.child_by_field_name("key")), "", Position.KEY_VALUE
     if kind == "variable_declarator":
-        return _key_name(parent.child_by_field_name("name")), ""
+        return _key_name(parent.child_by_field_name("name")), "", Position.ASSIGN
     if kind in ("assignment_expression", "augmented_assignment_expression"):
-        return _key_name(parent.child_by_field_name("left")), ""
+        left = parent.child_by_field_name("left")
+        if left is not None and left.type == "subscript_expression":
+            return _key_name(left.child_by_field_name("index")), "", Position.KEY_VALUE
+        return _key_name(left), "", Position.ASSIGN
     if kind in ("field_definition", "public_field_definition"):
-        return _key_name(
+        name = _key_name(
             parent.child_by_field_name("property") or parent.child_by_field_name("name")
-        ), ""
-    if kind == "assignment_pattern":
-        return _key_name(parent.child_by_field_name("left")), ""
+        )
+        return name, "", Position.ASSIGN
+    if kind in ("assignment_pattern", "object_assignment_pattern"):
+        return _key_name(parent.child_by_field_name("left")), "", Position.DEFAULT
     if kind in ("required_parameter", "optional_parameter"):
-        return _key_name(parent.child_by_field_name("pattern")), ""
+        return _key_name(parent.child_by_field_name("pattern")), "", Position.DEFAULT
     if kind == "arguments":
-        return "", ""
-    if kind in ("switch_case",):
-        return "", "comparison (changing it would change what is compared)"
+        return "", "", Position.ARGUMENT
+    if kind == "array":
+        return "", "", Position.ELEMENT
     if kind == "subscript_expression":
-        return "", "subscript or lookup key"
-    if kind in ("import_statement", "export_statement", "import_require_clause"):
-        return "", "module path"
-    if kind in ("expression_statement",):
-        return "", "directive or bare expression"
-    if kind in ("literal_type", "jsx_attribute", "property_signature", "enum_assignment"):
-        return "", "type or markup position"
-    if kind in ("return_statement", "array", "spread_element", "arrow_function"):
-        return "", ""
-    ancestor: Node | None = parent
-    while ancestor is not None:
-        if ancestor.type in ("type_annotation", "type_alias_declaration", "literal_type"):
-            return "", "type position"
-        ancestor = ancestor.parent
-    return "", ""
+        return "", "subscript or lookup key", Position.OTHER
+    if kind in ("export_statement",):
+        return "", "module path", Position.OTHER
+    if kind == "expression_statement":
+        return "", "directive or bare expression", Position.OTHER
+    if kind in ("return_statement", "arrow_function"):
+        return "", "", Position.RETURN
+    return "", "", Position.OTHER
 
 
 def binding_name(collected: Collected) -> str:
@@ -302,13 +395,15 @@ def apply(
     replacements: dict[tuple[int, int], str],
     specifier: str,
 ) -> bytes:
-    """The file with each chosen literal replaced by `<binding>("<alias>")` and the import added."""
+    """The file with each chosen literal replaced by `<binding>("<alias>", <literal>)` and the
+    import added."""
     if not replacements:
         return data
     binding = binding_name(collected)
     out = data
     for (start, end), alias in sorted(replacements.items(), reverse=True):
-        out = out[:start] + f'{binding}("{alias}")'.encode() + out[end:]
+        # The original literal stays as the default: with no hedge.toml nothing changes.
+        out = out[:start] + f'{binding}("{alias}", '.encode() + data[start:end] + b")" + out[end:]
     if collected.binding is None:
         line = import_line(binding, specifier, collected.esm).encode()
         at = collected.insert_at
@@ -317,3 +412,138 @@ def apply(
         out = out[:at] + line + out[at:]
     _parse(out, lang)  # refuse to hand back anything that no longer parses
     return out
+
+
+# ---------------------------------------------------------------------------- resolver modules
+
+# Imports that tie a file to Node.js: it gets the resolver that reads hedge.toml at run time.
+NODE_MODULES = frozenset(
+    {
+        "fs", "fs/promises", "path", "child_process", "os", "http", "https", "net", "tls", "dns",
+        "stream", "util", "worker_threads", "readline", "zlib", "cluster", "module", "express",
+        "fastify", "koa", "@nestjs/core", "dotenv",
+    }
+)  # fmt: skip
+# Dependencies that say a package's code (also) runs in browsers or edge runtimes.
+FRONTEND_PACKAGES = frozenset(
+    {
+        "next", "vite", "react", "react-dom", "vue", "svelte", "@sveltejs/kit", "nuxt",
+        "@angular/core", "solid-js", "preact", "astro", "@remix-run/react", "expo",
+    }
+)  # fmt: skip
+BROWSER_STEM = RESOLVER_STEM + ".browser"
+DECLARATION = (
+    "/** The model ID for an alias: HEDGE_MODEL_<ALIAS>, else hedge.toml, else `fallback`. */\n"
+    "export declare function hedgeModel<T extends string>(alias: string, fallback: T): T;\n"
+)
+
+
+def runtime_for(collected: Collected, lang: str, frontend: bool) -> str:
+    """'node' or 'browser': which resolver a file may import, from what the file itself shows.
+
+    Edge route config, 'use client' and JSX mean browser or edge; Node built-ins mean Node; in a
+    package that depends on a front-end framework everything else may be bundled for a browser.
+    """
+    if collected.edge or "use client" in collected.directives or lang == "tsx":
+        return "browser"
+    if any(i.startswith("node:") or i in NODE_MODULES for i in collected.imports):
+        return "node"
+    if frontend or any(
+        i in FRONTEND_PACKAGES or i.startswith(("next/", "react-dom/", "@vercel/"))
+        for i in collected.imports
+    ):
+        return "browser"
+    return "node"
+
+
+def node_resolver(esm: bool, config_rel: str) -> str:
+    """The Node.js resolver (reads hedge.toml relative to itself), as ESM or CommonJS."""
+    from importlib import resources
+
+    body = (
+        resources.files("hedgectl.templates")
+        .joinpath("resolver")
+        .joinpath("hedge_models.js.in")
+        .read_text(encoding="utf-8")
+    )
+    if esm:
+        imports = 'import fs from "node:fs";\nimport { fileURLToPath } from "node:url";'
+        config = f"fileURLToPath(new URL({_js_string(config_rel)}, import.meta.url))"
+        export, footer = "export ", ""
+    else:
+        imports = 'const fs = require("node:fs");\nconst path = require("node:path");'
+        config = f"path.join(__dirname, {_js_string(config_rel)})"
+        export, footer = "", "\nmodule.exports = { hedgeModel };\n"
+    return (
+        body.replace("@@IMPORTS@@", imports)
+        .replace("@@CONFIG@@", config)
+        .replace("@@EXPORT@@", export)
+        .replace("@@FOOTER@@\n", footer)
+    )
+
+
+def browser_resolver(models: dict[str, str], *, flavor: str, typescript: bool, esm: bool) -> str:
+    """The browser/edge resolver: hedge.toml's aliases as data plus build-time variables.
+
+    flavor: 'next' (process.env.NEXT_PUBLIC_HEDGE_MODEL_*, inlined by Next.js), 'vite'
+    (import.meta.env.VITE_HEDGE_MODEL_*), or 'plain' (process.env.HEDGE_MODEL_*, edge runtimes).
+    """
+    from importlib import resources
+
+    body = (
+        resources.files("hedgectl.templates")
+        .joinpath("resolver")
+        .joinpath("hedge_models.browser.in")
+        .read_text(encoding="utf-8")
+    )
+    names = sorted(models)
+    config_lines = "".join(f"  {_js_string(n)}: {_js_string(models[n])},\n" for n in names)
+    record = ": Record<string, string | undefined>" if typescript else ""
+    config_decl = f"const CONFIG{record} = {{\n{config_lines}}};"
+    env_lines = ""
+    for n in names:
+        var = "HEDGE_MODEL_" + n.upper()
+        reads = []
+        if flavor == "vite":
+            meta = "(import.meta as unknown as { env: Record<string, string | undefined> })"
+            reads.append(f"read(() => {meta if typescript else 'import.meta'}.env.VITE_{var})")
+        else:
+            if flavor == "next":
+                reads.append(f"read(() => process.env.NEXT_PUBLIC_{var})")
+            reads.append(f"read(() => process.env.{var})")
+        env_lines += f"  {_js_string(n)}: " + " || ".join(reads) + ",\n"
+    env_decl = f"const ENV{record} = {{\n{env_lines}}};"
+    if typescript and flavor != "vite":
+        # Module scope: shadows nothing global, and needs no @types/node.
+        env_decl = (
+            "declare const process: { env: Record<string, string | undefined> };\n" + env_decl
+        )
+    hint = {
+        "next": "NEXT_PUBLIC_HEDGE_MODEL_<ALIAS> (or HEDGE_MODEL_<ALIAS> on the server)",
+        "vite": "VITE_HEDGE_MODEL_<ALIAS>",
+    }.get(flavor, "HEDGE_MODEL_<ALIAS> where the runtime provides process.env")
+    if typescript:
+        export = (
+            "export function hedgeModel<T extends string>(alias: string, fallback: T): T {\n"
+            "  return (ENV[alias] || CONFIG[alias] || fallback) as T;\n}\n"
+        )
+    else:
+        export = (
+            f"{'export ' if esm else ''}function hedgeModel(alias, fallback) {{\n"
+            "  return ENV[alias] || CONFIG[alias] || fallback;\n}\n"
+            + ("" if esm else "\nmodule.exports = { hedgeModel };\n")
+        )
+    return (
+        body.replace("@@ENV_HINT@@", hint)
+        .replace("@@CONFIG_DECL@@", config_decl)
+        .replace("@@READ_TYPE@@", ": () => string | undefined" if typescript else "")
+        .replace("@@READ_RETURN@@", ": string | undefined" if typescript else "")
+        .replace("@@ENV_DECL@@", env_decl)
+        .replace("@@EXPORT@@\n", export)
+    )
+
+
+def _js_string(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)

@@ -7,27 +7,34 @@ addressed by the (line, column) of the original node, which `collect` reports an
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from hedgectl.core.aliases import slug
 from hedgectl.core.audit import suppressed
-from hedgectl.core.rewrite import DYNAMIC, Site
+from hedgectl.core.rewrite import DYNAMIC, Position, Site, is_model_name
 from hedgectl.errors import UsageError
 
 RESOLVER_MODULE = "hedge_models"
 FUNCTION = "hedge_model"
+# Names the resolver module exports (`model` is the name older resolvers used).
+EXPORTED = ("hedge_model", "model")
 
-# Nodes a literal's role is read through: `os.getenv("X") or "id"`, `"a" if x else "b"`, lists.
-_TRANSPARENT = (
-    cst.BooleanOperation,
-    cst.IfExp,
-    cst.Element,
-    cst.List,
-    cst.Tuple,
-    cst.Set,
-    cst.StarredElement,
-)
+# Nodes a literal's role is read through: `os.getenv("X") or "id"`, `"a" if x else "b"`.
+_TRANSPARENT = (cst.BooleanOperation, cst.IfExp, cst.Element, cst.StarredElement)
+_SEQUENCES = (cst.List, cst.Tuple, cst.Set)
+# Methods whose string argument is a pattern or a piece of text to look for, never a model to call.
+_TEXT_CHECKS = frozenset(
+    {
+        "startswith", "endswith", "find", "rfind", "index", "rindex", "count", "replace",
+        "split", "rsplit", "partition", "rpartition", "removeprefix", "removesuffix", "strip",
+        "lstrip", "rstrip", "includes", "match", "fullmatch", "search", "compile", "sub",
+        "subn", "findall", "finditer", "fnmatch", "glob",
+    }
+)  # fmt: skip
+_ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum", "Flag"})
 
 
 class ParseFailure(UsageError):
@@ -41,7 +48,7 @@ def parse(source: str) -> cst.Module:
         raise ParseFailure(f"line {exc.raw_line}: {exc.message}") from None
 
 
-def _name_of(node: cst.BaseExpression) -> str:
+def _name_of(node: cst.BaseExpression | None) -> str:
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
@@ -49,7 +56,24 @@ def _name_of(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
         return value if isinstance(value, str) else ""
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index):
+            return _name_of(index.value)
     return ""
+
+
+def is_resolver_call(node: cst.Call) -> bool:
+    """hedge_model(...), hedge_model_2(...), hedge_models.hedge_model(...): already rewritten."""
+    func = node.func
+    if isinstance(func, cst.Name):
+        return func.value.startswith(FUNCTION)
+    if isinstance(func, cst.Attribute):
+        owner = func.value
+        return func.attr.value.startswith(FUNCTION) or (
+            func.attr.value == "model" and _name_of(owner) == RESOLVER_MODULE
+        )
+    return False
 
 
 class _Collector(cst.CSTVisitor):
@@ -64,6 +88,8 @@ class _Collector(cst.CSTVisitor):
         self.names: set[str] = set()
         self.existing_binding: str | None = None
         self.stack: list[cst.CSTNode] = []
+        # Names whose value is passed to a model parameter in this file (model=DEFAULT).
+        self.flow_names: set[str] = set()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.stack.append(node)
@@ -73,7 +99,9 @@ class _Collector(cst.CSTVisitor):
         super().on_leave(original_node)
         self.stack.pop()
 
-    def _site(self, node: cst.CSTNode, value: str, context: str, skip: str) -> None:
+    def _site(
+        self, node: cst.CSTNode, value: str, context: str, skip: str, position: Position
+    ) -> None:
         pos = self.get_metadata(PositionProvider, node).start
         text = self.lines[pos.line - 1] if pos.line - 1 < len(self.lines) else ""
         self.nodes[(pos.line, pos.column)] = node
@@ -86,11 +114,34 @@ class _Collector(cst.CSTVisitor):
                 key=(pos.line, pos.column),
                 skip=skip,
                 suppressed=suppressed(text),
+                position=position,
             )
         )
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        bound = self.existing_binding is not None and _name_of(node.func) == self.existing_binding
+        if bound or is_resolver_call(node):
+            return False  # already an alias lookup: never wrapped again
+        for arg in node.args:
+            if arg.keyword is not None and is_model_name(arg.keyword.value):
+                self._flows(arg.value)
+        return True
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        if is_model_name(_name_of(node.key)):
+            self._flows(node.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.default is not None and is_model_name(node.name.value):
+            self._flows(node.default)
+
+    def _flows(self, value: cst.BaseExpression) -> None:
+        # model=DEFAULT, model=self.model, model=ROUTES["summariser"] (the key names the slot).
+        if isinstance(value, cst.Name | cst.Attribute | cst.Subscript):
+            self.flow_names.add(_name_of(value))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         module = cst.helpers.get_full_name_for_node(node.module) if node.module else ""
@@ -98,69 +149,110 @@ class _Collector(cst.CSTVisitor):
             return
         if isinstance(node.names, Sequence):
             for alias in node.names:
-                if _name_of(alias.name) == "model":
+                name = _name_of(alias.name)
+                if name in EXPORTED:
                     self.existing_binding = (
                         _name_of(alias.asname.name)
                         if alias.asname and isinstance(alias.asname.name, cst.Name)
-                        else "model"
+                        else name
                     )
 
     def visit_FormattedString(self, node: cst.FormattedString) -> bool:
-        self._site(node, cst.Module([]).code_for_node(node), "", DYNAMIC)
+        self._site(node, cst.Module([]).code_for_node(node), "", DYNAMIC, Position.OTHER)
         return False
 
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
-        self._site(node, cst.Module([]).code_for_node(node), "", DYNAMIC)
+        self._site(node, cst.Module([]).code_for_node(node), "", DYNAMIC, Position.OTHER)
         return False
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         value = node.evaluated_value
         if not isinstance(value, str):
             return
-        context, skip = self._role(node)
-        self._site(node, value, context, skip)
+        context, skip, position = self._role(node)
+        self._site(node, value, context, skip, position)
 
-    def _role(self, node: cst.CSTNode) -> tuple[str, str]:
+    def _enclosing_skip(self, ancestors: list[cst.CSTNode]) -> str:
+        """A reason found anywhere up to the enclosing statement: comparisons, types, checks."""
+        for a in ancestors:
+            if isinstance(a, cst.BaseSmallStatement | cst.BaseCompoundStatement):
+                return ""
+            if isinstance(a, cst.Annotation):
+                return "type annotation"
+            if isinstance(a, cst.Comparison):
+                return "comparison or membership test (changing it would change what is compared)"
+            if isinstance(a, cst.Subscript) and _name_of(a.value) == "Literal":
+                return "Literal type"
+            if isinstance(a, cst.Call) and _name_of(a.func) in _TEXT_CHECKS:
+                return f"prefix, substring or pattern check ({_name_of(a.func)})"
+            if isinstance(a, cst.MatchValue | cst.MatchSingleton):
+                return "match pattern"
+        return ""
+
+    def _class_of(self, ancestors: list[cst.CSTNode]) -> cst.ClassDef | None:
+        """The class whose body holds this statement directly (class attributes)."""
+        for a in ancestors:
+            if isinstance(a, cst.FunctionDef | cst.Lambda):
+                return None
+            if isinstance(a, cst.ClassDef):
+                return a
+        return None
+
+    def _role(self, node: cst.CSTNode) -> tuple[str, str, Position]:
         ancestors = self.stack[-2::-1]  # parent first; stack[-1] is the node itself
         if not ancestors:
-            return "", ""
-        if any(isinstance(a, cst.Annotation) for a in ancestors):
-            return "", "type annotation"
+            return "", "", Position.OTHER
+        skip = self._enclosing_skip(ancestors)
+        if skip:
+            return "", skip, Position.OTHER
         child: cst.CSTNode = node
         up = 0
         parent = ancestors[0]
         while isinstance(parent, _TRANSPARENT) and up + 1 < len(ancestors):
             up += 1
             child, parent = parent, ancestors[up]
+        if isinstance(parent, _SEQUENCES):
+            return "", "", Position.ELEMENT
         if isinstance(parent, cst.BinaryOperation):
-            return "", DYNAMIC
+            return "", DYNAMIC, Position.OTHER
         if isinstance(parent, cst.Arg):
             if parent.keyword is not None:
-                return parent.keyword.value, ""
+                return parent.keyword.value, "", Position.KEYWORD
             call = ancestors[up + 1] if up + 1 < len(ancestors) else None
-            # os.getenv("LLM_MODEL", "id") / os.environ.get("LLM_MODEL", "id"): the first names it.
-            if isinstance(call, cst.Call) and len(call.args) >= 2 and call.args[1] is parent:
-                return _name_of(call.args[0].value), ""
-            return "", ""
+            # os.getenv("LLM_MODEL", "id") / settings.get("model", "id"): the first names it.
+            if (
+                isinstance(call, cst.Call)
+                and _name_of(call.func) in ("getenv", "get", "setdefault", "environ_get")
+                and len(call.args) >= 2
+                and call.args[1] is parent
+            ):
+                return _name_of(call.args[0].value), "", Position.ENV_DEFAULT
+            return "", "", Position.ARGUMENT
         if isinstance(parent, cst.DictElement):
             if child is parent.key:
-                return "", "dict key"
-            return _name_of(parent.key), ""
-        if isinstance(parent, cst.Assign):
-            return _name_of(parent.targets[0].target), ""
-        if isinstance(parent, cst.AnnAssign):
-            return _name_of(parent.target), ""
+                return "", "dict key", Position.OTHER
+            return _name_of(parent.key), "", Position.KEY_VALUE
+        if isinstance(parent, cst.Assign | cst.AnnAssign):
+            target = parent.targets[0].target if isinstance(parent, cst.Assign) else parent.target
+            name = _name_of(target)
+            owner = self._class_of(ancestors[up + 1 :])
+            if owner is not None:
+                if any(_name_of(b.value) in _ENUM_BASES for b in owner.bases):
+                    return name, "enum member", Position.OTHER
+                if slug(name) == "model_id":
+                    return name, "", Position.CLASS_ATTR
+            if isinstance(target, cst.Subscript):
+                return name, "", Position.KEY_VALUE
+            return name, "", Position.ASSIGN
         if isinstance(parent, cst.Param):
-            return parent.name.value, ""
+            return parent.name.value, "", Position.DEFAULT
+        if isinstance(parent, cst.Return):
+            return "", "", Position.RETURN
         if isinstance(parent, cst.Expr):
-            return "", "docstring or bare expression"
-        if isinstance(parent, cst.Comparison | cst.ComparisonTarget):
-            return "", "comparison (changing it would change what is compared)"
+            return "", "docstring or bare expression", Position.OTHER
         if isinstance(parent, cst.SubscriptElement | cst.Index):
-            return "", "subscript or lookup key"
-        if isinstance(parent, cst.MatchValue | cst.MatchSingleton):
-            return "", "match pattern"
-        return "", ""
+            return "", "subscript or lookup key", Position.OTHER
+        return "", "", Position.OTHER
 
 
 class Collected:
@@ -168,7 +260,13 @@ class Collected:
 
     def __init__(self, module: cst.Module, collector: _Collector) -> None:
         self.module = module
-        self.sites = collector.sites
+        flows = collector.flow_names
+        self.sites = [
+            replace(site, flows=True)
+            if site.position in (Position.ASSIGN, Position.KEY_VALUE) and site.context in flows
+            else site
+            for site in collector.sites
+        ]
         self.nodes = collector.nodes
         self.names = collector.names
         self.binding = collector.existing_binding
@@ -197,9 +295,16 @@ class _Replacer(cst.CSTTransformer):
         if alias is None:
             return updated_node
         self.done += 1
+        # The original literal stays as the default: with no hedge.toml nothing changes.
         return cst.Call(
             func=cst.Name(self.function),
-            args=[cst.Arg(cst.SimpleString(f'"{alias}"'))],
+            args=[
+                cst.Arg(
+                    cst.SimpleString(f'"{alias}"'),
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                ),
+                cst.Arg(updated_node.with_changes(lpar=[], rpar=[])),
+            ],
             lpar=updated_node.lpar,
             rpar=updated_node.rpar,
         )
@@ -221,7 +326,8 @@ def apply(
     replacements: dict[tuple[int, int], str],
     module_path: str,
 ) -> str:
-    """The module with each chosen literal replaced by `<binding>("<alias>")` and the import added."""
+    """The module with each chosen literal replaced by `<binding>("<alias>", <literal>)` and the
+    import added."""
     if not replacements:
         return source
     function = binding_name(collected)
@@ -238,12 +344,12 @@ def apply(
 
 
 def _add_import(module: cst.Module, module_path: str, function: str) -> cst.Module:
-    asname = None if function == "model" else cst.AsName(cst.Name(function))
+    asname = None if function == FUNCTION else cst.AsName(cst.Name(function))
     stmt = cst.SimpleStatementLine(
         [
             cst.ImportFrom(
                 module=cst.parse_expression(module_path),  # type: ignore[arg-type]
-                names=[cst.ImportAlias(name=cst.Name("model"), asname=asname)],
+                names=[cst.ImportAlias(name=cst.Name(FUNCTION), asname=asname)],
             )
         ]
     )

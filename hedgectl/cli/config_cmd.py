@@ -94,6 +94,8 @@ def export(
     if check_only and output is None:
         raise UsageError("--check needs --output FILE (the rendered file to compare)")
     result = export_config(ExportRequest(format=fmt.value, alias=alias, config=config))
+    for message in result.warnings:
+        warn(message)
     if check_only:
         assert output is not None
         state = result.state_of(output)

@@ -36,6 +36,12 @@ class RewriteFormat(enum.StrEnum):
     JSON = "json"
 
 
+class JsRuntime(enum.StrEnum):
+    AUTO = "auto"
+    NODE = "node"
+    BROWSER = "browser"
+
+
 def rewrite(
     paths: Annotated[
         list[Path] | None,
@@ -67,14 +73,25 @@ def rewrite(
     vendor: VendorOpt = None,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
+    js_runtime: Annotated[
+        JsRuntime,
+        typer.Option(
+            "--js-runtime",
+            help="Which resolver JavaScript/TypeScript files import: auto decides per file "
+            "(edge config, 'use client', JSX, framework dependencies -> browser; Node "
+            "built-ins -> node); browser never uses fs or require.",
+        ),
+    ] = JsRuntime.AUTO,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Move hard-coded model IDs into hedge.toml [models] and make the code look them up by alias.
 
-    Python literals become hedge_model("alias") and JavaScript/TypeScript literals hedgeModel("alias"),
-    through a small resolver module written into the project once (HEDGE_MODEL_<ALIAS> first, then
-    hedge.toml). Exit 0 on success, 1 with --check when something would change, 2 on usage or file
+    Only model slots are rewritten (model= keywords, payload "model" keys, model settings and
+    defaults); other IDs are listed for a person. A Python literal becomes
+    hedge_model("alias", "<literal>") and a JavaScript/TypeScript one hedgeModel("alias", "<literal>"):
+    HEDGE_MODEL_<ALIAS> first, then the project's hedge.toml, else the literal, so nothing changes
+    until you override it. Exit 0 on success, 1 with --check when something would change, 2 on usage or file
     errors (unwritable file, dirty tree without --force), 3 on config errors.
     """
     from hedgectl.services.rewrite import RewriteRequest
@@ -90,6 +107,7 @@ def rewrite(
         include=include or [],
         exclude=exclude or [],
         config=config,
+        js_runtime=js_runtime.value,
     )
 
     def show(outcome: Outcome) -> None:

@@ -19,18 +19,10 @@ from typing import Any
 
 from hedgectl.catalog import TIER_RANK, Catalog, load_data
 from hedgectl.config import STR, STR_LIST, Spec, Where, check_table
-from hedgectl.core.detect import Detector
+from hedgectl.core.detect import ROUTES, Detector
 
 ALIAS_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 ENV_PREFIX = "HEDGE_MODEL_"
-# Names that say "a model" without saying which role: an alias built from them would be ambiguous,
-# so the alias comes from the ID instead.
-GENERIC_NAMES = frozenset(
-    {
-        "model", "model_name", "model_id", "models", "name", "id", "default", "engine", "llm",
-        "deployment", "value", "m", "repo_id", "checkpoint", "llm_model", "default_model", "",
-    }
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -94,27 +86,49 @@ def slug(text: str, *, split_camel: bool = False) -> str:
     return name
 
 
+MAX_BASE = 40
+# Words in a variable, key or keyword name that say which role a model plays, and the role.
+# Chat is every model's role unless one of these says otherwise, so it adds nothing to a name.
+ROLE_WORDS: dict[str, str] = {
+    "embed": "embedding", "embedding": "embedding", "embeddings": "embedding",
+    "reason": "reasoner", "reasoning": "reasoner", "reasoner": "reasoner", "think": "reasoner",
+    "thinking": "reasoner", "vision": "vision", "image": "vision", "rerank": "rerank",
+    "reranker": "rerank", "code": "coder", "coder": "coder", "coding": "coder",
+}  # fmt: skip
+# Catalog capability class -> the role word an alias carries.
+CAPABILITY_ROLE = {"reasoning": "reasoner"}
+
+
 def name_from_id(model_id: str) -> str:
-    """'openrouter/deepseek/deepseek-r1:free' -> 'deepseek_r1_free'."""
+    """'openrouter/deepseek/deepseek-r1:free' -> 'deepseek_r1_free' (at most MAX_BASE characters)."""
     last = model_id.rstrip("/").rsplit("/", 1)[-1]
-    return slug(last) or "model"
+    return (slug(last) or "model")[:MAX_BASE].rstrip("_")
 
 
-def name_from_site(context: str, model_id: str) -> str:
-    """The alias a literal gets: its variable/keyword/key when that names a role, else its ID."""
-    name = slug(context, split_camel=True)
-    # Generic or one- and two-letter names (m, M, id) say nothing about the role.
-    if name in GENERIC_NAMES or len(name) < 3:
-        return name_from_id(model_id)
-    return name
+def role_from_context(context: str) -> str:
+    """The role a name states ('embedding_model' -> 'embedding'), '' when it states none."""
+    for word in reversed(slug(context, split_camel=True).split("_")):
+        if word in ROLE_WORDS:
+            return ROLE_WORDS[word]
+    return ""
+
+
+def alias_name(model_id: str, role: str, natural_role: str) -> str:
+    """An alias from the ID, with the role appended only when the ID does not already imply it:
+    ('deepseek-chat', chat) -> deepseek_chat; ('gpt-4o', reasoner) -> gpt_4o_reasoner."""
+    base = name_from_id(model_id)
+    if not role or role == natural_role or role in base.split("_"):
+        return base
+    return f"{base}_{role}"
 
 
 @dataclass
 class Namer:
-    """Hands out aliases: one per distinct (ID, role), never re-pointing an existing alias.
+    """Hands out aliases: one per distinct (ID, role), named from the two, never re-pointing an
+    existing alias.
 
-    `existing` maps alias -> ID from hedge.toml. A site whose preferred name already points at the
-    same ID reuses it; one that would clash gets the ID appended, then a number.
+    `existing` maps alias -> ID from hedge.toml. A name that already points at the same ID is
+    reused; one that points elsewhere is passed over for the full ID's name, then a number.
     """
 
     existing: dict[str, str] = field(default_factory=dict)
@@ -122,16 +136,27 @@ class Namer:
     # (preferred name, the ID it already points at, the ID that wanted it, the name it got)
     clashes: list[tuple[str, str, str, str]] = field(default_factory=list)
 
-    def alias_for(self, model_id: str, context: str) -> str:
-        preferred = name_from_site(context, model_id)
-        role = preferred
-        key = (model_id, role)
+    def __post_init__(self) -> None:
+        self.in_file = dict(self.existing)  # what hedge.toml held before this run
+
+    def alias_for(self, model_id: str, role: str = "", natural_role: str = "") -> str:
+        key = (model_id, role or natural_role)
         if key in self.assigned:
             return self.assigned[key]
+        preferred = alias_name(model_id, role, natural_role)
         taken = {n.upper(): i for n, i in self.existing.items()}
+        if taken.get(preferred.upper()) != model_id:
+            # hedge.toml already names this ID (a person chose that name): keep using it.
+            named = sorted(n for n, i in self.in_file.items() if i == model_id)
+            if named:
+                self.assigned[key] = named[0]
+                return named[0]
         candidates = [preferred]
-        if preferred != name_from_id(model_id):
-            candidates.append(f"{preferred}_{name_from_id(model_id)}")
+        full = slug(model_id)[: 2 * MAX_BASE].rstrip("_")
+        if role and role != natural_role and role not in full.split("_"):
+            full = f"{full}_{role}"
+        if full != preferred:
+            candidates.append(full)
         base = candidates[-1]
         candidates += [f"{base}_{n}" for n in range(2, 1000)]
         for name in candidates:
@@ -167,6 +192,8 @@ def known_providers(catalog: Catalog) -> set[str]:
     names = set(catalog.vendors) | set(catalog.platforms) | set(catalog.by_slug)
     # Gateway route names that differ from catalog ids (LiteLLM prefixes).
     names |= set(ROUTE_ALIASES)
+    # Every provider the detector (and so `rewrite`) can name: route prefixes and their platforms.
+    names |= set(ROUTES) | set(ROUTES.values())
     return names
 
 

@@ -68,6 +68,11 @@ class RawFinding:
 JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 CONTAINMENT_AFTER = re.compile(r"\s+(?:not\s+)?in\s")
 LineHit = tuple[int, Match, Location, str]  # column (0-based), match, location, context
+# `hedge_model("alias", "<id>")` / `hedgeModel("alias", "<id>")`, as `rewrite` writes them: the ID
+# that follows is the default of an alias lookup (hedge.toml and HEDGE_MODEL_* override it).
+RESOLVER_DEFAULT = re.compile(
+    r"""(?:hedge_model\w*|hedgeModel\w*)\(\s*["'][A-Za-z0-9_]+["']\s*,\s*$"""
+)
 
 
 class Scanner:
@@ -136,6 +141,8 @@ class Scanner:
                 ends = _char_offsets(raw, text, start, offsets, i, end)
                 hits = self.line_hits(text, segs, ftype, base, ends)
             for col, match, location, context in hits:
+                if location is Location.CODE and RESOLVER_DEFAULT.search(text, 0, max(col - 1, 0)):
+                    location = Location.EXTERNALISED  # the default of an alias lookup
                 results.append(RawFinding(line_no, col + 1, match, location, context, suppressed))
         return results
 

@@ -36,7 +36,25 @@ LITELLM_PREFIX = {
     "alibaba": "dashscope",
     "zhipu": "zai",
     "meta": "meta_llama",
+    "bytedance": "volcengine",
+    "xiaomi": "xiaomi_mimo",
+    "nvidia": "nvidia_nim",
+    "sber": "gigachat",
+    "vllm": "hosted_vllm",
 }
+# Route prefixes LiteLLM knows (litellm 1.110.2 `litellm.provider_list`, the ones a catalog id can
+# map to). A model behind any other prefix is left out of the export with a warning: LiteLLM
+# refuses to load a config that names a provider it does not have.
+LITELLM_PROVIDERS = frozenset(
+    {
+        "ai21", "anthropic", "azure", "azure_ai", "bedrock", "cohere", "dashscope", "databricks",
+        "deepinfra", "deepseek", "fireworks_ai", "gemini", "gigachat", "github", "groq",
+        "hosted_vllm", "huggingface", "meta_llama", "minimax", "mistral", "moonshot",
+        "nvidia_nim", "ollama", "ollama_chat", "openai", "openrouter", "perplexity", "replicate",
+        "sagemaker", "tencent", "together_ai", "vertex_ai", "volcengine", "xai", "xiaomi_mimo",
+        "zai",
+    }
+)  # fmt: skip
 # Catalog id -> Portkey provider slug, where they differ.
 PORTKEY_PROVIDER = {
     "google": "google",
@@ -118,24 +136,35 @@ def chain(name: str, models: Mapping[str, ModelAlias]) -> list[str]:
     return out
 
 
-def litellm(models: Mapping[str, ModelAlias], catalog: Catalog) -> str:
+def litellm(
+    models: Mapping[str, ModelAlias], catalog: Catalog, skipped: list[str] | None = None
+) -> str:
+    """The LiteLLM proxy config; models behind a provider LiteLLM lacks are left out, each one
+    named in `skipped` (alias or reference and why) for the caller to warn about."""
     entries: list[dict[str, Any]] = []
     groups: set[str] = set()
-    fallbacks: list[dict[str, list[str]]] = []
+    missing: set[str] = set()
     for name in sorted(models):
-        refs = [name, *models[name].fallbacks]
-        for ref in refs:
-            if ref in groups:
+        for ref in [name, *models[name].fallbacks]:
+            if ref in groups or ref in missing:
                 continue
-            groups.add(ref)
             t = _target(ref, models, catalog)
             prefix = LITELLM_PREFIX.get(t.provider, t.provider)
+            if prefix not in LITELLM_PROVIDERS:
+                missing.add(ref)
+                if skipped is not None:
+                    skipped.append(f"{ref}: LiteLLM has no provider '{prefix}'; left out")
+                continue
+            groups.add(ref)
             params = {"model": f"{prefix}/{t.model}", "api_key": f"os.environ/{t.api_key_env}"}
             if t.provider in ("bedrock", "vertex"):
                 params.pop("api_key")  # cloud credentials come from the environment's chain
             entries.append({"model_name": ref, "litellm_params": params})
-        if models[name].fallbacks:
-            fallbacks.append({name: list(models[name].fallbacks)})
+    fallbacks: list[dict[str, list[str]]] = []
+    for name in sorted(models):
+        kept = [ref for ref in models[name].fallbacks if ref in groups]
+        if name in groups and kept:
+            fallbacks.append({name: kept})
     doc: dict[str, Any] = {"model_list": entries}
     router: dict[str, Any] = {"num_retries": 2}
     if fallbacks:

@@ -8,15 +8,71 @@ and keeps the bookkeeping the summary and the JSON report need.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from hedgectl.catalog import Catalog
-from hedgectl.core.aliases import Namer, suggest_fallbacks
+from hedgectl.core.aliases import (
+    CAPABILITY_ROLE,
+    Namer,
+    role_from_context,
+    slug,
+    suggest_fallbacks,
+)
 from hedgectl.core.detect import Detector
 from hedgectl.core.models import Kind, Match
 
-# Why a literal that holds a model ID was left alone. Only "" means "rewrite it".
+# Why a literal that holds a model ID was left alone. Every reason the report shows starts with
+# NEEDS_PERSON: hedgectl cannot tell what changing it would do, a person can.
+NEEDS_PERSON = "needs a person: "
 DYNAMIC = "dynamic value (f-string, template or concatenation)"
+
+
+class Position(StrEnum):
+    """Where a literal sits, as far as its syntax shows what it is for."""
+
+    KEYWORD = "keyword argument"  # f(model="x")
+    KEY_VALUE = "key value"  # {"model": "x"}, {model: "x"}
+    ASSIGN = "assignment"  # MODEL = "x", self.model = "x", const model = "x"
+    CLASS_ATTR = "class attribute"  # class C: model_id = "x"
+    DEFAULT = "parameter default"  # def f(model="x")
+    ENV_DEFAULT = "environment default"  # os.getenv("MODEL", "x"), process.env.MODEL ?? "x"
+    ARGUMENT = "positional argument"  # Chat("x")
+    ELEMENT = "list entry"  # ["x", "y"], ("x",)
+    RETURN = "return value"  # return "x"
+    OTHER = "other"
+
+
+# A name says "this is the model to use": model, chat_model, DEFAULT_MODEL, modelName, model_id...
+MODEL_NAME = re.compile(r"(?:^|_)model(?:_name|_id|_path|_name_or_path)?$")
+# Names that belong to test doubles: what a mock returns is an expectation, not a setting.
+MOCK_NAMES = frozenset({"return_value", "side_effect", "mock", "fake", "stub", "expected"})
+# Files whose literals are expectations, fixtures and mocks: listed, never rewritten.
+TEST_PATH = re.compile(
+    r"(?:^|/)(?:tests?|__tests__|__mocks__|fixtures?|testdata|spec|e2e|cassettes)/"
+    r"|(?:^|/)(?:test_[^/]*|[^/]*_tests?\.py|conftest\.py|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?)$",
+    re.IGNORECASE,
+)
+# Reasons for positions that hold model IDs without choosing the model to call.
+POSITION_REASONS = {
+    Position.ARGUMENT: "positional argument (what it means is up to the callee: a registry name, "
+    "a label, a model to call)",
+    Position.ELEMENT: "list entry (a registry, choice list or table names models, it does not "
+    "pick one)",
+    Position.RETURN: "return value (its caller decides what it is for)",
+    Position.CLASS_ATTR: "class attribute naming the class's model (a registry name: overriding "
+    "it would rename the model)",
+    Position.OTHER: "not a model slot",
+}
+
+
+def is_model_name(name: str) -> bool:
+    return bool(MODEL_NAME.search(slug(name, split_camel=True)))
+
+
+def is_test_path(path: str) -> bool:
+    return bool(TEST_PATH.search(path))
 
 
 @dataclass(frozen=True)
@@ -28,8 +84,32 @@ class Site:
     value: str  # the literal's value (for dynamic values: the static text)
     context: str  # the variable, keyword, key or parameter it is assigned to
     key: tuple[int, int]  # the codemod's handle for the node (line, column of the original)
-    skip: str = ""  # why it cannot be rewritten ("" when it can)
+    skip: str = ""  # why it can never be rewritten ("" when its position decides)
     suppressed: bool = False  # an inline `hedgectl: ignore` on its line
+    position: Position = Position.OTHER
+    flows: bool = False  # its name is passed to a model parameter elsewhere in the file
+
+
+def slot_reason(site: Site) -> str:
+    """'' when the literal sits in a model slot (rewrite it), else why a person must decide."""
+    if site.skip:
+        return site.skip
+    name = slug(site.context, split_camel=True)
+    if name in MOCK_NAMES:
+        return f"value of a test double ('{site.context}')"
+    if site.position in (
+        Position.KEYWORD,
+        Position.KEY_VALUE,
+        Position.ASSIGN,
+        Position.DEFAULT,
+        Position.ENV_DEFAULT,
+    ):
+        if is_model_name(site.context) or site.flows:
+            return ""
+        if not site.context:
+            return f"{site.position.value} that names no setting"
+        return f"{site.position.value} '{site.context}' does not name a model setting"
+    return POSITION_REASONS.get(site.position, "not a model slot")
 
 
 @dataclass(frozen=True)
@@ -89,14 +169,25 @@ class Planner:
             not self.vendors or match.vendor in self.vendors or match.platform in self.vendors
         )
 
+    def _skip(self, path: str, site: Site, reason: str) -> None:
+        self.skipped.append(Skipped(path, site.line, site.value, NEEDS_PERSON + reason))
+
+    def natural_role(self, match: Match) -> str:
+        family = self.catalog.families.get(match.family) if match.family else None
+        if family is None:
+            return "chat"
+        capability = self.catalog.capability_of(match.model_id, family)
+        return CAPABILITY_ROLE.get(capability, capability)
+
     def add_file(self, path: str, sites: list[Site]) -> dict[tuple[int, int], str]:
         """Decide one file's sites; returns node handle -> alias for the codemod to apply."""
         out: dict[tuple[int, int], str] = {}
+        test_file = is_test_path(path)
         for site in sorted(sites, key=lambda s: (s.line, s.column)):
             if site.skip == DYNAMIC:
                 lowered = site.value.lower()
                 if any(k in lowered for k in self.keywords):
-                    self.skipped.append(Skipped(path, site.line, site.value, site.skip))
+                    self._skip(path, site, site.skip)
                 continue
             match = self.detector.classify(site.value, context=site.context or None)
             if match is None or match.kind is not Kind.MODEL or not self._selected(match):
@@ -104,12 +195,15 @@ class Planner:
             if site.suppressed:
                 self.skipped.append(Skipped(path, site.line, site.value, "hedgectl: ignore"))
                 continue
-            if site.skip:
-                self.skipped.append(Skipped(path, site.line, site.value, site.skip))
+            if test_file:
+                self._skip(path, site, "test file (expectations, fixtures and mocks stay literal)")
                 continue
-            # {"deepseek-chat": "deepseek-reasoner"}: a key that is itself an ID names no role.
-            context = site.context if not self.detector.classify(site.context) else ""
-            alias = self.namer.alias_for(site.value, context)
+            reason = slot_reason(site)
+            if reason:
+                self._skip(path, site, reason)
+                continue
+            natural = self.natural_role(match)
+            alias = self.namer.alias_for(site.value, role_from_context(site.context), natural)
             vendor = self.catalog.vendors[match.vendor]
             if alias not in self.existing and alias not in self.new_aliases:
                 where = f"{path}:{site.line}" + (f" as {site.context}" if site.context else "")

@@ -56,6 +56,7 @@ class ExportRequest:
 class ExportResult:
     config: Path  # the hedge.toml it was rendered from
     text: str  # the rendered file
+    warnings: tuple[str, ...] = ()  # what the format could not hold (left out of `text`)
 
     def state_of(self, path: Path) -> str:
         """'current', 'missing' or 'stale': does the file at `path` hold exactly this text?"""
@@ -123,8 +124,9 @@ def export_config(request: ExportRequest) -> ExportResult:
         )
     names = ex.select(models, alias)
     text: str
+    left_out: list[str] = []
     if fmt == "litellm":
-        text = ex.litellm(models, catalog)
+        text = ex.litellm(models, catalog, left_out)
     elif fmt == "env":
         text = ex.env(models)
     elif fmt == "json":
@@ -139,7 +141,7 @@ def export_config(request: ExportRequest) -> ExportResult:
                 f"hedgectl.export-{fmt}/v1",
                 {"generated": ex.GENERATED, key: {n: render(n, models, catalog) for n in names}},
             )
-    return ExportResult(settings.path, text)
+    return ExportResult(settings.path, text, tuple(left_out))
 
 
 def _models(config_path: Path | None) -> tuple[config.Settings, dict[str, Any]]:

@@ -57,6 +57,7 @@ class RewriteRequest:
     exclude: Sequence[str] = ()
     config: Path | None = None  # hedge.toml (default: HEDGECTL_CONFIG, else found upward)
     cwd: Path | None = None  # the working folder paths are relative to (default: os.getcwd())
+    js_runtime: str = "auto"  # auto | node | browser: which resolver JS/TS files import
 
 
 def rewrite(
@@ -75,6 +76,7 @@ def rewrite(
         raise UsageError("use --write or --check, not both")
     for tier in request.tiers:
         _settings.check_choice(tier, TIERS, "--tier")
+    _settings.check_choice(request.js_runtime, ("auto", "node", "browser"), "--js-runtime")
     settings = _settings.load(request.config, request.cwd)
     from hedgectl.catalog import Overrides, load_catalog
 
@@ -104,6 +106,7 @@ def rewrite(
         tiers=frozenset(request.tiers),
         vendors=frozenset(request.vendors),
         progress=on_progress,
+        js_runtime=request.js_runtime,
     )
     if on_planned is not None:
         on_planned(outcome)
@@ -134,12 +137,14 @@ def plan(
     tiers: frozenset[str] = frozenset(),
     vendors: frozenset[str] = frozenset(),
     progress: Callable[[int, int], None] | None = None,
+    js_runtime: str = "auto",
 ) -> Outcome:
     """Everything a rewrite would change, computed in memory; nothing is written."""
     from hedgectl.adapters import codemod_js, codemod_python
     from hedgectl.adapters.files import select_files
     from hedgectl.adapters.tomledit import existing_models, merge_models
     from hedgectl.core.audit import Scanner
+    from hedgectl.core.models import Kind
     from hedgectl.core.rewrite import Planner
 
     hedge_toml = root / "hedge.toml"
@@ -150,7 +155,8 @@ def plan(
         paths, cwd=cwd, include=include, exclude=exclude, max_file_size=max_file_size
     )
     scanner = Scanner(catalog)
-    resolvers: dict[Path, str] = {}
+    packages = _Packages(root)
+    resolvers: dict[Path, str] = {}  # resolver file -> py | node | browser
     ordered = sorted(selection.files, key=lambda f: f[1])
     for done, (abs_name, display) in enumerate(ordered):
         if progress is not None:
@@ -162,18 +168,19 @@ def plan(
         suffix = path.suffix.lower()
         lang = codemod_js.language_for(name)
         if suffix == ".py" or lang is not None:
-            # The audit's keyword prefilter: a file with no catalog keyword holds no model ID,
-            # and is not worth a parse (most files of a real project).
+            # Audit's scan decides which files are worth a parse: only those where it finds a
+            # model ID (most files of a real project hold none).
             try:
-                if not scanner.prefilter.offsets(path.read_bytes()):
-                    continue
+                data = path.read_bytes()
             except OSError as exc:
                 outcome.unparsable.append((display, f"cannot read: {exc.strerror}"))
                 continue
+            if not any(f.match.kind is Kind.MODEL for f in scanner.scan(data, display)):
+                continue
         if suffix == ".py":
             try:
-                source = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+                source = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
                 outcome.unparsable.append((display, f"cannot read: {exc}"))
                 continue
             try:
@@ -194,9 +201,8 @@ def plan(
             resolvers[resolver_file] = "py"
         elif lang is not None:
             try:
-                data = path.read_bytes()
                 data.decode("utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+            except UnicodeDecodeError as exc:
                 outcome.unparsable.append((display, f"cannot read: {exc}"))
                 continue
             try:
@@ -208,9 +214,14 @@ def plan(
             if not replacements:
                 continue
             esm = collected_js.esm or _esm_by_default(path)
-            ext = ".mjs" if esm else ".cjs"
-            resolver_file = root / f"{codemod_js.RESOLVER_STEM}{ext}"
+            typescript = lang != "javascript"
+            runtime = js_runtime
+            if runtime == "auto":
+                runtime = codemod_js.runtime_for(collected_js, lang, packages.frontend(path))
+            resolver_file = _js_resolver(root, runtime, typescript=typescript, esm=esm)
             specifier = os.path.relpath(resolver_file, path.parent).replace(os.sep, "/")
+            if resolver_file.suffix == ".ts":
+                specifier = specifier[: -len(".ts")]  # bundlers and tsc resolve it without one
             if not specifier.startswith("."):
                 specifier = "./" + specifier
             try:
@@ -221,8 +232,7 @@ def plan(
             outcome.changes.append(
                 Change(path, display, data.decode("utf-8"), new_bytes.decode("utf-8"), "code")
             )
-            if resolvers.get(resolver_file) != "ts":  # TypeScript also needs the declarations
-                resolvers[resolver_file] = "js" if lang == "javascript" else "ts"
+            resolvers[resolver_file] = runtime
         elif suffix in CONFIG_SUFFIXES or name.startswith(".env"):
             try:
                 data = path.read_bytes()
@@ -233,18 +243,84 @@ def plan(
                     outcome.listed.append(
                         {"path": display, "line": raw.line, "model_id": raw.match.text}
                     )
+    new_toml = old_toml or ""
     if planner.new_aliases:
         new_toml = merge_models(old_toml, planner.new_aliases.values())
         if new_toml != (old_toml or ""):
             outcome.changes.append(
                 Change(hedge_toml, _display(hedge_toml, cwd), old_toml, new_toml, "config")
             )
+    # Browser resolvers carry hedge.toml's aliases as data: refresh the ones that exist too.
+    for existing in root.glob(codemod_js.BROWSER_STEM + ".*"):
+        if existing.is_file() and _generated(existing):
+            resolvers.setdefault(existing, "browser")
     for resolver_file, kind in sorted(resolvers.items()):
-        for target, text in _resolver_files(resolver_file, kind):
-            if target.exists():
+        for target, text in _resolver_files(resolver_file, kind, hedge_toml, packages, new_toml):
+            old = _read(target) if target.exists() else None
+            if old is not None and (kind != "browser" or not _generated(target) or old == text):
                 continue  # written once; the project owns it afterwards
-            outcome.changes.append(Change(target, _display(target, cwd), None, text, "resolver"))
+            outcome.changes.append(Change(target, _display(target, cwd), old, text, "resolver"))
     return outcome
+
+
+class _Packages:
+    """The nearest package.json of a file (cached per folder): front-end or not, which bundler."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.cache: dict[Path, set[str]] = {}
+
+    def dependencies(self, folder: Path) -> set[str]:
+        folder = folder.resolve()
+        if folder in self.cache:
+            return self.cache[folder]
+        deps: set[str] = set()
+        pkg = folder / "package.json"
+        if pkg.is_file():
+            try:
+                data = json.loads(pkg.read_text(encoding="utf-8"))
+                for key in ("dependencies", "devDependencies", "peerDependencies"):
+                    if isinstance(data.get(key), dict):
+                        deps |= set(data[key])
+            except (OSError, ValueError, AttributeError):
+                pass
+        elif folder != self.root and self.root in folder.parents:
+            deps = self.dependencies(folder.parent)
+        self.cache[folder] = deps
+        return deps
+
+    def frontend(self, path: Path) -> bool:
+        from hedgectl.adapters.codemod_js import FRONTEND_PACKAGES
+
+        return bool(self.dependencies(path.parent) & FRONTEND_PACKAGES)
+
+    def flavor(self) -> str:
+        deps = self.dependencies(self.root)
+        return "vite" if "vite" in deps else "next" if "next" in deps else "plain"
+
+
+def _js_resolver(root: Path, runtime: str, *, typescript: bool, esm: bool) -> Path:
+    """Where a JS/TS file's resolver lives (at the project root, next to hedge.toml).
+
+    Node: CommonJS for TypeScript (loads from both module systems, typed by a .d.cts) and for
+    CommonJS files, ESM for ESM files. Browser: a .ts module for TypeScript, else JS.
+    """
+    from hedgectl.adapters.codemod_js import BROWSER_STEM, RESOLVER_STEM
+
+    if runtime == "browser":
+        ext = ".ts" if typescript else ".js" if esm else ".cjs"
+        return root / f"{BROWSER_STEM}{ext}"
+    ext = ".mjs" if esm and not typescript else ".cjs"
+    return root / f"{RESOLVER_STEM}{ext}"
+
+
+def _generated(path: Path) -> bool:
+    """A resolver this command regenerates (the browser one), not one the project owns."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return "GENERATED by `hedgectl rewrite`" in fh.read(400)
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _display(path: Path, cwd: Path) -> str:
@@ -294,42 +370,35 @@ def _esm_by_default(path: Path) -> bool:
     return False
 
 
-def _resolver_files(target: Path, kind: str) -> list[tuple[Path, str]]:
+def _resolver_files(
+    target: Path, kind: str, hedge_toml: Path, packages: _Packages, toml_text: str
+) -> list[tuple[Path, str]]:
     from importlib import resources
 
-    templates = resources.files("hedgectl.templates").joinpath("resolver")
+    from hedgectl.adapters import codemod_js
+    from hedgectl.adapters.tomledit import existing_models
+
+    config_rel = os.path.relpath(hedge_toml, target.parent).replace(os.sep, "/")
     if kind == "py":
-        return [(target, templates.joinpath("hedge_models.py").read_text(encoding="utf-8"))]
-    body = templates.joinpath("hedge_models.js.in").read_text(encoding="utf-8")
+        templates = resources.files("hedgectl.templates").joinpath("resolver")
+        text = templates.joinpath("hedge_models.py").read_text(encoding="utf-8")
+        return [(target, text.replace("@@CONFIG@@", config_rel))]
+    if kind == "browser":
+        text = codemod_js.browser_resolver(
+            existing_models(toml_text),
+            flavor=packages.flavor(),
+            typescript=target.suffix == ".ts",
+            esm=target.suffix != ".cjs",
+        )
+        return [(target, text)]
     esm = target.suffix == ".mjs"
-    if esm:
-        imports = (
-            'import fs from "node:fs";\nimport path from "node:path";\n'
-            'import { fileURLToPath } from "node:url";'
-        )
-        here = "path.dirname(fileURLToPath(import.meta.url))"
-        export, footer = "export ", ""
-    else:
-        imports = 'const fs = require("node:fs");\nconst path = require("node:path");'
-        here = "__dirname"
-        export, footer = "", "\nmodule.exports = { hedgeModel };\n"
-    text = (
-        body.replace("@@IMPORTS@@", imports)
-        .replace("@@HERE@@", here)
-        .replace("@@EXPORT@@", export)
-        .replace("@@FOOTER@@\n", footer)
-    )
-    files = [(target, text)]
-    if kind == "ts":
-        decl = target.with_name(target.stem + (".d.mts" if esm else ".d.cts"))
-        files.append(
-            (
-                decl,
-                "/** The model ID for an alias: HEDGE_MODEL_<ALIAS>, else hedge.toml [models.<alias>] id. */\n"
-                + "export declare function hedgeModel(alias: string): string;\n",
-            )
-        )
-    return files
+    if not config_rel.startswith("."):
+        config_rel = "./" + config_rel
+    decl = target.with_name(target.stem + (".d.mts" if esm else ".d.cts"))
+    return [
+        (target, codemod_js.node_resolver(esm, config_rel)),
+        (decl, codemod_js.DECLARATION),
+    ]
 
 
 def apply(outcome: Outcome, *, root: Path, force: bool) -> None:

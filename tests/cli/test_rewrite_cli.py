@@ -105,6 +105,7 @@ def test_rewrite_keeps_behaviour_and_moves_ids_into_hedge_toml(sample: Path) -> 
     assert snapshot(sample) == untouched  # a dry run writes nothing
     assert "+++ b/python/assistant/llm.py" in diff and "+++ b/hedge.toml" in diff
     assert "--- /dev/null" in diff and "+++ b/hedge_models.cjs" in diff
+    assert "+++ b/hedge_models.d.cts" in diff  # TypeScript imports the CommonJS resolver typed
     assert "python/assistant/llm.py:43" in summary and "dynamic value" in summary
     assert "config.yaml:3: deepseek-chat (already configuration" in summary
     assert run("rewrite", "--check", "-q", cwd=sample)[0] == 1
@@ -118,16 +119,18 @@ def test_rewrite_keeps_behaviour_and_moves_ids_into_hedge_toml(sample: Path) -> 
     assert node_ids(sample) == before_js
 
     llm = (sample / "python/assistant/llm.py").read_text()
-    assert "from assistant.hedge_models import model as hedge_model" in llm
-    assert 'CHAT_MODEL = hedge_model("chat_model")  # module constant' in llm
+    assert "from assistant.hedge_models import hedge_model" in llm
+    # The alias hedge.toml already has for this ID is reused; the literal stays as the default.
+    assert 'CHAT_MODEL = hedge_model("chat_model", "deepseek-chat")  # module constant' in llm
+    assert '"summariser": hedge_model("moonshot_v1_8k", "moonshot-v1-8k"),' in llm
     assert 'model=f"deepseek-{version}"' in llm  # the f-string was left alone
     assert (sample / "python/assistant/hedge_models.py").is_file()
     client = (sample / "js/client.js").read_text()
     assert 'require("../hedge_models.cjs")' in client
-    assert 'model = hedgeModel("deepseek_reasoner"); // class field' in client
+    assert 'model = hedgeModel("deepseek_reasoner", "deepseek-reasoner"); // class field' in client
     router = (sample / "ts/router.ts").read_text()
-    assert 'import { hedgeModel } from "../hedge_models.mjs";' in router
-    assert (sample / "hedge_models.d.mts").is_file()
+    assert 'import { hedgeModel } from "../hedge_models.cjs";' in router
+    assert (sample / "hedge_models.d.cts").is_file()
     assert (sample / "config.yaml").read_bytes() == untouched["config.yaml"]
 
     toml_text = (sample / "hedge.toml").read_text()
@@ -143,8 +146,8 @@ def test_rewrite_keeps_behaviour_and_moves_ids_into_hedge_toml(sample: Path) -> 
     assert models["chat_model"] == {
         "id": "deepseek-chat", "provider": "deepseek", "fallbacks": ["openai/gpt-4.1-mini"],
     }  # fmt: skip
-    assert models["summariser"]["id"] == "moonshot-v1-8k"
-    assert models["summariser"]["fallbacks"][-1].startswith(("openai/", "anthropic/"))
+    assert models["moonshot_v1_8k"]["id"] == "moonshot-v1-8k"
+    assert models["moonshot_v1_8k"]["fallbacks"][-1].startswith(("openai/", "anthropic/"))
     assert "# found in js/client.js:8 as summariser" in toml_text
 
     # Idempotent: nothing more to do.
@@ -158,6 +161,12 @@ def test_rewrite_keeps_behaviour_and_moves_ids_into_hedge_toml(sample: Path) -> 
     assert env_py[0] == env_js[0] == "gpt-4.1" and env_py[1:] == before_py[1:]
     (sample / "hedge.toml").write_text(toml_text.replace('"moonshot-v1-8k"', '"gpt-4.1-mini"'))
     assert python_ids(sample)[1] == node_ids(sample)[1] == "gpt-4.1-mini"
+    # A second --write leaves git clean.
+    (sample / "hedge.toml").write_text(toml_text)
+    git(sample, "add", "-A")
+    git(sample, "commit", "-qm", "rewritten")
+    assert run("rewrite", "--write", "-q", cwd=sample)[0] == 0
+    assert git(sample, "status", "--porcelain") == ""
     other = sample.parent / "elsewhere.toml"
     other.write_text(toml_text.replace('id = "deepseek-chat"', 'id = "claude-sonnet-4-5"'))
     assert python_ids(sample, HEDGE_CONFIG=str(other))[0] == "claude-sonnet-4-5"
@@ -172,33 +181,58 @@ def test_rewrite_keeps_behaviour_and_moves_ids_into_hedge_toml(sample: Path) -> 
 
 
 @needs_node
-def test_missing_alias_fails_with_a_clear_error_on_both_sides(sample: Path) -> None:
+def test_without_hedge_toml_or_an_alias_behaviour_is_unchanged(sample: Path) -> None:
+    before_py, before_js = python_ids(sample), node_ids(sample)
     assert run("rewrite", "--write", "-q", cwd=sample)[0] == 0
     toml_text = (sample / "hedge.toml").read_text()
-    (sample / "hedge.toml").write_text(toml_text.replace("[models.summariser]", "[models.renamed]"))
+    # An alias missing from hedge.toml: its default, the original literal.
+    (sample / "hedge.toml").write_text(toml_text.replace("[models.moonshot_v1_8k]", "[models.x]"))
+    assert python_ids(sample) == before_py and node_ids(sample) == before_js
+    # No hedge.toml at all (an installed wheel, a container): exactly as before the rewrite.
+    (sample / "hedge.toml").unlink()
+    assert python_ids(sample) == before_py and node_ids(sample) == before_js
+    # Only an explicit HEDGE_CONFIG that does not exist is an error.
     proc = subprocess.run(
-        [sys.executable, "print_models.py"], cwd=sample / "python", env=_env(),
+        [sys.executable, "print_models.py"], cwd=sample / "python",
+        env=_env(HEDGE_CONFIG=str(sample / "nope.toml")),
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
-    assert proc.returncode != 0
-    assert "model alias 'summariser' is not defined in" in proc.stderr
-    assert "HEDGE_MODEL_SUMMARISER" in proc.stderr
+    assert proc.returncode != 0 and "HEDGE_CONFIG=" in proc.stderr
+
+
+@needs_node
+def test_another_projects_hedge_toml_in_the_working_folder_is_ignored(
+    sample: Path, tmp_path: Path
+) -> None:
+    before_py, before_js = python_ids(sample), node_ids(sample)
+    assert run("rewrite", "--write", "-q", cwd=sample)[0] == 0
+    other = tmp_path / "other-project"
+    other.mkdir()
+    (other / "hedge.toml").write_text(
+        '[models.chat_model]\nid = "other-model"\nprovider = "openai"\n'
+        '[models.moonshot_v1_8k]\nid = "other-model"\nprovider = "openai"\n'
+    )
+    # Run the rewritten code from inside the other project, as a CLI installed there would be.
+    env = _env(PYTHONPATH=str(sample / "python"))
+    proc = subprocess.run(
+        [sys.executable, str(sample / "python" / "print_models.py")], cwd=other, env=env,
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert proc.stdout.split() == before_py
     assert NODE is not None
     proc = subprocess.run(
-        [NODE, "js/print_models.js"], cwd=sample, env=_env(),
-        capture_output=True, text=True, timeout=60, check=False,
+        [NODE, str(sample / "js" / "print_models.js")], cwd=other, env=_env(),
+        capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
-    assert proc.returncode != 0
-    assert "model alias 'summariser' is not defined in" in proc.stderr
+    assert proc.stdout.split() == before_js
 
 
 @needs_node
 def test_js_resolver_reads_hedge_toml_like_tomllib(tmp_path: Path) -> None:
     assert NODE is not None
-    from hedgectl.services.rewrite import _resolver_files
+    from hedgectl.adapters.codemod_js import node_resolver
 
-    ((resolver, text),) = _resolver_files(tmp_path / "hedge_models.cjs", "js")
-    resolver.write_text(text)
+    (tmp_path / "hedge_models.cjs").write_text(node_resolver(False, "./hedge.toml"))
     toml_text = """# top [models.fake]
 [audit]
 note = '''
@@ -218,18 +252,16 @@ provider = "alibaba"
 id = "not-a-model"
 """
     (tmp_path / "hedge.toml").write_text(toml_text)
-    script = "const {hedgeModel} = require('./hedge_models.cjs'); console.log(JSON.stringify(['chat','quoted'].map(hedgeModel)));"
+    script = (
+        "const {hedgeModel} = require('./hedge_models.cjs'); console.log(JSON.stringify("
+        "['chat','quoted','inside_a_string'].map((a) => hedgeModel(a, 'default'))));"
+    )
     proc = subprocess.run(
         [NODE, "-e", script], cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60,
         check=True,
     )  # fmt: skip
     expected = tomllib.loads(toml_text)["models"]
-    assert json.loads(proc.stdout) == [expected["chat"]["id"], expected["quoted"]["id"]]
-    proc = subprocess.run(
-        [NODE, "-e", "require('./hedge_models.cjs').hedgeModel('inside_a_string')"],
-        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert proc.returncode != 0 and "'inside_a_string' is not defined" in proc.stderr
+    assert json.loads(proc.stdout) == [expected["chat"]["id"], expected["quoted"]["id"], "default"]
 
 
 def test_unparsable_file_is_skipped_never_touched(sample: Path) -> None:
@@ -274,11 +306,11 @@ def test_json_plan_and_selectors(sample: Path) -> None:
     plan = json.loads(out)
     assert plan["schema"] == "hedgectl.rewrite/v1"
     assert {r["vendor"] for r in plan["rewrites"]} == {"moonshot"}
-    assert {a["alias"] for a in plan["aliases"]} == {"summariser", "fallback_model"}
+    assert {a["alias"] for a in plan["aliases"]} == {"moonshot_v1_8k", "kimi_k2_0905_preview"}
     assert {c["path"] for c in plan["changes"] if c["kind"] == "code"} == {
         "js/client.js", "python/assistant/llm.py", "ts/router.ts",
     }  # fmt: skip
-    assert any(s["reason"].startswith("dynamic") for s in plan["skipped"])
+    assert any(s["reason"].startswith("needs a person: dynamic") for s in plan["skipped"])
     assert plan["config_ids"] == [{"line": 3, "model_id": "deepseek-chat", "path": "config.yaml"}]
     assert run("rewrite", "--vendor", "nosuch", cwd=sample)[0] == 2
     assert run("rewrite", "--write", "--check", cwd=sample)[0] == 2
@@ -289,7 +321,7 @@ def test_script_outside_a_package_gets_a_resolver_next_to_it(tmp_path: Path) -> 
     code, _, _ = run("rewrite", "--write", "-q", cwd=tmp_path)
     assert code == 0  # not a git repository: nothing to be dirty
     assert (tmp_path / "hedge_models.py").is_file()
-    assert "from hedge_models import model as hedge_model" in (tmp_path / "tool.py").read_text()
+    assert "from hedge_models import hedge_model" in (tmp_path / "tool.py").read_text()
     proc = subprocess.run(
         [sys.executable, "tool.py"], cwd=tmp_path, env=_env(), capture_output=True, text=True,
         timeout=60, check=True,
@@ -302,11 +334,14 @@ def test_script_outside_a_package_gets_a_resolver_next_to_it(tmp_path: Path) -> 
 def test_symlinked_source_is_written_through(tmp_path: Path) -> None:
     real = tmp_path / "lib"
     real.mkdir()
-    (real / "models.py").write_text('CHAT = "deepseek-chat"\n')
+    (real / "models.py").write_text('CHAT_MODEL = "deepseek-chat"\n')
     (tmp_path / "link.py").symlink_to(real / "models.py")
     assert run("rewrite", "--write", "-q", "link.py", cwd=tmp_path)[0] == 0
     assert (tmp_path / "link.py").is_symlink()
-    assert 'CHAT = hedge_model("chat")' in (real / "models.py").read_text()
+    assert (
+        'CHAT_MODEL = hedge_model("deepseek_chat", "deepseek-chat")'
+        in (real / "models.py").read_text()
+    )
 
 
 def test_settings_in_pyproject_are_not_shadowed(tmp_path: Path) -> None:

@@ -12,13 +12,14 @@ from hedgectl.config import Where
 from hedgectl.core.aliases import (
     ModelAlias,
     Namer,
+    alias_name,
     check_models,
     fallback_classes,
     js_reader_mismatches,
     name_from_id,
-    name_from_site,
     parse_models,
     resolve_ref,
+    role_from_context,
     subset_models,
     suggest_fallbacks,
 )
@@ -78,37 +79,44 @@ def test_parse_models_rejects_bad_tables(table: dict[str, object], message: str)
         parse_models(table, W)
 
 
-def test_alias_names_come_from_the_site_else_the_id() -> None:
-    assert name_from_site("CHAT_MODEL", "deepseek-chat") == "chat_model"
-    assert name_from_site("summaryModel", "moonshot-v1-8k") == "summary_model"
-    # Generic names say nothing about the role: the ID names the alias.
-    assert name_from_site("model", "deepseek-reasoner") == "deepseek_reasoner"
-    assert name_from_site("", "MiniMax-M2") == "minimax_m2"
+def test_alias_names_come_from_the_id_and_the_role() -> None:
+    assert alias_name("deepseek-chat", "chat", "chat") == "deepseek_chat"
+    assert alias_name("deepseek-chat", "", "chat") == "deepseek_chat"
+    assert alias_name("gpt-4o", "reasoner", "chat") == "gpt_4o_reasoner"
+    assert alias_name("deepseek-reasoner", "reasoner", "reasoner") == "deepseek_reasoner"
     assert name_from_id("openrouter/deepseek/deepseek-r1:free") == "deepseek_r1_free"
     assert name_from_id("Qwen/Qwen2.5-Coder-32B-Instruct") == "qwen2_5_coder_32b_instruct"
     assert name_from_id("01-ai/Yi-34B") == "yi_34b"
-    assert name_from_site("4o", "gpt-4o") == "m_4o"
+    assert len(name_from_id("x/" + "very-long-model-name-" * 8)) <= 40
+
+
+def test_roles_come_from_role_words_never_from_other_names() -> None:
+    assert role_from_context("EMBEDDING_MODEL") == "embedding"
+    assert role_from_context("reasoningModel") == "reasoner"
+    assert role_from_context("test_openai_models_with_a_very_long_parameter_name") == ""
+    for name in ("cli", "args", "return_value", "CHAT_MODEL_FOR_SUMMARIES", "aliases"):
+        assert role_from_context(name) in ("", "chat")
 
 
 def test_one_alias_per_id_and_role_and_never_repointed() -> None:
-    namer = Namer(existing={"chat_model": "gpt-4.1"})
-    # The preferred name points at another ID already: the ID is appended instead.
-    assert namer.alias_for("deepseek-chat", "CHAT_MODEL") == "chat_model_deepseek_chat"
+    namer = Namer(existing={"deepseek_chat": "deepseek/deepseek-chat"})
+    # The preferred name points at another ID already: the full ID names it instead.
+    assert namer.alias_for("deepseek-chat", "chat", "chat") == "deepseek_chat_2"
     # Same ID, same role: the same alias, every time.
-    assert namer.alias_for("deepseek-chat", "CHAT_MODEL") == "chat_model_deepseek_chat"
+    assert namer.alias_for("deepseek-chat", "", "chat") == "deepseek_chat_2"
     # Same ID, another role: another alias.
-    assert namer.alias_for("deepseek-chat", "SUMMARY_MODEL") == "summary_model"
-    # An existing alias with the same ID is reused.
-    assert namer.alias_for("gpt-4.1", "chat_model") == "chat_model"
-    assert namer.existing["chat_model"] == "gpt-4.1"
-    assert namer.clashes == [("chat_model", "gpt-4.1", "deepseek-chat", "chat_model_deepseek_chat")]
+    assert namer.alias_for("deepseek-chat", "reasoner", "chat") == "deepseek_chat_reasoner"
+    # An alias hedge.toml already has for the same ID is reused, whatever its name.
+    assert Namer(existing={"main": "gpt-4.1"}).alias_for("gpt-4.1", "", "chat") == "main"
+    assert namer.existing["deepseek_chat"] == "deepseek/deepseek-chat"
+    assert namer.clashes[0][:3] == ("deepseek_chat", "deepseek/deepseek-chat", "deepseek-chat")
 
 
 def test_naming_is_stable_across_runs() -> None:
-    sites = [("deepseek-chat", "model"), ("deepseek-chat", "MAIN"), ("gpt-4.1", "model")]
-    first = [Namer().alias_for(i, c) for i, c in sites]
-    second = [Namer().alias_for(i, c) for i, c in sites]
-    assert first == second == ["deepseek_chat", "main", "gpt_4_1"]
+    sites = [("deepseek-chat", "chat"), ("deepseek-chat", "chat"), ("gpt-4.1", "embedding")]
+    first = [Namer().alias_for(i, r, "chat") for i, r in sites]
+    second = [Namer().alias_for(i, r, "chat") for i, r in sites]
+    assert first == second == ["deepseek_chat", "deepseek_chat", "gpt_4_1_embedding"]
 
 
 def test_named_primaries_get_a_chain_ending_in_standard_of_the_same_class(
@@ -207,3 +215,21 @@ provider = "alibaba"
     assert js_reader_mismatches(inline, parse_models(tomllib.loads(inline)["models"], W)) == [
         "chat"
     ]
+
+
+def test_every_provider_rewrite_can_write_is_known_to_check(detector: Detector) -> None:
+    from hedgectl.core.detect import ROUTES
+
+    catalog = detector.catalog
+    providers = {*catalog.vendors, *catalog.platforms, *ROUTES.values()}
+    models = {
+        p.replace("-", "_"): ModelAlias(name=p.replace("-", "_"), id="some-model", provider=p)
+        for p in providers
+    }
+    assert [p for p in check_models(models, detector) if "unknown provider" in p.message] == []
+    # What the detector says about real IDs behind gateways rewrite meets (ollama/, github/).
+    for model_id in ("ollama/llama3.2", "github/gpt-4o", "ollama_chat/qwen2.5"):
+        match = detector.classify(model_id, context="model")
+        assert match is not None
+        alias = ModelAlias(name="x", id=model_id, provider=match.platform or match.vendor)
+        assert not [p for p in check_models({"x": alias}, detector) if p.level == "error"]

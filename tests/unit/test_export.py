@@ -128,3 +128,23 @@ def test_env_and_json(catalog) -> None:  # type: ignore[no-untyped-def]
 def test_yaml_writer_round_trips_awkward_strings(value: str) -> None:
     doc = {"k": value, "list": [value, {"inner": value}], value: 1}
     assert yaml.safe_load(ex._yaml(doc)) == doc
+
+
+def test_litellm_export_leaves_out_providers_litellm_does_not_have(catalog) -> None:  # type: ignore[no-untyped-def]
+    models = parse_models(
+        {
+            "ernie": {"id": "ernie-4.0-8k", "provider": "baidu", "fallbacks": ["chat"]},
+            "doubao": {"id": "doubao-pro-32k", "provider": "bytedance"},
+            "chat": {"id": "deepseek-chat", "provider": "deepseek", "fallbacks": ["ernie"]},
+        },
+        Where(Path("hedge.toml"), "models"),
+    )
+    left_out: list[str] = []
+    doc = yaml.safe_load(ex.litellm(models, catalog, left_out))
+    routes = {e["model_name"]: e["litellm_params"]["model"] for e in doc["model_list"]}
+    # ByteDance is LiteLLM's volcengine; Baidu has no LiteLLM provider: left out, with a warning.
+    assert routes == {"chat": "deepseek/deepseek-chat", "doubao": "volcengine/doubao-pro-32k"}
+    assert left_out == ["ernie: LiteLLM has no provider 'baidu'; left out"]
+    assert "fallbacks" not in doc["router_settings"]  # chat's only fallback was left out
+    for entry in doc["model_list"]:
+        assert entry["litellm_params"]["model"].split("/", 1)[0] in ex.LITELLM_PROVIDERS

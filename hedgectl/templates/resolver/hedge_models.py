@@ -1,10 +1,16 @@
-"""Model IDs by alias, from hedge.toml. Written once by `hedgectl rewrite`; edit freely.
+"""Model IDs by alias. Written once by `hedgectl rewrite`; edit freely.
 
-Lookup order for an alias (e.g. "chat_model"):
-  1. the environment variable HEDGE_MODEL_CHAT_MODEL
-  2. [models.chat_model] id in hedge.toml: the file named by HEDGE_CONFIG, else the first hedge.toml
-     found upward from the working directory, else upward from this file's folder
-  3. otherwise HedgeModelError names the alias and the file it looked in.
+Every call carries the model ID the code used before as its default:
+
+    hedge_model("deepseek_chat", "deepseek-chat")
+
+Lookup order for an alias:
+  1. the environment variable HEDGE_MODEL_<ALIAS> (HEDGE_MODEL_DEEPSEEK_CHAT)
+  2. [models.<alias>] id in the file named by HEDGE_CONFIG, else in this project's hedge.toml
+     (found relative to this file, never in the current folder: another project's hedge.toml
+     never changes this one's models)
+  3. the default: with no hedge.toml at all (an installed wheel, a container, a test run)
+     the code behaves exactly as it did before the rewrite.
 Standard library only (tomllib, Python 3.11+): no runtime dependency on hedgectl.
 """
 
@@ -13,30 +19,26 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import TypeVar
 
-__all__ = ["HedgeModelError", "model"]
+__all__ = ["HedgeModelError", "hedge_model"]
 
+# This project's hedge.toml, relative to this file (set when the file was generated).
+PROJECT_CONFIG = Path(__file__).resolve().parent / "@@CONFIG@@"
+
+_T = TypeVar("_T", bound=str)
 _cache: dict[Path, tuple[float, dict[str, object]]] = {}
 
 
 class HedgeModelError(LookupError):
-    """An alias with no environment override and no entry in hedge.toml."""
-
-
-def _find_config() -> Path | None:
-    named = os.environ.get("HEDGE_CONFIG")
-    if named:
-        return Path(named)
-    for start in (Path.cwd(), Path(__file__).resolve().parent):
-        for folder in (start, *start.parents):
-            candidate = folder / "hedge.toml"
-            if candidate.is_file():
-                return candidate
-    return None
+    """HEDGE_CONFIG names a file that cannot be read, or hedge.toml is not valid TOML."""
 
 
 def _models(path: Path) -> dict[str, object]:
-    mtime = path.stat().st_mtime
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        return {}
     hit = _cache.get(path)
     if hit is not None and hit[0] == mtime:
         return hit[1]
@@ -49,25 +51,20 @@ def _models(path: Path) -> dict[str, object]:
     return models
 
 
-def model(alias: str) -> str:
-    """The model ID for `alias`: HEDGE_MODEL_<ALIAS>, else hedge.toml [models.<alias>] id."""
+def hedge_model(alias: str, default: _T) -> _T:
+    """The model ID for `alias`: HEDGE_MODEL_<ALIAS>, else hedge.toml, else `default`."""
     override = os.environ.get("HEDGE_MODEL_" + alias.upper())
     if override:
-        return override
-    path = _find_config()
-    if path is None:
-        raise HedgeModelError(
-            f"model alias '{alias}': no hedge.toml found upward from {Path.cwd()}; "
-            f"set HEDGE_CONFIG or HEDGE_MODEL_{alias.upper()}"
-        )
+        return override  # type: ignore[return-value]
+    named = os.environ.get("HEDGE_CONFIG")
+    path = Path(named) if named else PROJECT_CONFIG
+    if named and not path.is_file():
+        raise HedgeModelError(f"HEDGE_CONFIG={named}: no such file (model alias '{alias}')")
     try:
         entry = _models(path).get(alias)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise HedgeModelError(f"model alias '{alias}': cannot read {path}: {exc}") from exc
     model_id = entry.get("id") if isinstance(entry, dict) else None
-    if not isinstance(model_id, str) or not model_id:
-        raise HedgeModelError(
-            f"model alias '{alias}' is not defined in {path}: add [models.{alias}] with an id, "
-            f"or set HEDGE_MODEL_{alias.upper()}"
-        )
-    return model_id
+    if isinstance(model_id, str) and model_id:
+        return model_id  # type: ignore[return-value]
+    return default
