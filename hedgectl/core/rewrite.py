@@ -108,7 +108,7 @@ def slot_reason(site: Site) -> str:
             return ""
         if not site.context:
             return f"{site.position.value} that names no setting"
-        return f"{site.position.value} '{site.context}' does not name a model setting"
+        return f"{site.position.value} that names no model setting ('{site.context}')"
     return POSITION_REASONS.get(site.position, "not a model slot")
 
 

@@ -170,7 +170,7 @@ def test_only_model_slots_are_rewritten_everything_else_is_listed_with_a_reason(
         6: "Literal type",
         7: "list entry",
         8: "dict key",
-        9: "'STORAGE_KEY' does not name a model setting",
+        9: "names no model setting ('STORAGE_KEY')",
         10: "pattern check",
         14: "enum member",
         18: "registry name",

@@ -1,0 +1,234 @@
+"""`hedgectl rewrite` on real projects: their own tests, type checker and build before
+`rewrite --write`, after it, and after a second run.
+
+    .venv/bin/python bench/rewrite_corpus_bench.py --corpus /work/corpus/rewrite [NAME ...]
+
+Each project is a git checkout under --corpus (cloned from its public repository at the pinned
+commit below; nothing of it is committed here), with its dependencies installed from PyPI/npm:
+Python projects in a virtualenv `<corpus>/venv-<name>`, Node projects in their own node_modules.
+The script resets the checkout to the pinned commit, runs the project's checks, runs
+`hedgectl rewrite` (dry run as JSON: literals rewritten, literals listed with reasons; timed against
+`hedgectl audit` on the same tree), `--write`, the checks again, commits, runs `--write` again and
+checks that git is clean. Results go to this script's section of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import markers, write_section
+
+HEDGECTL = Path(sys.executable).with_name("hedgectl")
+NAME = "rewrite-corpus"
+
+
+@dataclass(frozen=True)
+class Check:
+    label: str
+    argv: tuple[str, ...]  # {venv} is replaced by the project's virtualenv
+    timeout: int = 1800
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    repo: str
+    commit: str
+    kind: str
+    checks: tuple[Check, ...]
+    skip_worktree: tuple[str, ...] = field(default=())  # files left out of the checkout
+
+
+PROJECTS = (
+    Project(
+        "llm",
+        "simonw/llm",
+        "f3f4f29c6e5e623c3776cbf6455dda2345638214",
+        "Python CLI with a plugin model registry",
+        (
+            Check("pytest", ("{venv}/bin/python", "-m", "pytest", "-q", "-p", "no:cacheprovider")),
+            Check("mypy", ("{venv}/bin/mypy", "llm")),
+        ),
+    ),
+    Project(
+        "aider",
+        "Aider-AI/aider",
+        "5dc9490bb35f9729ef2c95d00a19ccd30c26339c",
+        "Python coding agent (app) with a model settings registry",
+        (
+            Check(
+                "pytest tests/basic",
+                (
+                    "{venv}/bin/python",
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    "tests/basic",
+                ),
+            ),
+        ),
+    ),
+    Project(
+        "NextChat",
+        "ChatGPTNextWeb/NextChat",
+        "706a18b95b714ab29b2a4842d3b9ff4f887935d5",
+        "Next.js chat UI (TypeScript, browser + edge)",
+        (
+            Check("jest", ("node", "--experimental-vm-modules", "node_modules/.bin/jest", "--ci")),
+            Check("tsc", ("node_modules/.bin/tsc", "--noEmit", "-p", ".")),
+            Check("next build", ("node_modules/.bin/next", "build"), timeout=2400),
+        ),
+    ),
+)
+
+
+def sh(argv: list[str], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        argv, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def summarise(label: str, proc: subprocess.CompletedProcess[str]) -> str:
+    """One comparable line per check: pytest/jest counts, tsc/mypy error counts, exit code."""
+    out = proc.stdout + proc.stderr
+    if label.startswith("pytest"):
+        m = re.findall(r"=+ (.*?) in [\d.]+s", out)
+        return m[-1] if m else f"exit {proc.returncode}"
+    if label == "jest":
+        suites = re.search(r"Test Suites:\s*(.*)", out)
+        tests = re.search(r"Tests:\s*(.*)", out)
+        parts = [p.group(1).strip() for p in (suites, tests) if p]
+        return "; ".join(parts) or f"exit {proc.returncode}"
+    if label in ("tsc", "mypy"):
+        errors = len(re.findall(r"error", out.replace("errors", "")))
+        m = re.search(r"Found (\d+) error", out)
+        count = int(m.group(1)) if m else errors if proc.returncode else 0
+        return f"{count} error(s)"
+    return f"exit {proc.returncode}"
+
+
+def run_checks(project: Project, root: Path, venv: Path) -> dict[str, str]:
+    results = {}
+    for check in project.checks:
+        argv = [a.replace("{venv}", str(venv)) for a in check.argv]
+        start = time.perf_counter()
+        try:
+            proc = sh(argv, root, check.timeout)
+            results[check.label] = summarise(check.label, proc)
+        except subprocess.TimeoutExpired:
+            results[check.label] = f"timeout after {check.timeout}s"
+        print(f"  {check.label}: {results[check.label]} ({time.perf_counter() - start:.0f}s)")
+    return results
+
+
+def git(root: Path, *args: str) -> str:
+    argv = ["git", "-c", "user.email=bench@example.com", "-c", "user.name=bench", *args]
+    return sh(argv, root).stdout
+
+
+def bench(project: Project, corpus: Path) -> dict[str, object]:
+    root = corpus / project.name
+    venv = corpus / f"venv-{project.name}"
+    print(f"== {project.name} ({project.repo} @ {project.commit[:10]})")
+    git(root, "checkout", "-q", "--force", project.commit)
+    git(root, "clean", "-fdq")  # untracked files from a previous run (ignored ones stay)
+    before = run_checks(project, root, venv)
+
+    start = time.perf_counter()
+    sh([str(HEDGECTL), "audit", ".", "--format", "json", "--fail-on", "never"], root)
+    audit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    dry = sh([str(HEDGECTL), "rewrite", "--format", "json", "-q"], root)
+    dry_s = time.perf_counter() - start
+    plan = json.loads(dry.stdout)
+    reasons = Counter(
+        s["reason"].removeprefix("needs a person: ").split(" (")[0] for s in plan["skipped"]
+    )
+    write = sh([str(HEDGECTL), "rewrite", "--write", "-q"], root)
+    if write.returncode != 0:
+        raise SystemExit(f"{project.name}: rewrite --write failed: {write.stderr}")
+    after = run_checks(project, root, venv)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "hedgectl rewrite")
+    second = sh([str(HEDGECTL), "rewrite", "--write", "-q"], root)
+    clean = second.returncode == 0 and git(root, "status", "--porcelain").strip() == ""
+    git(root, "checkout", "-q", "--force", project.commit)
+    git(root, "clean", "-fdq")
+    files = {r["path"] for r in plan["rewrites"]}
+    return {
+        "project": project,
+        "rewritten": len(plan["rewrites"]),
+        "files": len(files),
+        "aliases": len({r["alias"] for r in plan["rewrites"]}),
+        "listed": len(plan["skipped"]),
+        "reasons": reasons,
+        "before": before,
+        "after": after,
+        "clean": clean,
+        "audit_s": audit_s,
+        "dry_s": dry_s,
+    }
+
+
+def render(rows: list[dict[str, object]]) -> str:
+    start, end = markers(NAME)
+    lines = [
+        start,
+        "## rewrite on real projects",
+        "",
+        "`.venv/bin/python bench/rewrite_corpus_bench.py --corpus DIR` (checkouts at the pinned "
+        "commits, dependencies from PyPI/npm). Checks run before `rewrite --write`, after it, and "
+        "git must be clean after a second `--write`.",
+        "",
+        "| project | commit | literals rewritten (files, aliases) | listed for a person | "
+        "check: before -> after | second run clean | dry run / audit |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        p = row["project"]
+        assert isinstance(p, Project)
+        before, after = row["before"], row["after"]
+        assert isinstance(before, dict) and isinstance(after, dict)
+        checks = "<br>".join(
+            f"{k}: {before[k]} -> {after[k]}" + (" (identical)" if before[k] == after[k] else "")
+            for k in before
+        )
+        lines.append(
+            f"| {p.name} ({p.kind}) | `{p.commit[:10]}` | {row['rewritten']} ({row['files']}, "
+            f"{row['aliases']}) | {row['listed']} | {checks} | "
+            f"{'yes' if row['clean'] else 'NO'} | {row['dry_s']:.1f}s / {row['audit_s']:.1f}s |"
+        )
+    lines += ["", "Why literals were listed instead of rewritten (top reasons per project):", ""]
+    for row in rows:
+        p = row["project"]
+        reasons = row["reasons"]
+        assert isinstance(p, Project) and isinstance(reasons, Counter)
+        top = ", ".join(f"{reason} {n}" for reason, n in reasons.most_common(6))
+        lines.append(f"- {p.name}: {top}")
+    lines += ["", end, ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("names", nargs="*", help="projects to run (default: all)")
+    args = parser.parse_args()
+    chosen = [p for p in PROJECTS if not args.names or p.name in args.names]
+    rows = [bench(p, args.corpus) for p in chosen]
+    write_section(NAME, render(rows))
+
+
+if __name__ == "__main__":
+    main()
