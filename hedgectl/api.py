@@ -113,6 +113,7 @@ def rewrite(
     exclude: Sequence[str] = (),
     config: StrPath | None = None,
     cwd: StrPath | None = None,
+    js_runtime: str = "auto",
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Move hard-coded model IDs into hedge.toml behind aliases (like `hedgectl rewrite`).
@@ -120,7 +121,8 @@ def rewrite(
     A dry run unless write=True. Returns the Outcome: `.changes` (path, old and new text of every
     file it would change or did), `.planner.rewrites` and `.planner.new_aliases`, `.listed` (IDs
     in config files), `.unparsable`, `.written`. With check=True, non-empty `.changes` is the
-    "would change" answer. on_progress(done, total) follows the files.
+    "would change" answer. js_runtime (auto, node, browser) picks the resolver JS/TS files import.
+    on_progress(done, total) follows the files.
     """
     from hedgectl.services.rewrite import RewriteRequest
     from hedgectl.services.rewrite import rewrite as run
@@ -137,6 +139,7 @@ def rewrite(
             exclude=tuple(exclude),
             config=_path(config),
             cwd=_path(cwd),
+            js_runtime=js_runtime,
         ),
         on_progress=on_progress,
     )

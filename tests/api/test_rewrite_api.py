@@ -25,10 +25,10 @@ def test_dry_run_plans_every_change_and_writes_nothing(sample: Path) -> None:
         by_path["hedge_models.cjs"].kind == "resolver" and by_path["hedge_models.cjs"].old is None
     )
     llm = by_path["python/assistant/llm.py"].new
-    assert 'CHAT_MODEL = hedge_model("chat_model")  # module constant' in llm
+    assert 'CHAT_MODEL = hedge_model("chat_model", "deepseek-chat")  # module constant' in llm
     rewrites = {(r.path, r.model_id, r.alias) for r in outcome.planner.rewrites}
     assert ("python/assistant/llm.py", "deepseek-chat", "chat_model") in rewrites
-    assert any(s.reason.startswith("dynamic value") for s in outcome.planner.skipped)
+    assert any(s.reason.startswith("needs a person: dynamic") for s in outcome.planner.skipped)
     assert {"path": "config.yaml", "line": 3, "model_id": "deepseek-chat"} in outcome.listed
     new_toml = tomllib.loads(by_path["hedge.toml"].new)
     assert new_toml["models"]["chat_model"]["id"] == "deepseek-chat"
