@@ -162,3 +162,40 @@ def toplevel(path: Path) -> Path | None:
         return None
     text = os.fsdecode(out.removesuffix(b"\n"))
     return Path(text) if text else None
+
+
+CLONE_TIMEOUT = 900
+# What a clone of an untrusted repository may use: the transports people host code on. Local
+# paths and file:// serve tests and mirrors; `ext::` (runs a command) and the rest stay off.
+CLONE_PROTOCOLS = ("https", "http", "ssh", "git", "file")
+
+
+def clone(url: str, dest: Path) -> None:
+    """A shallow, blobless, single-branch clone of `url` into `dest`, for reading only.
+
+    Nothing from the remote runs: no hooks (and no template hooks), no LFS or other filter
+    downloads on checkout, no submodules. Raises GitError when git fails.
+    """
+    if not available():
+        raise UsageError("git is not installed", hint="install git to audit repositories by URL")
+    # protocol.allow=never stays: the per-protocol settings below win over it for these only.
+    settings = [*SAFE_SETTINGS, *(f"protocol.{p}.allow=always" for p in CLONE_PROTOCOLS)]
+    settings += ["filter.lfs.smudge=", "filter.lfs.process=", "filter.lfs.required=false"]
+    argv = ["git"]
+    for setting in settings:
+        argv += ["-c", setting]
+    argv += [
+        "clone", "--quiet", "--depth", "1", "--filter=blob:none", "--single-branch", "--no-tags",
+        "--template=", "--", url, str(dest),
+    ]  # fmt: skip
+    env = {**_env(), "GIT_LFS_SKIP_SMUDGE": "1"}
+    env.pop("GIT_LITERAL_PATHSPECS", None)
+    try:
+        proc = subprocess.run(
+            argv, capture_output=True, timeout=CLONE_TIMEOUT, check=False, env=env,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise GitError(["clone", url], -1, f"took longer than {CLONE_TIMEOUT} s") from None
+    if proc.returncode != 0:
+        raise GitError(["clone", url], proc.returncode, proc.stderr.decode("utf-8", "replace"))

@@ -41,9 +41,10 @@ class FailOn(enum.StrEnum):
 
 def audit(
     paths: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
-            help="Files or folders to scan (default: the current folder).",
+            help="Files or folders to scan (default: the current folder); git URLs to clone "
+            "and scan as repositories; or `merge REPORT.json...` to combine JSON reports.",
             show_default=False,
             metavar="PATH",
         ),
@@ -128,6 +129,21 @@ def audit(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
     ] = False,
+    repos_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--repos",
+            help="Scan the repositories listed in FILE (one git URL or folder a line).",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    repo_jobs: Annotated[
+        int,
+        typer.Option(
+            "--repo-jobs", min=1, help="Repositories cloned and scanned at once.", metavar="N"
+        ),
+    ] = 4,
     config: ConfigOpt = None,
 ) -> None:
     """Find hard-coded model IDs and provider endpoints; classify vendor, HQ and risk tier.
@@ -135,11 +151,26 @@ def audit(
     Exit 0 when nothing in code or config is at or above --fail-on, 1 when something is,
     2 on usage errors, 3 on config errors.
     """
+    from hedgectl.services import repos
     from hedgectl.services.audit import AuditRequest
     from hedgectl.services.audit import audit as run_audit
 
+    args = list(paths or [])
+    if args and args[0] == "merge" and not Path("merge").exists():
+        result = repos.merge(
+            [Path(p) for p in args[1:]], fail_on=fail_on.value if fail_on else None
+        )
+        _render(result, fmt, output)
+        _report_repo_errors(result, quiet)
+        if result.failing:
+            raise typer.Exit(int(ExitCode.FINDINGS))
+        return
+    listed = repos.read_repos_file(repos_file) if repos_file else []
+    remote = listed + [a for a in args if repos.is_remote(a)]
     request = AuditRequest(
-        paths=paths or (),
+        paths=[Path(a) for a in args if not repos.is_remote(a)],
+        repos=remote,
+        repo_jobs=repo_jobs,
         fail_on=fail_on.value if fail_on else None,
         tiers=[t.value for t in tier or []],
         vendors=vendor or [],
@@ -160,8 +191,13 @@ def audit(
     try:
         result = run_audit(
             request,
-            on_progress=progress_cb,
+            on_progress=progress_cb if not remote else None,
             on_skipped=(lambda path, reason: skipped.append((path, reason))) if verbose else None,
+            on_repo=None
+            if quiet
+            else lambda label, status: err.print(
+                f"{label}: {status}", highlight=False, markup=False
+            ),
         )
     finally:
         if stop:
@@ -181,8 +217,22 @@ def audit(
             )
         return
     _render(result, fmt, output)
+    _report_repo_errors(result, quiet)
     if result.failing:
         raise typer.Exit(int(ExitCode.FINDINGS))
+    if result.repo_errors:
+        raise typer.Exit(int(ExitCode.REMOTE))
+
+
+def _report_repo_errors(result: Any, quiet: bool) -> None:
+    """Repositories that could not be scanned: named on stderr (their rows are in the report)."""
+    if result.repo_errors and not quiet:
+        err.print(
+            f"{len(result.repo_errors)} repository(ies) not scanned: "
+            + ", ".join(result.repo_errors),
+            highlight=False,
+            markup=False,
+        )
 
 
 def _render(result: Any, fmt: AuditFormat, output: Path | None) -> None:

@@ -458,6 +458,9 @@ class AuditResult:
     fail_on: str = "named"
     gate_comments: bool = False
     prefilter: str = ""
+    # Several repositories in one run: each one's label -> why it could not be scanned.
+    repo_errors: dict[str, str] = field(default_factory=dict)
+    repos: list[str] = field(default_factory=list)  # labels of the repositories scanned
 
     @property
     def failing(self) -> list[Finding]:

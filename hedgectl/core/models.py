@@ -60,3 +60,4 @@ class Finding:
     context: str  # the variable, keyword or key the literal is assigned to, when known
     fingerprint: str
     suppressed: bool = False
+    repo: str = ""  # the repository it was found in, when one run scans several

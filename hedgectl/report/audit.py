@@ -51,7 +51,25 @@ def summary(result: AuditResult) -> dict[str, Any]:
         "fail_on": result.fail_on,
         "failing": len(failing),
         "passed": not failing,
+        **({"repositories": _by_repo(result)} if result.repos or result.repo_errors else {}),
     }
+
+
+def _by_repo(result: AuditResult) -> dict[str, dict[str, Any]]:
+    """One row a repository: its findings by tier, and why it was not scanned if it was not."""
+    rows: dict[str, dict[str, Any]] = {
+        label: {"findings": 0, "by_tier": {"named": 0, "elevated": 0, "standard": 0}}
+        for label in result.repos
+    }
+    for f in result.findings:
+        row = rows.setdefault(
+            f.repo, {"findings": 0, "by_tier": {"named": 0, "elevated": 0, "standard": 0}}
+        )
+        row["findings"] += 1
+        row["by_tier"][f.tier] = row["by_tier"].get(f.tier, 0) + 1
+    for label, error in result.repo_errors.items():
+        rows.setdefault(label, {"findings": 0, "by_tier": {}})["error"] = error
+    return dict(sorted(rows.items()))
 
 
 @reporter("audit", Format.JSON)
@@ -68,7 +86,7 @@ def render_json(result: AuditResult) -> str:
 
 CSV_FIELDS = (
     "path", "line", "column", "kind", "text", "model_id", "family", "vendor", "vendor_name", "hq",
-    "tier", "open_weights", "location", "platform", "context", "gating", "fingerprint",
+    "tier", "open_weights", "location", "platform", "context", "gating", "fingerprint", "repo",
 )  # fmt: skip
 
 
@@ -215,6 +233,17 @@ def render_markdown(result: AuditResult) -> str:
         f"CI gate: {verdict}.",
         "",
     ]
+    if "repositories" in s:
+        lines += ["| Repository | Findings | Named | Elevated | Standard | Note |"]
+        lines += ["| --- | --- | --- | --- | --- | --- |"]
+        for label, row in s["repositories"].items():
+            tiers = row["by_tier"]
+            lines.append(
+                f"| `{_md_escape(label)}` | {row['findings']} | {tiers.get('named', 0)} | "
+                f"{tiers.get('elevated', 0)} | {tiers.get('standard', 0)} | "
+                f"{_md_escape(row.get('error', ''))} |"
+            )
+        lines.append("")
     if result.findings:
         lines += [
             "| Tier | Location | Found | Vendor (HQ) | Where | Open weights |",

@@ -39,6 +39,10 @@ class AuditRequest:
     jobs: int | None = None  # worker processes (default: one per core, at most 8)
     config: Path | None = None  # hedge.toml (default: HEDGECTL_CONFIG, else found upward)
     cwd: Path | None = None  # the working folder paths are relative to (default: os.getcwd())
+    # Several repositories (git URLs or folders), each scanned as its own tree; with any of
+    # them, `paths` are repositories too. One report, each finding tagged with its repository.
+    repos: Sequence[str] = ()
+    repo_jobs: int = 4  # repositories cloned and scanned at once
 
 
 def audit(
@@ -46,14 +50,23 @@ def audit(
     *,
     on_progress: Callable[[int], None] | None = None,
     on_skipped: Callable[[str, str], None] | None = None,
+    on_repo: Callable[[str, str], None] | None = None,
 ) -> AuditResult:
     """Scan, classify and gate. `result.failing` is the gate's answer (non-empty: exit 1).
 
     on_progress(n) is called as files are scanned; on_skipped(path, reason) once per skipped
-    file, in path order, after the scan. With write_baseline, the findings are written there.
+    file, in path order, after the scan; on_repo(label, status) as each repository of
+    `request.repos` is cloned and scanned. With write_baseline, the findings are written there.
     """
     if request.staged and request.diff:
         raise UsageError("use --staged or --diff, not both")
+    if request.repos:
+        from hedgectl.services import repos
+
+        every = [*(str(p) for p in request.paths), *request.repos]
+        return repos.audit_repos(
+            request, repos.sources(every), jobs=request.repo_jobs, on_repo=on_repo
+        )
     _settings.check_choice(request.fail_on, FAIL_ON, "--fail-on")
     for tier in request.tiers:
         _settings.check_choice(tier, TIERS, "--tier")
