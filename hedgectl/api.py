@@ -65,8 +65,11 @@ def audit(
     jobs: int | None = None,
     config: StrPath | None = None,
     cwd: StrPath | None = None,
+    repos: Sequence[str] = (),
+    repo_jobs: int = 4,
     on_progress: Callable[[int], None] | None = None,
     on_skipped: Callable[[str, str], None] | None = None,
+    on_repo: Callable[[str, str], None] | None = None,
 ) -> AuditResult:
     """Find hard-coded model IDs and provider endpoints (like `hedgectl audit`).
 
@@ -74,6 +77,8 @@ def audit(
     `.failing` (the findings at or above fail_on: non-empty means the gate says no), `.counts()`.
     fail_on: named | elevated | any | never (default: HEDGECTL_FAIL_ON, audit.fail_on, named).
     on_progress(n) follows the scan; on_skipped(path, reason) names each file not scanned.
+    repos: git URLs or folders scanned as separate repositories into one result (then `paths`
+    count as repositories too); on_repo(label, status) follows each of them.
     """
     from hedgectl.services.audit import AuditRequest
     from hedgectl.services.audit import audit as run
@@ -95,10 +100,21 @@ def audit(
             jobs=jobs,
             config=_path(config),
             cwd=_path(cwd),
+            repos=tuple(repos),
+            repo_jobs=repo_jobs,
         ),
         on_progress=on_progress,
         on_skipped=on_skipped,
+        on_repo=on_repo,
     )
+
+
+def merge_audits(reports: Sequence[StrPath], *, fail_on: str | None = None) -> AuditResult:
+    """Combine `audit -f json` reports, one a repository, into one result (like
+    `hedgectl audit merge`): each finding tagged with its repository."""
+    from hedgectl.services.repos import merge
+
+    return merge([Path(r) for r in reports], fail_on=fail_on)
 
 
 def rewrite(

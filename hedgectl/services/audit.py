@@ -65,7 +65,7 @@ def audit(
 
         every = [*(str(p) for p in request.paths), *request.repos]
         return repos.audit_repos(
-            request, repos.sources(every), jobs=request.repo_jobs, on_repo=on_repo
+            request, repos.sources(every), scan=audit, jobs=request.repo_jobs, on_repo=on_repo
         )
     _settings.check_choice(request.fail_on, FAIL_ON, "--fail-on")
     for tier in request.tiers:

@@ -29,7 +29,6 @@ from hedgectl.errors import UsageError
 
 if TYPE_CHECKING:
     from hedgectl.core.audit import AuditResult
-    from hedgectl.services.audit import AuditRequest
 
 REMOTE = re.compile(r"^(?:https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:[^/\\]")
 SCHEMA = "hedgectl.audit/v1"
@@ -85,18 +84,19 @@ def sources(locations: Sequence[str]) -> list[Source]:
 
 
 def audit_repos(
-    request: AuditRequest,
+    request: Any,
     repos: Sequence[Source],
     *,
+    scan: Callable[[Any], AuditResult],
     jobs: int = 4,
     on_repo: Callable[[str, str], None] | None = None,
 ) -> AuditResult:
-    """Scan each repository; one combined result. A repository that cannot be cloned or read
-    is listed in `repo_errors`, and the others are still scanned."""
+    """Scan each repository with `scan` (services.audit.audit, given an AuditRequest for one
+    checkout); one combined result. A repository that cannot be cloned or read is listed in
+    `repo_errors`, and the others are still scanned."""
     from hedgectl import config
     from hedgectl.adapters import git
     from hedgectl.core.audit import AuditResult, finalize
-    from hedgectl.services.audit import audit
 
     if request.staged or request.diff:
         raise UsageError("--staged and --diff read one checkout; not with several repositories")
@@ -128,7 +128,7 @@ def audit_repos(
                     if not checkout.is_dir():
                         raise UsageError(f"not a folder: {source.location}")
                 sub = replace(request, paths=(), repos=(), cwd=checkout, config=chosen)
-                results[source.label] = audit(sub)
+                results[source.label] = scan(sub)
                 if on_repo:
                     on_repo(source.label, f"{len(results[source.label].findings)} finding(s)")
             except (git.GitError, UsageError) as exc:

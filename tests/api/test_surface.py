@@ -41,7 +41,11 @@ def params(func: object) -> set[str]:
 
 
 def test_parameters_match_the_service_requests() -> None:
-    assert params(hedgectl.audit) == fields(audit.AuditRequest) | {"on_progress", "on_skipped"}
+    assert params(hedgectl.audit) == fields(audit.AuditRequest) | {
+        "on_progress",
+        "on_skipped",
+        "on_repo",
+    }
     assert params(hedgectl.rewrite) == fields(rewrite.RewriteRequest) | {"on_progress"}
     assert params(hedgectl.mirror) == fields(mirror.MirrorRequest) | {"dry_run", "progress"}
     assert params(hedgectl.verify_mirror) == fields(mirror.VerifyRequest) | {"progress"}

@@ -176,3 +176,27 @@ def test_merge_rejects_what_is_not_an_audit_report(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "not a hedgectl audit JSON report" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_python_api_scans_repositories_and_merges_reports(repos: Path, tmp_path: Path) -> None:
+    import hedgectl
+
+    seen: list[tuple[str, str]] = []
+    result = hedgectl.audit(
+        repos=[(repos / "alpha").as_uri(), str(repos / "clean")],
+        cwd=tmp_path,
+        on_repo=lambda label, status: seen.append((label, status)),
+    )
+    assert result.repos == ["clean", "served/alpha"]
+    assert {f.repo for f in result.findings} == {"served/alpha"}
+    assert [f.model_id for f in result.failing] == ["deepseek-chat"]
+    assert ("served/alpha", "cloning") in seen
+    report = tmp_path / "alpha.json"
+    from hedgectl.report import Format, render
+    from hedgectl.report import audit as _  # noqa: F401
+
+    report.write_text(render("audit", Format.JSON, result))
+    merged = hedgectl.merge_audits([report])
+    assert sorted(f.path for f in merged.findings) == [
+        "served/alpha/app.py", "served/alpha/requirements.txt"
+    ]  # fmt: skip
