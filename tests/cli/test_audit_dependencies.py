@@ -121,3 +121,28 @@ def test_lock_files_are_read_for_packages_only_and_others_still_skipped(tmp_path
         ("package-lock.json", "dependency", "pkg:npm/@ai-sdk/deepseek", "transitive")
     ]
     assert "Cargo.lock" in proc.stderr and "lock file" in proc.stderr
+
+
+def test_dependencies_in_sarif_csv_and_markdown(project: Path) -> None:
+    import jsonschema
+
+    schema = json.loads(
+        (Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json").read_text()
+    )
+
+    def run(fmt: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "hedgectl", "audit", ".", "-f", fmt],
+            capture_output=True, text=True, cwd=project, timeout=60, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 1, proc.stderr
+        return proc.stdout
+
+    sarif = json.loads(run("sarif"))
+    jsonschema.validate(sarif, schema)
+    rules = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert "hedgectl/elevated/dependency/alibaba" in rules
+    messages = [r["message"]["text"] for r in sarif["runs"][0]["results"]]
+    assert any(m.startswith("Dependency on Alibaba") for m in messages)
+    assert "pkg:npm/@ai-sdk/deepseek" in run("csv")
+    assert "`pkg:pypi/dashscope` (SDK package)" in run("markdown")
