@@ -73,17 +73,6 @@ def make_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
     return ctx
 
 
-def ca_bundle_problem(path: str) -> str:
-    """Why a CA bundle cannot be used ("" when it can): it must hold PEM CA certificates."""
-    try:
-        make_ssl_context(path)
-    except ssl.SSLError:
-        return "is not a PEM file of CA certificates"
-    except OSError as exc:
-        return f"cannot be read: {exc.strerror or exc}"
-    return ""
-
-
 Resolver = Callable[[str, int], list[tuple[int, str]]]
 
 

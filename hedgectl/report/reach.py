@@ -238,6 +238,10 @@ def render_prometheus(report: ReachReport) -> str:
     bb_expiry = f.family(
         "probe_ssl_earliest_cert_expiry", "Returns last SSL chain expiry in unixtime"
     )
+    bb_dns = f.family(
+        "probe_dns_lookup_time_seconds", "Returns the time taken for probe dns lookup in seconds"
+    )
+    bb_ssl = f.family("probe_http_ssl", "Indicates if SSL was used for the final redirect")
     for r in report.results:
         key = {"provider": r.provider, REGION_LABEL: r.region}
         ok = int(r.verdict == Verdict.OK)
@@ -247,9 +251,12 @@ def render_prometheus(report: ReachReport) -> str:
             verdict(int(v == r.verdict), **key, verdict=v.value)
         total(round(r.timings.total, 6), **key)
         bb_duration(round(r.timings.total, 6), **key)
-        for phase, seconds in phase_durations(r.timings).items():
+        phases = phase_durations(r.timings)
+        for phase, seconds in phases.items():
             duration(round(seconds, 6), **key, phase=phase)
             bb_phase(round(seconds, 6), **key, phase=phase)
+        bb_dns(round(phases["resolve"], 6), **key)
+        bb_ssl(int(bool(r.tls_version)), **key)
         status(r.http_status or 0, **key)
         bb_status(r.http_status or 0, **key)
         if r.cert_not_after is not None:

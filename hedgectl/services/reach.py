@@ -90,7 +90,7 @@ def reach(
             threshold_name=p.threshold_name,
             threshold=p.threshold,
             timeout=p.timeout,
-            bundle=p.bundle,
+            ssl_ctx=p.ssl_ctx,
             notify=p.notify,
             on_progress=on_progress,
             on_warning=on_warning or _ignore,
@@ -115,7 +115,7 @@ class _Prepared:
     notify: str
     providers: list[ProviderDef]
     regions: dict[str, RegionSettings]
-    bundle: str | None
+    ssl_ctx: ssl.SSLContext
 
 
 def check_request(request: ReachRequest) -> None:
@@ -152,7 +152,7 @@ def _prepare(request: ReachRequest) -> _Prepared:
         only_providers=request.providers,
         only_regions=request.regions,
     )
-    bundle = _ca_bundle(request.ca_bundle, reach_settings.ca_bundle, settings.root)
+    ssl_ctx = _trust(request.ca_bundle, reach_settings.ca_bundle, settings.root)
     return _Prepared(
         reach_settings,
         settings.root,
@@ -162,7 +162,7 @@ def _prepare(request: ReachRequest) -> _Prepared:
         notify,
         providers,
         regions,
-        bundle,
+        ssl_ctx,
     )
 
 
@@ -177,7 +177,7 @@ def _probe(
     threshold_name: str,
     threshold: Level | None,
     timeout: float | None,
-    bundle: str | None,
+    ssl_ctx: ssl.SSLContext,
     notify: str,
     on_progress: Callable[[int, int], None] | None,
     on_warning: Callable[[str], None],
@@ -209,7 +209,6 @@ def _probe(
         paid_recent={key: record.at for key, record in last_paid.items()},
         now=started,
     )
-    ssl_ctx = http.make_ssl_context(bundle)
     for note in plan.notes:
         on_warning(note)
     planned_controls, planned = list(plan.controls), list(plan.targets)
@@ -380,7 +379,27 @@ def _in_root(value: str, root: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def _ca_bundle(flag: Path | None, configured: str, root: Path) -> str | None:
+def _trust(flag: Path | None, configured: str, root: Path) -> ssl.SSLContext:
+    """The TLS context every probe uses, built once: the chosen CA bundle, else the system's."""
+    import ssl as _ssl
+
+    from hedgectl.adapters import http
+
+    chosen = _ca_bundle(flag, configured, root)
+    if chosen is None:
+        return http.make_ssl_context(None)
+    path, origin = chosen
+    error = ConfigError if origin.startswith("[") else UsageError
+    try:
+        return http.make_ssl_context(path)
+    except _ssl.SSLError:
+        raise error(f"{origin}: {path} is not a PEM file of CA certificates") from None
+    except OSError as exc:
+        raise error(f"{origin}: {path} cannot be read: {exc.strerror or exc}") from None
+
+
+def _ca_bundle(flag: Path | None, configured: str, root: Path) -> tuple[str, str] | None:
+    """(path, where it was named) of the CA bundle to trust, or None for the system store."""
     candidates = [
         (str(flag), "--ca-bundle") if flag else None,
         (str(_in_root(configured, root)), "[reach] ca_bundle") if configured else None,
@@ -393,11 +412,7 @@ def _ca_bundle(flag: Path | None, configured: str, root: Path) -> str | None:
         error = ConfigError if origin.startswith("[") else UsageError
         if not Path(path).is_file():
             raise error(f"{origin}: CA bundle {path} is not a file")
-        from hedgectl.adapters.http import ca_bundle_problem
-
-        if problem := ca_bundle_problem(path):
-            raise error(f"{origin}: {path} {problem}")
-        return path
+        return path, origin
     return None
 
 

@@ -67,6 +67,8 @@ def test_blackbox_series_sit_beside_hedge_reach() -> None:
     assert got[f"probe_http_status_code{key}"] == 403
     assert got[f"probe_ssl_earliest_cert_expiry{key}"] == 2_000_000_000
     assert got[f"probe_duration_seconds{key}"] == 0.125
+    assert got[f"probe_dns_lookup_time_seconds{key}"] == 0.01
+    assert got[f"probe_http_ssl{key}"] == 1
     assert got[f"hedge_reach_success{key}"] == 0
     phases = {
         m.group(1): v
