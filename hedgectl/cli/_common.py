@@ -8,17 +8,52 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 
 from hedgectl.errors import HedgeError
 
+# Wide enough that no line is ever wrapped or cut: the width a console has off a terminal.
+UNBOUNDED_WIDTH = 1_000_000
+
+
+class OutputConsole(Console):
+    """A rich console that wraps to the terminal, and never wraps or cuts anything elsewhere.
+
+    Off a terminal (a pipe, a file, a CI log) rich would fall back to 80 columns (or the width of
+    whichever other stream is a terminal) and fold table cells and long lines; here every line
+    keeps its full length, so one item stays one line for grep, wc -l and log viewers. NO_COLOR
+    is honoured by rich itself; --no-color sets `no_color` on both consoles.
+    """
+
+    def __init__(self, *args: Any, width: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, width=width, **kwargs)
+        self._fixed_width = width is not None  # COLUMNS alone describes a terminal, not a pipe
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        if not self._fixed_width and not self.is_terminal:
+            return ConsoleDimensions(UNBOUNDED_WIDTH, 25)
+        return super().size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+        self._fixed_width = True
+
+
 # Results go to stdout, everything else (progress, warnings, errors) to stderr.
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = OutputConsole(highlight=False)
+err = OutputConsole(stderr=True, highlight=False)
+
+
+def disable_color() -> None:
+    """--no-color: no colours on either console (NO_COLOR in the environment does the same)."""
+    out.no_color = err.no_color = True
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -87,7 +122,15 @@ ExcludeOpt = Annotated[
         show_default=False,
     ),
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Print nothing but errors (no table, progress or summary); -o and machine formats "
+        "are still written.",
+    ),
+]
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -130,12 +173,16 @@ def emit(text: str, output: Path | None) -> None:
     atomic_write(output, text if text.endswith("\n") else text + "\n")
 
 
-def emit_rich(renderable: object, output: Path | None) -> None:
-    """Print a rich renderable to stdout, or its plain text to --output."""
+def emit_rich(renderable: object, output: Path | None, *, quiet: bool = False) -> None:
+    """Print a rich renderable to stdout, or its plain text to --output.
+
+    With -q nothing is printed (the exit code carries the answer); --output is still written.
+    """
     if output is None:
-        out.print(renderable)
+        if not quiet:
+            out.print(renderable)
         return
     with open(os.devnull, "w") as sink:
-        console = Console(record=True, width=160, file=sink, no_color=True)
+        console = OutputConsole(record=True, file=sink, no_color=True)
         console.print(renderable)
         emit(console.export_text(), output)

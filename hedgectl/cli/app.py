@@ -8,14 +8,66 @@ SDKs (boto3, huggingface_hub, httpx) are imported inside the functions that need
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from hedgectl import __version__
 from hedgectl.cli import audit, catalog_cmd, config_cmd, init_cmd, mirror, reach, rewrite
+from hedgectl.cli._common import disable_color
 from hedgectl.errors import ExitCode
 
+
+def _no_color(value: bool) -> None:
+    if value:
+        disable_color()
+
+
+NoColorOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-color",
+        help="No colours (the NO_COLOR environment variable does the same).",
+        callback=_no_color,
+        expose_value=False,
+        is_eager=True,
+    ),
+]
+
+
+def _shared_params() -> list[Any]:
+    """The options every command accepts, built by typer from one throwaway command."""
+    probe = typer.Typer()
+
+    @probe.command()
+    def shared(no_color: NoColorOpt = False) -> None:
+        """Never run: typer turns its signature into the shared parameters."""
+
+    return list(typer.main.get_command(probe).params)
+
+
+def _walk(command: Any) -> Iterator[Any]:
+    for sub in getattr(command, "commands", {}).values():
+        yield sub
+        yield from _walk(sub)
+
+
+class _RootGroup(TyperGroup):
+    """Gives every command the shared options, so `hedgectl audit --no-color` works as
+    `hedgectl --no-color audit` does, including commands added later."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        shared = _shared_params()
+        for command in _walk(self):
+            names = {param.name for param in command.params}
+            command.params.extend(p for p in shared if p.name not in names)
+
+
 app = typer.Typer(
+    cls=_RootGroup,
     name="hedgectl",
     help="Hedge against LLM providers vanishing: audit hard-coded model IDs, move them behind "
     "config with fallbacks, mirror open weights to S3, and watch provider reachability.",
@@ -35,8 +87,14 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        False,
+        "--version",
+        "-V",
+        callback=_version,
+        is_eager=True,
+        help="Print the version and exit.",
     ),
+    no_color: NoColorOpt = False,
 ) -> None:
     """hedgectl: a command-line hedging toolkit for teams that depend on LLM providers."""
 

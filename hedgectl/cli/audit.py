@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from hedgectl.cli._common import (
     ExcludeOpt,
     IncludeOpt,
     OutputOpt,
+    QuietOpt,
     TierOpt,
     VendorOpt,
     emit,
@@ -43,8 +45,8 @@ def audit(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Files or folders to scan (default: the current folder); git URLs to clone "
-            "and scan as repositories; or `merge REPORT.json...` to combine JSON reports.",
+            help="Files or folders to scan (default: the current folder); - reads standard input; "
+            "git URLs to clone and scan as repositories; or `merge REPORT.json...` to combine JSON reports.",
             show_default=False,
             metavar="PATH",
         ),
@@ -126,9 +128,7 @@ def audit(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List skipped files and why on stderr.")
     ] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
-    ] = False,
+    quiet: QuietOpt = False,
     repos_file: Annotated[
         Path | None,
         typer.Option(
@@ -160,15 +160,20 @@ def audit(
         result = repos.merge(
             [Path(p) for p in args[1:]], fail_on=fail_on.value if fail_on else None
         )
-        _render(result, fmt, output)
+        _render(result, fmt, output, quiet=quiet)
         _report_repo_errors(result, quiet)
         if result.failing:
             raise typer.Exit(int(ExitCode.FINDINGS))
         return
     listed = repos.read_repos_file(repos_file) if repos_file else []
     remote = listed + [a for a in args if repos.is_remote(a)]
+    # `hedgectl audit -`: one document from standard input (alone: the service refuses a mix,
+    # before anything waits on a terminal's stdin).
+    from_stdin = "-" in args
+    others = [a for a in args if a != "-"]
     request = AuditRequest(
-        paths=[Path(a) for a in args if not repos.is_remote(a)],
+        paths=[Path(a) for a in others if not repos.is_remote(a)],
+        stdin=(b"" if others else sys.stdin.buffer.read()) if from_stdin else None,
         repos=remote,
         repo_jobs=repo_jobs,
         fail_on=fail_on.value if fail_on else None,
@@ -216,7 +221,7 @@ def audit(
                 highlight=False,
             )
         return
-    _render(result, fmt, output)
+    _render(result, fmt, output, quiet=quiet)
     _report_repo_errors(result, quiet)
     if result.failing:
         raise typer.Exit(int(ExitCode.FINDINGS))
@@ -235,13 +240,13 @@ def _report_repo_errors(result: Any, quiet: bool) -> None:
         )
 
 
-def _render(result: Any, fmt: AuditFormat, output: Path | None) -> None:
+def _render(result: Any, fmt: AuditFormat, output: Path | None, *, quiet: bool) -> None:
     from hedgectl.report import Format, render
     from hedgectl.report import audit as _  # noqa: F401  (registers the renderers)
 
     rendered = render("audit", Format(fmt.value), result)
     if fmt is AuditFormat.TABLE:
-        emit_rich(rendered, output)
+        emit_rich(rendered, output, quiet=quiet)
     else:
         emit(rendered, output)
 

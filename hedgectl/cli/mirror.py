@@ -23,7 +23,15 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from hedgectl.cli._common import ConfigOpt, QuietOpt, emit, err, out, reports_errors
+from hedgectl.cli._common import (
+    ConfigOpt,
+    QuietOpt,
+    emit,
+    emit_rich,
+    err,
+    out,
+    reports_errors,
+)
 from hedgectl.errors import ExitCode
 
 
@@ -118,9 +126,21 @@ RetrySecondsOpt = Annotated[
         show_default=False,
     ),
 ]
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Print a JSON summary (schema hedgectl.mirror/v1) on stdout.")
+
+
+class MirrorFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOpt = Annotated[
+    MirrorFormat,
+    typer.Option(
+        "--format", "-f", help="Output format (json: schema hedgectl.mirror/v1 on stdout)."
+    ),
 ]
+# Before -f json existed; kept so scripts that pass it keep working.
+JsonOpt = Annotated[bool, typer.Option("--json", hidden=True, help="Deprecated: use -f json.")]
 ShardOpt = Annotated[
     str | None,
     typer.Option(
@@ -236,14 +256,16 @@ class _Reporter:
             self.log(f"{status} {path}")
 
 
-def _render(command: str, result: Any, as_json: bool) -> None:
+def _render(
+    command: str, result: Any, fmt: MirrorFormat, as_json: bool = False, quiet: bool = False
+) -> None:
     from hedgectl.report import Format, render
     from hedgectl.report import mirror as _register  # noqa: F401 - registers the renderers
 
-    if as_json:
+    if as_json or fmt is MirrorFormat.JSON:
         emit(render(command, Format.JSON, result), None)
     else:
-        out.print(render(command, Format.TABLE, result))
+        emit_rich(render(command, Format.TABLE, result), None, quiet=quiet)
 
 
 @mirror_app.command("copy")
@@ -324,6 +346,7 @@ def copy_cmd(
             show_default=False,
         ),
     ] = None,
+    fmt: FormatOpt = MirrorFormat.TABLE,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     config: ConfigOpt = None,
@@ -357,22 +380,22 @@ def copy_cmd(
     with _Reporter(quiet) as progress:
         try:
             if dry_run:
-                _render("mirror-plan", plan_mirror(request, progress=progress), as_json)
+                _render("mirror-plan", plan_mirror(request, progress=progress), fmt, as_json, quiet)
                 return
             result = mirror(request, progress=progress)
         except KeyboardInterrupt:
             err.print("interrupted: nothing is lost; run the same command again to resume")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    _render("mirror-copy", result, as_json)
+    _render("mirror-copy", result, fmt, as_json, quiet)
 
 
 @mirror_app.command("presets")
 @reports_errors
-def presets_cmd(as_json: JsonOpt = False) -> None:
+def presets_cmd(fmt: FormatOpt = MirrorFormat.TABLE, as_json: JsonOpt = False) -> None:
     """List the mirror presets (repo, approximate size, license)."""
     from hedgectl.services.mirror import presets
 
-    _render("mirror-presets", presets(), as_json)
+    _render("mirror-presets", presets(), fmt, as_json)
 
 
 @mirror_app.command("verify")
@@ -393,6 +416,7 @@ def verify_cmd(
     addressing_style: AddressingOpt = None,
     concurrency: ConcurrencyOpt = None,
     shard: ShardOpt = None,
+    fmt: FormatOpt = MirrorFormat.TABLE,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     config: ConfigOpt = None,
@@ -420,7 +444,7 @@ def verify_cmd(
         except KeyboardInterrupt:
             err.print("interrupted")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    _render("mirror-verify", result, as_json)
+    _render("mirror-verify", result, fmt, as_json, quiet)
     if not result.ok:
         raise typer.Exit(int(ExitCode.FINDINGS))
 
@@ -500,9 +524,13 @@ def sync_cmd(
     concurrency: ConcurrencyOpt = None,
     retries: RetriesOpt = None,
     retry_seconds: RetrySecondsOpt = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="A JSON summary (schema hedgectl.mirror-sync/v1).")
-    ] = False,
+    fmt: Annotated[
+        MirrorFormat,
+        typer.Option(
+            "--format", "-f", help="Output format (json: schema hedgectl.mirror-sync/v1)."
+        ),
+    ] = MirrorFormat.TABLE,
+    as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -534,9 +562,9 @@ def sync_cmd(
             err.print("interrupted: nothing is lost; run the same command again to resume")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     repos = result["repos"]
-    if as_json:
+    if as_json or fmt is MirrorFormat.JSON:
         emit(dump_json("hedgectl.mirror-sync/v1", result), None)
-    else:
+    elif not quiet:
         for e in repos:
             line = f"{e['status']:<10} {e['repo']}@{e['revision']}"
             if e.get("commit"):

@@ -11,6 +11,7 @@ import typer
 from hedgectl.cli._common import (
     ConfigOpt,
     OutputOpt,
+    QuietOpt,
     emit,
     emit_rich,
     err,
@@ -132,7 +133,7 @@ def reach(
         ),
     ] = None,
     notify: NotifyOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    quiet: QuietOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Probe every provider from every region (all at once) and classify each answer.
@@ -168,7 +169,7 @@ def reach(
     finally:
         if status is not None:
             status.stop()
-    _show(_render("reach", fmt.value, report), output)
+    _show(_render("reach", fmt.value, report), output, quiet=quiet)
     if report.history_error:  # even with --quiet: the next run will not know what changed
         warn(f"{report.history_error} (exit {int(ExitCode.PARTIAL)})")
         raise typer.Exit(int(ExitCode.PARTIAL))
@@ -202,12 +203,12 @@ def _render(command: str, fmt: str, report: object) -> object:
     return render(command, Format(fmt), report)
 
 
-def _show(rendered: object, output: Path | None) -> None:
+def _show(rendered: object, output: Path | None, *, quiet: bool = False) -> None:
     """Machine formats as text; the table through rich (plain text in --output)."""
     if isinstance(rendered, str):
         emit(rendered, output)
     else:
-        emit_rich(rendered, output)
+        emit_rich(rendered, output, quiet=quiet)
 
 
 @reports_errors

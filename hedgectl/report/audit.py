@@ -273,7 +273,8 @@ def _found(f: Finding) -> str:
 
 
 class _Findings:
-    """Findings grouped by tier: a table on a wide terminal, compact lines on a narrow one."""
+    """Findings grouped by tier: a table on a wide terminal; elsewhere (a narrow terminal, a
+    pipe, a file, a CI log) one line per finding, never wrapped, so grep and wc -l see findings."""
 
     def __init__(self, result: AuditResult) -> None:
         self.result = result
@@ -286,7 +287,7 @@ class _Findings:
             rows = [f for f in self.result.findings if f.tier == tier]
             if not rows:
                 continue
-            if options.max_width < WIDE:
+            if options.max_width < WIDE or not options.is_terminal:
                 yield Text(TIER_TITLE[tier], style="bold")
                 for f in rows:
                     weights = ", open weights" if f.open_weights else ""

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from hedgectl.core.models import Finding
 
 BASELINE_SCHEMA = "hedgectl.baseline/v1"
+STDIN_NAME = "<stdin>"  # how a document read from standard input is reported
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class AuditRequest:
     # them, `paths` are repositories too. One report, each finding tagged with its repository.
     repos: Sequence[str] = ()
     repo_jobs: int = 4  # repositories cloned and scanned at once
+    stdin: bytes | None = None  # scan this one document (`audit -`) instead of paths
 
 
 def audit(
@@ -101,17 +103,28 @@ def audit(
             f"--vendor: unknown vendor id(s) {', '.join(unknown)}", hint="see 'hedgectl catalog'"
         )
     cwd = request.cwd or Path.cwd()
-    lines, entries = iter_files(
-        list(request.paths) or [Path(".")],
-        cwd=cwd,
-        include=[*audit_cfg.include, *request.include],
-        exclude=[*audit_cfg.exclude, *request.exclude],
-        max_file_size=size_limit,
-        staged=request.staged,
-        diff=request.diff,
+    if request.stdin is not None and (request.paths or request.staged or request.diff):
+        raise UsageError(
+            "'-' (read standard input) cannot be combined with paths, --staged or --diff"
+        )
+    lines, entries = (
+        (None, iter(()))
+        if request.stdin is not None
+        else iter_files(
+            list(request.paths) or [Path(".")],
+            cwd=cwd,
+            include=[*audit_cfg.include, *request.include],
+            exclude=[*audit_cfg.exclude, *request.exclude],
+            max_file_size=size_limit,
+            staged=request.staged,
+            diff=request.diff,
+        )
     )
     read = None
-    if request.staged:
+    if request.stdin is not None:
+        entries = iter([(STDIN_NAME, STDIN_NAME, None)])
+        read = _index_reader({STDIN_NAME: request.stdin})
+    elif request.staged:
         # What the commit will contain: the index, not the work tree.
         listed = list(entries)
         blobs = staged_contents([path for path, _, _ in listed if path], cwd)

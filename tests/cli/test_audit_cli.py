@@ -372,7 +372,7 @@ def test_init_writes_a_starter_that_loads_and_refuses_to_overwrite(tmp_path: Pat
     assert code == 2 and "already exists" in err
 
 
-def test_table_is_compact_on_narrow_terminals_and_keeps_brackets() -> None:
+def test_table_on_wide_terminals_one_line_per_finding_elsewhere_and_keeps_brackets() -> None:
     from rich.console import Console
 
     from hedgectl.catalog import load_catalog
@@ -383,11 +383,19 @@ def test_table_is_compact_on_narrow_terminals_and_keeps_brackets() -> None:
     raws = Scanner(catalog).scan(b'BASE = "https://api.deepseek.com"\n', "app.py")
     result = AuditResult(root=".", findings=to_findings("app.py", raws, catalog), files_scanned=1)
 
-    def shown(width: int) -> str:
-        console = Console(width=width, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    def shown(width: int, terminal: bool = True) -> str:
+        console = Console(
+            width=width,
+            record=True,
+            file=open(os.devnull, "w"),  # noqa: SIM115
+            force_terminal=terminal,
+        )
         console.print(render_table(result))
         return console.export_text()
 
-    assert "  app.py:1:9  api.deepseek.com [endpoint]  (DeepSeek, CN; code)" in shown(80)
+    line = "  app.py:1:9  api.deepseek.com [endpoint]  (DeepSeek, CN; code)"
+    assert line in shown(80)
     wide = shown(160)
     assert "│ app.py:1:9 " in wide and "api.deepseek.com [endpoint]" in wide
+    # Off a terminal (pipes, files, CI logs): the one-line form, whatever the width.
+    assert line in shown(160, terminal=False)
