@@ -67,6 +67,7 @@ def audit(
     cwd: StrPath | None = None,
     repos: Sequence[str] = (),
     repo_jobs: int = 4,
+    content: bytes | None = None,
     on_progress: Callable[[int], None] | None = None,
     on_skipped: Callable[[str, str], None] | None = None,
     on_repo: Callable[[str, str], None] | None = None,
@@ -76,6 +77,7 @@ def audit(
     Returns the AuditResult: `.findings` (each with path, line, model_id, vendor, hq, tier, ...),
     `.failing` (the findings at or above fail_on: non-empty means the gate says no), `.counts()`.
     fail_on: named | elevated | any | never (default: HEDGECTL_FAIL_ON, audit.fail_on, named).
+    content: scan these bytes as one document named <stdin> instead of paths.
     on_progress(n) follows the scan; on_skipped(path, reason) names each file not scanned.
     repos: git URLs or folders scanned as separate repositories into one result (then `paths`
     count as repositories too); on_repo(label, status) follows each of them.
@@ -102,6 +104,7 @@ def audit(
             cwd=_path(cwd),
             repos=tuple(repos),
             repo_jobs=repo_jobs,
+            content=content,
         ),
         on_progress=on_progress,
         on_skipped=on_skipped,

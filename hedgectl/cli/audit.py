@@ -173,7 +173,7 @@ def audit(
     others = [a for a in args if a != "-"]
     request = AuditRequest(
         paths=[Path(a) for a in others if not repos.is_remote(a)],
-        stdin=(b"" if others else sys.stdin.buffer.read()) if from_stdin else None,
+        content=(b"" if others else sys.stdin.buffer.read()) if from_stdin else None,
         repos=remote,
         repo_jobs=repo_jobs,
         fail_on=fail_on.value if fail_on else None,

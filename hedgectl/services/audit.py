@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from hedgectl.core.models import Finding
 
 BASELINE_SCHEMA = "hedgectl.baseline/v1"
-STDIN_NAME = "<stdin>"  # how a document read from standard input is reported
+STDIN_NAME = "<stdin>"  # how `content` (a document from standard input) is reported
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class AuditRequest:
     # them, `paths` are repositories too. One report, each finding tagged with its repository.
     repos: Sequence[str] = ()
     repo_jobs: int = 4  # repositories cloned and scanned at once
-    stdin: bytes | None = None  # scan this one document (`audit -`) instead of paths
+    content: bytes | None = None  # scan this one document (`audit -`: stdin) instead of paths
 
 
 def audit(
@@ -62,6 +62,12 @@ def audit(
     """
     if request.staged and request.diff:
         raise UsageError("use --staged or --diff, not both")
+    if request.content is not None and (
+        request.paths or request.repos or request.staged or request.diff
+    ):
+        raise UsageError(
+            "'-' (read standard input) cannot be combined with paths, --staged or --diff"
+        )
     if request.repos:
         from hedgectl.services import repos
 
@@ -103,13 +109,9 @@ def audit(
             f"--vendor: unknown vendor id(s) {', '.join(unknown)}", hint="see 'hedgectl catalog'"
         )
     cwd = request.cwd or Path.cwd()
-    if request.stdin is not None and (request.paths or request.staged or request.diff):
-        raise UsageError(
-            "'-' (read standard input) cannot be combined with paths, --staged or --diff"
-        )
     lines, entries = (
         (None, iter(()))
-        if request.stdin is not None
+        if request.content is not None
         else iter_files(
             list(request.paths) or [Path(".")],
             cwd=cwd,
@@ -121,9 +123,9 @@ def audit(
         )
     )
     read = None
-    if request.stdin is not None:
+    if request.content is not None:
         entries = iter([(STDIN_NAME, STDIN_NAME, None)])
-        read = _index_reader({STDIN_NAME: request.stdin})
+        read = _index_reader({STDIN_NAME: request.content})
     elif request.staged:
         # What the commit will contain: the index, not the work tree.
         listed = list(entries)

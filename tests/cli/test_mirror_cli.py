@@ -76,7 +76,7 @@ def test_short_and_long_forms_and_help(cli: CliRunner) -> None:
         "--part-size",
         "--dry-run",
         "--shard",
-        "--json",
+        "--format",
     ):
         assert flag in copy_help.stdout
 
