@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 from hedgectl import __version__
 from hedgectl.cli import audit, catalog_cmd, config_cmd, init_cmd, mirror, reach, rewrite
 from hedgectl.cli._common import disable_color
+from hedgectl.cli._help import conventional
 from hedgectl.errors import ExitCode
 
 
@@ -48,22 +49,24 @@ def _shared_params() -> list[Any]:
     return list(typer.main.get_command(probe).params)
 
 
-def _walk(command: Any) -> Iterator[Any]:
-    for sub in getattr(command, "commands", {}).values():
-        yield sub
-        yield from _walk(sub)
+def _walk(command: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    for name, sub in getattr(command, "commands", {}).items():
+        yield f"{path} {name}".strip(), sub
+        yield from _walk(sub, f"{path} {name}")
 
 
 class _RootGroup(TyperGroup):
-    """Gives every command the shared options, so `hedgectl audit --no-color` works as
-    `hedgectl --no-color audit` does, including commands added later."""
+    """Gives every command the shared options (so `hedgectl audit --no-color` works as
+    `hedgectl --no-color audit` does) and conventional help, including commands added later."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        shared = _shared_params()
-        for command in _walk(self):
+        shared = [p for p in _shared_params() if p.name == "no_color"]
+        conventional(self, "")
+        for path, command in _walk(self):
             names = {param.name for param in command.params}
             command.params.extend(p for p in shared if p.name not in names)
+            conventional(command, path)
 
 
 app = typer.Typer(
