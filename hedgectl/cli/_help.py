@@ -62,10 +62,22 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "mirror presets": ["hedgectl mirror presets", "hedgectl mirror presets -f json"],
     "mirror verify": ["hedgectl mirror verify deepseek-v3.2 s3://my-models/hub -f json"],
+    "mirror serve": [
+        "hedgectl mirror serve s3://my-models/hub --port 8080",
+        "HF_ENDPOINT=http://127.0.0.1:8080 hf download deepseek-ai/DeepSeek-V3.2",
+    ],
+    "mirror sync": [
+        "hedgectl mirror sync                    # every repo in [mirror] watch, to [mirror] dest",
+        "hedgectl mirror sync s3://my-models/hub --prune -f json",
+    ],
     "reach": [
         "hedgectl reach",
         "hedgectl reach --provider deepseek --region cn -f json",
         "hedgectl reach -f prometheus -o /var/lib/node_exporter/hedge_reach.prom",
+    ],
+    "reach serve": [
+        "hedgectl reach serve                    # 127.0.0.1:9731; scrape /probe?provider=NAME",
+        "hedgectl reach serve --listen 0.0.0.0:9731 --no-history",
     ],
     "reach history": ["hedgectl reach history", "hedgectl reach history -n 20 -f json"],
 }
