@@ -70,6 +70,7 @@ $(LITELLM): $(STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check hedgectl tests bench
 	$(BIN)/ruff format --check hedgectl tests bench
+	$(BIN)/zizmor --offline --quiet action.yml
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy hedgectl
