@@ -14,7 +14,6 @@ How one file is scanned:
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import re
 from bisect import bisect_right
@@ -280,7 +279,8 @@ class Scanner:
         """Windows around the hits of one very long line; every byte is decoded once or twice."""
         done_to = start
         col_pos, col_chars = start, 0  # characters before col_pos on this line
-        for off in itertools.islice(offsets, first, None):
+        for k in range(first, len(offsets)):  # an index: islice would skip from the start
+            off = offsets[k]
             if off > end:
                 break
             if off < done_to:
@@ -319,7 +319,8 @@ def _char_offsets(
     """
     ascii_text = len(raw) == len(text)
     chars, prev = 0, start
-    for off in itertools.islice(offsets, first, None):
+    for k in range(first, len(offsets)):  # an index: islice would skip from the start
+        off = offsets[k]
         if off > end:
             return
         if off <= prev:

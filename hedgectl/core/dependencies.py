@@ -337,12 +337,21 @@ def _package_json(text: str) -> Iterator[Declared]:
     yield from _npm_named(text, names)
 
 
+JSON_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+
+
 def _npm_named(text: str, names: Iterable[tuple[str, str, str]]) -> Iterator[Declared]:
     loc = _Locator(text)
+    # Where each package first appears as a key (`"openai": "^4"`, `"node_modules/openai": {`),
+    # not as the package's own `"name": "openai"`. One pass over the text: a search per name
+    # was quadratic on lock files of thousands of packages.
+    first_key: dict[str, int] = {}
+    for m in JSON_KEY.finditer(text):
+        key = m.group(1)
+        first_key.setdefault(key.removeprefix("node_modules/"), m.start())
     for name, scope, group in names:
-        # As a key (`"openai": "^4"`), not the package's own `"name": "openai"`.
-        key = re.search(r'"(?:node_modules/)?' + re.escape(name) + r'"\s*:', text)
-        line, col = loc.position(key.start() + 1) if key else (1, 1)
+        at = first_key.get(name)
+        line, col = loc.position(at + 1) if at is not None else (1, 1)
         yield Declared("npm", name, line, col, scope, group)
 
 

@@ -250,3 +250,17 @@ def test_a_megabyte_line_full_of_keywords_scans_in_linear_time() -> None:
     small = per_byte(5_600)  # ~256 KB
     big = per_byte(22_400)  # ~1 MB
     assert big < 8 * small
+
+
+def test_many_short_lines_full_of_keywords_scan_in_linear_time() -> None:
+    """The same bound over a file of many short lines (a model table, a fixture)."""
+
+    def per_byte(n: int) -> float:
+        data = ('"deepseek-chat": {"alt": "kimi-k2", "x": 1},\n' * n).encode()
+        t = time.perf_counter()
+        S.scan(data, "table.json")
+        return (time.perf_counter() - t) / len(data)
+
+    small = per_byte(6_000)
+    big = per_byte(24_000)
+    assert big < 8 * small
