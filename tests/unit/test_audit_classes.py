@@ -60,6 +60,18 @@ def test_docstrings_and_notebook_markdown_are_docs() -> None:
     assert [(f[0], f[2]) for f in found(nb, "demo.ipynb")] == [(2, "docs"), (3, "code")]
 
 
+def test_backticks_in_comments_and_quotes_do_not_open_a_template() -> None:
+    src = (
+        "// call `render` once\n"
+        "const tick = \"`\";\n"
+        'const m = "deepseek-chat";\n'
+        "const t = `\n"
+        "  model: glm-4.6\n"
+        "`;\n"
+    )
+    assert found(src, "a.ts") == [(3, "deepseek-chat", "code"), (5, "glm-4.6", "code")]
+
+
 def test_block_comments_are_comments() -> None:
     src = '/*\n * default model: "deepseek-chat"\n */\nconst m = "glm-4.6";\n'
     assert found(src, "a.ts") == [(2, "deepseek-chat", "comment"), (4, "glm-4.6", "code")]
