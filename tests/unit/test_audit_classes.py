@@ -63,7 +63,7 @@ def test_docstrings_and_notebook_markdown_are_docs() -> None:
 def test_backticks_in_comments_and_quotes_do_not_open_a_template() -> None:
     src = (
         "// call `render` once\n"
-        "const tick = \"`\";\n"
+        'const tick = "`";\n'
         'const m = "deepseek-chat";\n'
         "const t = `\n"
         "  model: glm-4.6\n"
