@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -207,34 +207,59 @@ class _Locator:
         return lo + 1, offset - self.line_starts[lo] + 1
 
 
-def _named(text: str, eco: str, names: Iterable[tuple[str, str, str]]) -> Iterator[Declared]:
+# A package name where a declaration can start: right after a quote, or first on a line (a
+# TOML key, a YAML key, a pnpm package path `/name@1.0`). One pass builds the index.
+NAME_TOKEN = re.compile(
+    r"""(?P<q>["'])/?(?P<quoted>(?:@[\w.~-]+/)?[\w.~-]+)|^[ \t]{0,12}/?(?P<bare>(?:@[\w.~-]+/)?[\w.~-]+)""",
+    re.MULTILINE,
+)
+
+
+def _name_positions(text: str, key_ok: Callable[[str, int], bool]) -> dict[str, list[int]]:
+    """Offsets of each (lower-cased) name, in order, where a declaration can stand."""
+    index: dict[str, list[int]] = {}
+    for m in NAME_TOKEN.finditer(text):
+        if m.group("quoted") is not None:
+            name, at = m.group("quoted"), m.start("quoted")
+        elif key_ok(text, m.end("bare")):
+            name, at = m.group("bare"), m.start("bare")
+        else:
+            continue
+        index.setdefault(name.lower(), []).append(at)
+    return index
+
+
+def _named(
+    text: str,
+    eco: str,
+    names: Iterable[tuple[str, str, str]],
+    key_ok: Callable[[str, int], bool] | None = None,
+) -> Iterator[Declared]:
     """Place (name, scope, group) triples in the text, in document order.
 
     Parsers that build dicts lose positions, but keep order: a name that is declared twice (a
     base list and an optional group) is placed at its next occurrence each time. Only places
     where a declaration can stand count: a string's start (`"dashscope>=1"`) or a key at the
-    start of a line (`dashscope = "*"`), never a group named like a package.
+    start of a line (`dashscope = "*"`), never a group named like a package. Linear in the
+    text: one pass indexes every candidate position (lock files list thousands of packages).
     """
     loc = _Locator(text)
-    after: dict[str, int] = {}
+    index = _name_positions(text, key_ok or _is_key)
+    used: dict[str, int] = {}
     for name, scope, group in names:
-        pattern = re.compile(
-            r"""(?:(?<=["'])|(?<=^)|(?<=^[ \t])|(?<=^[ \t]{2})|(?<=^[ \t]{4}))"""
-            + re.escape(name)
-            + r"""(?=["'\s\[<>=!~;,@()]|$)""",
-            re.IGNORECASE | re.MULTILINE,
-        )
-        candidates = [
-            m
-            for m in pattern.finditer(text, after.get(name.lower(), 0))
-            if text[m.start() - 1 : m.start()] in ("'", '"') or _is_key(text, m.end())
-        ]
-        if not candidates:
+        key = name.lower()
+        positions = index.get(key, [])
+        n = used.get(key, 0)
+        if n >= len(positions):
             continue  # named only where a declaration cannot stand: not placed, not reported
-        m = candidates[0]
-        after[name.lower()] = m.end()
-        line, col = loc.position(m.start())
+        used[key] = n + 1
+        line, col = loc.position(positions[n])
         yield Declared(eco, name, line, col, scope, group)
+
+
+def _is_yaml_key(text: str, end: int) -> bool:
+    """`  react:` or `  /react@18.2.0:` in a pnpm lock file."""
+    return text[end : end + 1] in (":", "@")
 
 
 def _is_key(text: str, end: int) -> bool:
@@ -300,6 +325,9 @@ def _pipfile_lock(text: str) -> Iterator[Declared]:
     yield from _named(text, "pypi", names)
 
 
+TOML_LOCK_NAME = re.compile(r'^name\s*=\s*"([^"]+)"', re.MULTILINE)
+
+
 def _toml_lock(text: str) -> Iterator[Declared]:
     """poetry.lock and uv.lock: [[package]] tables; uv marks the project's own direct needs."""
     doc = tomllib.loads(text)
@@ -312,12 +340,12 @@ def _toml_lock(text: str) -> Iterator[Declared]:
             for deps in p.get("optional-dependencies", {}).values():
                 direct.update(pep503(d.get("name", "")) for d in deps)
     loc = _Locator(text)
+    headers = {m.group(1): m.start(1) for m in TOML_LOCK_NAME.finditer(text)}  # one pass
     for p in packages:
         name = p.get("name", "")
         if not name:
             continue
-        header = re.search(r'(?m)^name\s*=\s*"' + re.escape(name) + '"', text)
-        line, col = loc.position(header.end() - len(name) - 1) if header else (1, 1)
+        line, col = loc.position(headers[name]) if name in headers else (1, 1)
         scope = DIRECT if pep503(name) in direct else TRANSITIVE
         yield Declared("pypi", name, line, col, scope)
 
@@ -409,7 +437,7 @@ def _pnpm_lock(text: str) -> Iterator[Declared]:
         m = PNPM_KEY.match(str(key))
         if m and m.group(1) not in names:
             names[m.group(1)] = TRANSITIVE
-    yield from _named(text, "npm", [(n, s, "") for n, s in names.items()])
+    yield from _named(text, "npm", [(n, s, "") for n, s in names.items()], _is_yaml_key)
 
 
 YARN_ENTRY = re.compile(r'^"?((?:@[^@"/\s]+/)?[^@"\s,]+)@', re.MULTILINE)

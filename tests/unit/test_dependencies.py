@@ -308,3 +308,24 @@ setup(
 def test_package_json_places_a_dependency_at_its_key_not_the_name_field() -> None:
     text = '{\n  "name": "openai",\n  "dependencies": {\n    "openai": "^4"\n  }\n}\n'
     assert names("package.json", text) == [("openai", 4, "direct")]
+
+
+def test_large_lock_files_are_placed_in_linear_time() -> None:
+    """8,000 packages: one pass each. Placing names by a search per package took minutes at
+    this size; the bound is generous on purpose (a broken, quadratic version misses it by far)."""
+    import time
+
+    n = 8_000
+    pnpm = ["lockfileVersion: '9.0'", "importers:", "  .:", "    dependencies:"]
+    pnpm += ["      '@ai-sdk/deepseek':", "        specifier: ^1.0.0", "        version: 1.0.0"]
+    pnpm += ["packages:"] + [
+        f"  pkg-{i}@1.0.{i}:\n    resolution: {{integrity: x}}" for i in range(n)
+    ]
+    poetry = "".join(f'[[package]]\nname = "pkg-{i}"\nversion = "1.0"\n\n' for i in range(n))
+    started = time.monotonic()
+    got_pnpm = deps.declared("pnpm-lock.yaml", "\n".join(pnpm).encode())
+    got_poetry = deps.declared("poetry.lock", poetry.encode())
+    assert time.monotonic() - started < 30
+    assert len(got_pnpm) == n + 1 and got_pnpm[0].name == "@ai-sdk/deepseek"
+    assert got_pnpm[-1].line == 8 + 2 * (n - 1) + 1
+    assert len(got_poetry) == n and got_poetry[-1].line == 4 * (n - 1) + 2
