@@ -202,6 +202,9 @@ def merge(files: Sequence[Path], *, fail_on: str | None = None) -> AuditResult:
                 finding = tag(finding, label)
             repos.add(finding.repo)
             combined.findings.append(finding)
+        # A report of `audit URL` names its repository in the summary, findings or not.
+        listed = summary.get("repositories")
+        repos |= set(listed) if isinstance(listed, dict) else set()
         combined.repos += sorted(repos or {label})
         combined.files_scanned += int(summary.get("files_scanned", 0))
         combined.suppressed_inline += int(summary.get("suppressed_inline", 0))
