@@ -102,6 +102,15 @@ def test_workflow_pins_actions_keeps_no_credentials_and_expands_nothing_in_scrip
     assert doc["jobs"]["audit"]["strategy"]["fail-fast"] is False
 
 
+def test_workflow_passes_zizmor() -> None:
+    zizmor = shutil.which("zizmor", path=str(VENV_BIN)) or shutil.which("zizmor")
+    assert zizmor, "zizmor comes with the test extras"
+    check = subprocess.run(
+        [zizmor, "--offline", "--quiet", str(WORKFLOW)], capture_output=True, text=True, timeout=60
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 def _expand(text: str, values: dict[str, str]) -> str:
     """The few expressions the workflow uses in `with:` and `env:` (matrix and step outputs)."""
     return EXPRESSION.sub(lambda m: values[m.group(1)], text)
