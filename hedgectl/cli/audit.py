@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,6 +33,12 @@ class AuditFormat(enum.StrEnum):
     CSV = "csv"
     MARKDOWN = "markdown"
     CYCLONEDX = "cyclonedx"
+
+
+class GroupBy(enum.StrEnum):
+    MODEL = "model"
+    VENDOR = "vendor"
+    FILE = "file"
 
 
 class FailOn(enum.StrEnum):
@@ -125,6 +132,23 @@ def audit(
             show_default=False,
         ),
     ] = None,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="Show only the inventory: which models and vendors the code depends on, with "
+            "counts, tiers and top files (table and markdown; JSON always has it).",
+        ),
+    ] = False,
+    group_by: Annotated[
+        GroupBy | None,
+        typer.Option(
+            "--group-by",
+            help="Group the inventory by model, vendor or file, and show it first "
+            "[default: model, shown first when findings are many].",
+            show_default=False,
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List skipped files and why on stderr.")
     ] = False,
@@ -160,7 +184,8 @@ def audit(
         result = repos.merge(
             [Path(p) for p in args[1:]], fail_on=fail_on.value if fail_on else None
         )
-        _render(result, fmt, output, quiet=quiet)
+        view = replace(result, summary=summary, group_by=group_by.value if group_by else None)
+        _render(view, fmt, output, quiet=quiet)
         _report_repo_errors(result, quiet)
         if result.failing:
             raise typer.Exit(int(ExitCode.FINDINGS))
@@ -221,7 +246,8 @@ def audit(
                 highlight=False,
             )
         return
-    _render(result, fmt, output, quiet=quiet)
+    view = replace(result, summary=summary, group_by=group_by.value if group_by else None)
+    _render(view, fmt, output, quiet=quiet)
     _report_repo_errors(result, quiet)
     if result.failing:
         raise typer.Exit(int(ExitCode.FINDINGS))

@@ -462,6 +462,12 @@ class AuditResult:
     # Several repositories in one run: each one's label -> why it could not be scanned.
     repo_errors: dict[str, str] = field(default_factory=dict)
     repos: list[str] = field(default_factory=list)  # labels of the repositories scanned
+    # How people want it shown (table and markdown): the inventory alone (`summary`), or grouped
+    # by "model", "vendor" or "file" (`group_by`; None: by model, shown first only when many).
+    summary: bool = False
+    group_by: str | None = None
+    # The scan root relative to the repository's root ("" at the root): SARIF URIs need it.
+    repo_prefix: str = ""
 
     @property
     def failing(self) -> list[Finding]:

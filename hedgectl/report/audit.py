@@ -5,14 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from dataclasses import fields
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from hedgectl import __version__
+from hedgectl.core import inventory as inv
 from hedgectl.core.audit import AuditResult, gates
-from hedgectl.core.models import Finding, Kind
+from hedgectl.core.models import Finding, Kind, Location
 from hedgectl.report import Format, dump_json, reporter
 
 SCHEMA = "hedgectl.audit/v1"
@@ -80,6 +82,7 @@ def render_json(result: AuditResult) -> str:
             "tool": {"name": "hedgectl", "version": __version__},
             "summary": summary(result),
             "findings": [_finding_dict(f, result) for f in result.findings],
+            "inventory": inv.build(result.findings).as_dict(),
         },
     )
 
@@ -140,15 +143,77 @@ def _rule(f: Finding) -> dict[str, Any]:
     }
 
 
+# GitHub code scanning rejects a run of more than 25,000 results and keeps the 5,000 most severe;
+# one noisy rule must not crowd out the others, so each rule keeps at most SARIF_PER_RULE.
+# https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit
+SARIF_MAX_RESULTS = 25_000
+SARIF_PER_RULE = 1_000
+
+
+def _sarif_order(f: Finding, result: AuditResult) -> tuple[int, int, int, str, int, int]:
+    """Most important first: gating, then tier, then code before docs, then place."""
+    gating = gates(f, result.fail_on, gate_comments=result.gate_comments)
+    tier = TIER_ORDER.index(f.tier) if f.tier in TIER_ORDER else len(TIER_ORDER)
+    in_docs = f.location in (Location.COMMENT, Location.DOCS)
+    return (not gating, tier, in_docs, f.path, f.line, f.column)
+
+
+def sarif_selection(
+    result: AuditResult,
+    *,
+    max_results: int = SARIF_MAX_RESULTS,
+    per_rule: int = SARIF_PER_RULE,
+) -> tuple[list[Finding], list[str]]:
+    """The findings that become SARIF results, and a note for each thing left out.
+
+    IDs in hedge.toml are where IDs belong (the externalised location): never alerts.
+    """
+    notes: list[str] = []
+    externalised = [f for f in result.findings if f.location is Location.EXTERNALISED]
+    if externalised:
+        notes.append(
+            f"{len(externalised)} model ID(s) in hedge.toml or files generated from it are "
+            "where IDs belong and are not reported as alerts."
+        )
+    candidates = sorted(
+        (f for f in result.findings if f.location is not Location.EXTERNALISED),
+        key=lambda f: _sarif_order(f, result),
+    )
+    kept: list[Finding] = []
+    per: dict[str, int] = {}
+    capped: dict[str, int] = {}
+    for f in candidates:
+        rid = rule_id(f)
+        if per.get(rid, 0) >= per_rule:
+            capped[rid] = capped.get(rid, 0) + 1
+            continue
+        per[rid] = per.get(rid, 0) + 1
+        kept.append(f)
+    for rid in sorted(capped):
+        notes.append(
+            f"Rule {rid}: {per[rid] + capped[rid]} results, only the first {per_rule} "
+            "(gating and code first) are included; run `hedgectl audit -f json` for all."
+        )
+    if len(kept) > max_results:
+        notes.append(
+            f"{len(kept)} results after per-rule caps; only the {max_results} most severe are "
+            "included (GitHub code scanning rejects a run of more)."
+        )
+        kept = kept[:max_results]
+    kept.sort(key=lambda f: (f.path, f.line, f.column, f.model_id))
+    return kept, notes
+
+
 @reporter("audit", Format.SARIF)
 def render_sarif(result: AuditResult) -> str:
+    findings, notes = sarif_selection(result)
     rules: dict[str, dict[str, Any]] = {}
-    for f in result.findings:
+    for f in findings:
         rules.setdefault(rule_id(f), _rule(f))
     order = sorted(rules)
     index = {rid: i for i, rid in enumerate(order)}
     results = []
-    for f in result.findings:
+    for f in findings:
         what = _what(f)
         results.append(
             {
@@ -165,7 +230,7 @@ def render_sarif(result: AuditResult) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": _artifact(f.path),
+                            "artifactLocation": _artifact(f.path, result.repo_prefix),
                             "region": {
                                 "startLine": f.line,
                                 "startColumn": f.column,
@@ -186,37 +251,123 @@ def render_sarif(result: AuditResult) -> str:
                 },
             }
         )
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "hedgectl",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": "https://pypi.org/project/hedgectl/",
+                "rules": [rules[r] for r in order],
+            }
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    if notes:
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {"level": "note", "message": {"text": note}} for note in notes
+                ],
+            }
+        ]
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "hedgectl",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "informationUri": "https://pypi.org/project/hedgectl/",
-                        "rules": [rules[r] for r in order],
-                    }
-                },
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            }
-        ],
+        "runs": [run],
     }
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _artifact(path: str) -> dict[str, str]:
-    """Relative paths resolve against the checkout (%SRCROOT%); others become file:// URIs."""
+def _artifact(path: str, prefix: str = "") -> dict[str, str]:
+    """Relative paths resolve against the repository's root (%SRCROOT%), so a scan run from a
+    subfolder still points at the right file; others become file:// URIs."""
     if path.startswith("/"):
         return {"uri": PurePosixPath(path).as_uri()}
-    return {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
+    uri = f"{prefix.strip('/')}/{path}" if prefix.strip("/") else path
+    return {"uri": quote(uri), "uriBaseId": "%SRCROOT%"}
 
 
 def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("`", "'")
+
+
+# ------------------------------------------------------------------------------------ inventory
+
+MANY = 50  # more findings than this: table and markdown show the inventory first
+INVENTORY_ROWS = 50  # rows per inventory view in table and markdown; JSON keeps them all
+GROUPS = ("model", "vendor", "file")
+KIND_TAG = {Kind.ENDPOINT.value: " [endpoint]", Kind.DEPENDENCY.value: " [package]"}
+
+
+def show_inventory(result: AuditResult) -> bool:
+    return result.summary or result.group_by is not None or len(result.findings) > MANY
+
+
+def _top(items: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{name} ({n})" for name, n in items)
+
+
+def inventory_view(result: AuditResult) -> tuple[str, list[str], list[list[str]], str]:
+    """(title, column names, rows as text, one-line overview) for the chosen grouping."""
+    group = result.group_by or "model"
+    data = inv.build(result.findings)
+    kinds = Counter(r.kind for r in data.models)
+    overview = (
+        f"{kinds[Kind.MODEL.value]} model ID(s), {kinds[Kind.ENDPOINT.value]} endpoint(s) and "
+        f"{kinds[Kind.DEPENDENCY.value]} SDK package(s) from {len(data.vendors)} vendor(s) in "
+        f"{len(data.files)} file(s)"
+    )
+    if data.versioned_copies:
+        overview += f"; {data.versioned_copies} finding(s) in versioned copies of docs counted once"
+    rows: list[list[str]]
+    if group == "vendor":
+        columns = ["Vendor", "HQ", "Tier", "Models", "Findings", "In code", "Files", "Top models"]
+        rows = [
+            [f"{r.vendor_name} ({r.vendor})", r.hq, r.tier, str(r.models), str(r.findings),
+             str(r.in_code), str(r.files), _top(r.top_models)]
+            for r in data.vendors
+        ]  # fmt: skip
+    elif group == "file":
+        columns = ["File", "Worst tier", "Findings", "Models", "Vendors", "Top models"]
+        rows = [
+            [r.path + (f" ({r.copies} versioned copies)" if r.copies > 1 else ""), r.worst_tier,
+             str(r.findings), str(r.models), ", ".join(r.vendors), _top(r.top_models)]
+            for r in data.files
+        ]  # fmt: skip
+    else:
+        columns = ["Model ID / endpoint", "Vendor (HQ)", "Tier", "Findings", "Code / docs", "Files",
+                   "Top files"]  # fmt: skip
+        rows = [
+            [r.model_id + KIND_TAG.get(r.kind, ""),
+             f"{r.vendor_name} ({r.hq})", r.tier, str(r.findings), f"{r.in_code} / {r.in_docs}",
+             str(r.files), _top(r.top_files)]
+            for r in data.models
+        ]  # fmt: skip
+    return f"Inventory by {group}", columns, rows, overview
+
+
+def _inventory_line(columns: list[str], row: list[str]) -> str:
+    """One row as one readable line: the key, then `column: value` pairs."""
+    rest = "; ".join(f"{c.lower()}: {v}" for c, v in zip(columns[1:], row[1:], strict=True) if v)
+    return f"{row[0]}  ({rest})"
+
+
+def _markdown_inventory(result: AuditResult) -> list[str]:
+    title, columns, rows, overview = inventory_view(result)
+    lines = [f"### {title}", "", overview + ".", ""]
+    if not rows:
+        return lines
+    lines.append("| " + " | ".join(columns) + " |")
+    lines.append("| " + " | ".join("---" for _ in columns) + " |")
+    for row in rows[:INVENTORY_ROWS]:
+        cells = [f"`{_md_escape(row[0])}`", *(_md_escape(c) for c in row[1:])]
+        lines.append("| " + " | ".join(cells) + " |")
+    if len(rows) > INVENTORY_ROWS:
+        lines += ["", f"{len(rows) - INVENTORY_ROWS} more row(s): `-f json` has them all."]
+    return [*lines, ""]
 
 
 @reporter("audit", Format.MARKDOWN)
@@ -244,7 +395,11 @@ def render_markdown(result: AuditResult) -> str:
                 f"{_md_escape(row.get('error', ''))} |"
             )
         lines.append("")
-    if result.findings:
+    if show_inventory(result):
+        lines += _markdown_inventory(result)
+        if not result.summary and result.findings:
+            lines += ["### Findings", ""]
+    if result.findings and not result.summary:
         lines += [
             "| Tier | Location | Found | Vendor (HQ) | Where | Open weights |",
             "| --- | --- | --- | --- | --- | --- |",
@@ -311,12 +466,46 @@ class _Findings:
             yield table
 
 
+class _Inventory:
+    """The grouped view: a table on a wide terminal, one line per row on a narrow one."""
+
+    def __init__(self, result: AuditResult) -> None:
+        self.result = result
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.table import Table
+        from rich.text import Text
+
+        title, columns, rows, overview = inventory_view(self.result)
+        shown = rows if self.result.summary else rows[:INVENTORY_ROWS]
+        if options.max_width < WIDE:
+            yield Text(f"{title}: {overview}", style="bold")
+            for row in shown:
+                yield Text("  " + _inventory_line(columns, row))
+        else:
+            table = Table(title=f"{title}: {overview}", title_justify="left")
+            for column in columns:
+                table.add_column(column, overflow="fold")
+            for row in shown:
+                table.add_row(*(Text(cell) for cell in row))  # data, never markup
+            yield table
+        if len(shown) < len(rows):
+            yield Text(
+                f"{len(rows) - len(shown)} more row(s): --summary shows them all, -f json too."
+            )
+        yield Text("")
+
+
 @reporter("audit", Format.TABLE)
 def render_table(result: AuditResult) -> Any:
     from rich.console import Group
     from rich.text import Text
 
-    parts: list[Any] = [_Findings(result)]
+    parts: list[Any] = []
+    if show_inventory(result):
+        parts.append(_Inventory(result))
+    if not result.summary:
+        parts.append(_Findings(result))
     s = summary(result)
     line = (
         f"{s['findings']} finding(s) in {s['files_scanned']} file(s) scanned "

@@ -151,6 +151,7 @@ def audit(
         fail_on=fail,
         gate_comments=gate_c,
         prefilter=engine,
+        repo_prefix=repo_prefix(cwd),
     )
     result = finalize(
         result, baseline=known, tiers=list(request.tiers), vendors=list(request.vendors)
@@ -161,6 +162,21 @@ def audit(
     if request.write_baseline is not None:
         write_baseline(request.write_baseline, result.findings)
     return result
+
+
+def repo_prefix(cwd: Path) -> str:
+    """The scan root relative to the repository's root ("" at the root or outside git): SARIF
+    URIs resolve against the repository, so a scan run from a subfolder needs it."""
+    from hedgectl.adapters.files import git_toplevel
+
+    top = git_toplevel(cwd)
+    if top is None:
+        return ""
+    try:
+        rel = cwd.resolve().relative_to(top.resolve())
+    except ValueError:
+        return ""
+    return "" if str(rel) == "." else rel.as_posix()
 
 
 def _size(value: int | str | None, configured: int) -> int:
