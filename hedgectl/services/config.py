@@ -101,6 +101,7 @@ def export_config(request: ExportRequest) -> ExportResult:
     from hedgectl.core import export as ex
     from hedgectl.core.aliases import check_models
     from hedgectl.core.detect import Detector
+    from hedgectl.core.seal import seal
     from hedgectl.report import dump_json
 
     fmt, alias = request.format, request.alias
@@ -130,16 +131,21 @@ def export_config(request: ExportRequest) -> ExportResult:
     elif fmt == "env":
         text = ex.env(models)
     elif fmt == "json":
-        text = dump_json("hedgectl.models/v1", ex.as_json(models))
+        text = seal(dump_json("hedgectl.models/v1", ex.as_json(models)))
     else:
         render = ex.portkey_config if fmt == "portkey" else ex.openrouter_preset
         if alias is not None:
             text = json.dumps(render(alias, models, catalog), indent=2, sort_keys=True) + "\n"
         else:
             key = "configs" if fmt == "portkey" else "presets"
-            text = dump_json(
-                f"hedgectl.export-{fmt}/v1",
-                {"generated": ex.GENERATED, key: {n: render(n, models, catalog) for n in names}},
+            text = seal(
+                dump_json(
+                    f"hedgectl.export-{fmt}/v1",
+                    {
+                        "generated": ex.GENERATED,
+                        key: {n: render(n, models, catalog) for n in names},
+                    },
+                )
             )
     return ExportResult(settings.path, text, tuple(left_out))
 
