@@ -224,4 +224,7 @@ def load(explicit: Path | None = None, cwd: Path | None = None) -> Settings:
             )
             raise root.child(key).error("unknown section", hint=hint)
         sections[key] = _validator(key)(table, root.child(key))
-    return Settings(path=path.resolve(), root=path.resolve().parent, sections=sections)
+    # Absolute, not resolved: a symlinked hedge.toml does not move the project root elsewhere.
+    located = Path(os.path.abspath(path))
+    located = located.parent.resolve() / located.name
+    return Settings(path=located, root=located.parent, sections=sections)

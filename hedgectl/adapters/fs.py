@@ -59,3 +59,28 @@ def _write_through(path: Path, data: str | bytes) -> None:
             handle.write(payload)
     except OSError as exc:
         raise FileError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def inside_root(root: Path, path: Path) -> Path:
+    """The real file a write to `path` lands in, refused when that is not under `root`.
+
+    Every path rewrite writes (hedge.toml, resolver modules, rewritten code) goes through here
+    first: `..`, a symlinked folder on the way, or a link (dangling or not) that leads out of the
+    project raises FileError, before anything is written.
+    """
+    absolute = path if path.is_absolute() else root / path
+    real_root = root.resolve()
+    if os.path.islink(absolute) and not os.path.exists(absolute):
+        raise FileError(
+            f"refusing to write {path}: it is a dangling symlink (to {os.readlink(absolute)}); "
+            "nothing was written",
+            hint="remove the link, or point it at a file inside the project",
+        )
+    real = absolute.resolve()
+    if not real.is_relative_to(real_root):
+        raise FileError(
+            f"refusing to write {path}: it leads outside the project root {root} (to {real}); "
+            "nothing was written",
+            hint="replace the symlink with a regular file inside the project",
+        )
+    return real

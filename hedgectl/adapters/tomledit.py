@@ -14,6 +14,7 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Table
 
+from hedgectl.core.printable import printable
 from hedgectl.core.rewrite import NewAlias
 from hedgectl.errors import ConfigError
 
@@ -63,7 +64,8 @@ def merge_models(text: str | None, new: Iterable[NewAlias]) -> str:
         if alias.name in models:
             continue  # never re-point an alias the file already has
         table = tomlkit.table()
-        table.add(tomlkit.comment(f"found in {alias.found}"))
+        # A file name can hold characters a TOML comment cannot (ESC, newline): escaped.
+        table.add(tomlkit.comment(f"found in {printable(alias.found)}"))
         table.add("id", alias.id)
         table.add("provider", alias.provider)
         if alias.fallbacks:

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 
+from hedgectl.core.printable import printable
 from hedgectl.errors import HedgeError
 
 # Wide enough that no line is ever wrapped or cut: the width a console has off a terminal.
@@ -151,13 +152,13 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def error(message: str, hint: str | None = None) -> None:
     # Escaped: messages name TOML tables ([tool.hedgectl], [models.x]) that rich would eat as markup.
-    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(printable(message))}", markup=True, soft_wrap=True)
     if hint:
-        err.print(f"[dim]hint:[/] {escape(hint)}", soft_wrap=True)
+        err.print(f"[dim]hint:[/] {escape(printable(hint))}", soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
+    err.print(f"[yellow]warning:[/] {escape(printable(message))}", soft_wrap=True)
 
 
 def emit(text: str, output: Path | None) -> None:

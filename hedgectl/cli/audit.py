@@ -23,6 +23,7 @@ from hedgectl.cli._common import (
     err,
     reports_errors,
 )
+from hedgectl.core.printable import printable
 from hedgectl.errors import ExitCode
 
 
@@ -234,7 +235,7 @@ def audit(
             stop()
     if verbose:
         for display, reason in skipped:
-            err.print(f"skipped {display}: {reason}", highlight=False, markup=False)
+            err.print(f"skipped {printable(display)}: {reason}", highlight=False, markup=False)
         err.print(
             f"scanned {result.files_scanned} file(s) with the {result.prefilter} prefilter",
             highlight=False,

@@ -25,6 +25,7 @@ from hedgectl.cli._common import (
     err,
     reports_errors,
 )
+from hedgectl.core.printable import printable
 from hedgectl.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -161,10 +162,13 @@ def _report(outcome: Outcome, fmt: RewriteFormat, output: Path | None) -> None:
 def _summary(outcome: Outcome, *, write: bool) -> None:
     planner = outcome.planner
     for display, message in outcome.unparsable:
-        err.print(f"skipped {display}: {message}", highlight=False, markup=False, soft_wrap=True)
+        err.print(
+            f"skipped {printable(display)}: {printable(message)}",
+            highlight=False, markup=False, soft_wrap=True,
+        )  # fmt: skip
     for s in planner.skipped:
         err.print(
-            f"not rewritten {s.path}:{s.line}: {s.text!r}: {s.reason}",
+            f"not rewritten {printable(s.path)}:{s.line}: {printable(repr(s.text))}: {s.reason}",
             highlight=False,
             soft_wrap=True,
             markup=False,
@@ -179,7 +183,8 @@ def _summary(outcome: Outcome, *, write: bool) -> None:
         )
     for row in outcome.listed:
         err.print(
-            f"config {row['path']}:{row['line']}: {row['model_id']} (already configuration; not rewritten)",
+            f"config {printable(row['path'])}:{row['line']}: {printable(row['model_id'])} "
+            "(already configuration; not rewritten)",
             highlight=False,
             soft_wrap=True,
             markup=False,

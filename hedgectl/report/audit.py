@@ -15,6 +15,7 @@ from hedgectl import __version__
 from hedgectl.core import inventory as inv
 from hedgectl.core.audit import AuditResult, gates
 from hedgectl.core.models import Finding, Kind, Location
+from hedgectl.core.printable import printable
 from hedgectl.report import Format, dump_json, reporter
 
 SCHEMA = "hedgectl.audit/v1"
@@ -101,7 +102,8 @@ def render_csv(result: AuditResult) -> str:
     )
     writer.writeheader()
     for f in result.findings:
-        writer.writerow(_finding_dict(f, result))
+        row = _finding_dict(f, result)
+        writer.writerow({k: printable(v) if isinstance(v, str) else v for k, v in row.items()})
     return buffer.getvalue()
 
 
@@ -291,7 +293,7 @@ def _artifact(path: str, prefix: str = "") -> dict[str, str]:
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("`", "'")
+    return printable(text).replace("|", "\\|").replace("`", "'")
 
 
 # ------------------------------------------------------------------------------------ inventory
@@ -423,7 +425,7 @@ WIDE = 120  # below this many columns the table would wrap paths: one line per f
 
 
 def _found(f: Finding) -> str:
-    text = f.model_id + ("" if f.kind is Kind.MODEL else f" [{f.kind.value}]")
+    text = printable(f.model_id) + ("" if f.kind is Kind.MODEL else f" [{f.kind.value}]")
     return text + (f" via {f.platform}" if f.platform else "")
 
 
@@ -447,7 +449,7 @@ class _Findings:
                 for f in rows:
                     weights = ", open weights" if f.open_weights else ""
                     yield Text(
-                        f"  {f.path}:{f.line}:{f.column}  {_found(f)}  "
+                        f"  {printable(f.path)}:{f.line}:{f.column}  {_found(f)}  "
                         f"({f.vendor_name}, {f.hq}; {f.location.value}{weights})"
                     )
                 continue
@@ -457,7 +459,7 @@ class _Findings:
             for f in rows:
                 # Text cells: paths and IDs are data, never rich markup ("[endpoint]").
                 table.add_row(
-                    Text(f"{f.path}:{f.line}:{f.column}"),
+                    Text(f"{printable(f.path)}:{f.line}:{f.column}"),
                     Text(_found(f)),
                     Text(f"{f.vendor_name} ({f.hq})"),
                     Text(f.location.value),

@@ -119,7 +119,8 @@ def rewrite(
 def _project_root(settings: Any, cwd: Path) -> Path:
     """Where hedge.toml lives (or will): next to the config in use, else the git top, else cwd."""
     if settings.path is not None:
-        return Path(settings.path).resolve().parent
+        # The folder hedge.toml sits in, not where a symlinked hedge.toml points.
+        return Path(settings.path).parent
     from hedgectl.adapters.files import git_toplevel
 
     return git_toplevel(cwd) or cwd.resolve()
@@ -404,8 +405,9 @@ def _resolver_files(
 def apply(outcome: Outcome, *, root: Path, force: bool) -> None:
     """Write every change, or nothing: preflight all targets first, then config and resolvers
     before code (so rewritten code never points at aliases that do not exist yet)."""
-    from hedgectl.adapters.fs import atomic_write
+    from hedgectl.adapters.fs import atomic_write, inside_root
 
+    targets = {id(change): inside_root(root, change.path) for change in outcome.changes}
     for change in outcome.changes:
         _check_writable(change.path)
     if not force:
@@ -426,7 +428,7 @@ def apply(outcome: Outcome, *, root: Path, force: bool) -> None:
     order = {"config": 0, "resolver": 1, "code": 2}
     for change in sorted(outcome.changes, key=lambda c: order[c.kind]):
         # Through symlinks to the real file: replacing the link itself would orphan its target.
-        atomic_write(change.path.resolve(), change.new)
+        atomic_write(targets[id(change)], change.new)
 
 
 def _check_writable(path: Path) -> None:

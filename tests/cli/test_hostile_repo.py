@@ -200,3 +200,96 @@ def test_the_baseline_in_use_is_skipped_even_unsealed(tmp_path: Path) -> None:
     # Without --baseline the unsealed file is just JSON with IDs in it.
     code, out, _ = run("audit", "-f", "json", cwd=tmp_path)
     assert ("base.json", "deepseek-chat") in ids(out)
+
+
+# -------------------------------------------------------------- 5. writes outside the root
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): p.read_text() if p.is_file() else "->" + os.readlink(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() or p.is_symlink()
+    }
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> tuple[Path, Path]:
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    (project / "app.py").write_text('MODEL = "deepseek-chat"\n')
+    (project / "app.js").write_text('const MODEL = "kimi-k2-thinking";\nconsole.log(MODEL);\n')
+    return project, outside
+
+
+def test_symlinked_hedge_toml_is_not_followed_out(sandbox: tuple[Path, Path]) -> None:
+    project, outside = sandbox
+    (outside / "hedge.toml").write_text("# someone else's file\n")
+    (project / "hedge.toml").symlink_to(outside / "hedge.toml")
+    before = _tree(project), _tree(outside)
+    code, diff, _ = run("rewrite", cwd=project)
+    assert code == 0 and "../outside" not in diff and "./hedge_models.cjs" in diff
+    code, _, err = run("rewrite", "--write", "--force", cwd=project)
+    assert code == 2 and "outside the project root" in err and "hedge.toml" in err
+    assert (_tree(project), _tree(outside)) == before
+
+
+def test_dangling_resolver_link_is_refused(sandbox: tuple[Path, Path]) -> None:
+    project, outside = sandbox
+    (project / "hedge_models.py").symlink_to(outside / "planted.py")
+    before = _tree(project), _tree(outside)
+    code, _, err = run("rewrite", "--write", "--force", cwd=project)
+    assert code == 2 and "dangling symlink" in err
+    assert (_tree(project), _tree(outside)) == before
+    assert not (outside / "planted.py").exists()
+
+
+def test_code_through_a_symlinked_folder_is_refused(sandbox: tuple[Path, Path]) -> None:
+    project, outside = sandbox
+    (project / "pkg").symlink_to(outside, target_is_directory=True)
+    (outside / "client.js").write_text('export const M = "glm-4.6";\n')
+    before = _tree(project), _tree(outside)
+    code, _, err = run("rewrite", "--write", "--force", "app.py", "pkg/client.js", cwd=project)
+    assert code == 2 and "outside the project root" in err
+    assert (_tree(project), _tree(outside)) == before
+
+
+# ------------------------------------------------------------------ 7. terminal injection
+
+EVIL_NAME = "a\x1b]0;owned\x07\x1b[2J\u202eyp.py"
+
+
+def test_control_characters_are_escaped_in_human_output(tmp_path: Path) -> None:
+    (tmp_path / EVIL_NAME).write_text('M = "deepseek-chat"\n')
+    (tmp_path / "skip\x1b[31m.png").write_bytes(b"\x89PNG")
+    for fmt in ("table", "csv", "markdown"):
+        code, out, err = run("audit", "-v", "-f", fmt, cwd=tmp_path)
+        assert code == 1
+        for text in (out, err):
+            assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, fmt
+        assert "a\\x1b]0;owned\\x07\\x1b[2J\\u202eyp.py" in out, fmt
+    # Machine formats keep the exact name.
+    code, out, _ = run("audit", "-f", "json", cwd=tmp_path)
+    assert [f["path"] for f in json.loads(out)["findings"]] == [EVIL_NAME]
+    code, out, _ = run("audit", "-f", "sarif", cwd=tmp_path)
+    from urllib.parse import unquote
+
+    result = json.loads(out)["runs"][0]["results"][0]
+    assert (
+        unquote(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) == EVIL_NAME
+    )
+    code, _, err = run("audit", "missing\x1b[2J.py", cwd=tmp_path)
+    assert code == 2 and "\x1b" not in err and "missing\\x1b[2J.py" in err
+
+
+def test_rewrite_handles_a_file_name_with_escape_sequences(tmp_path: Path) -> None:
+    import tomllib
+
+    (tmp_path / EVIL_NAME).write_text('M = "deepseek-chat"\n')
+    code, out, err = run("rewrite", "--write", "--force", cwd=tmp_path)
+    assert code == 0, err
+    assert "\x1b" not in out + err
+    models = tomllib.loads((tmp_path / "hedge.toml").read_text())["models"]
+    assert [m["id"] for m in models.values()] == ["deepseek-chat"]
+    assert "hedge_model(" in (tmp_path / EVIL_NAME).read_text()
