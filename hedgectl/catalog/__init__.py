@@ -16,6 +16,8 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
+from re import _constants as re_constants  # type: ignore[attr-defined]
+from re import _parser as re_parser  # type: ignore[attr-defined]
 from typing import Any
 
 from hedgectl.config import (
@@ -92,10 +94,65 @@ ID_REST = r"[A-Za-z0-9.:@+-]*(?::[\w.+-]*)?"
 
 
 @cache
-def compile_patterns(patterns: tuple[str, ...]) -> re.Pattern[str]:
+def compile_patterns_text(patterns: tuple[str, ...]) -> str:
     """Join family patterns; {T} stands for the rest of an ID."""
-    joined = "|".join(f"(?:{p.replace('{T}', ID_REST)})" for p in patterns)
-    return re.compile(joined, re.IGNORECASE)
+    return "|".join(f"(?:{p.replace('{T}', ID_REST)})" for p in patterns)
+
+
+def compile_patterns(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(compile_patterns_text(patterns), re.IGNORECASE)
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why a user-supplied regex is refused, or None.
+
+    Families from hedge.toml run in Python's backtracking engine next to the shipped ones, on
+    every token of every file: a pattern with a quantifier inside a quantifier (`(a+)+b`) takes
+    exponential time on a crafted token and would hang the audit. Refused too: what RE2 cannot
+    run in linear time (backreferences, lookaround).
+    """
+    try:
+        tree = re_parser.parse(pattern, re.IGNORECASE)
+    except re.error as exc:
+        return f"invalid regex: {exc}"
+    if _nested_repeat(list(tree), inside=False):
+        return (
+            "a quantifier over another quantifier or an alternation ((a+)+, (a|ab)*) can take "
+            "exponential time: write the repetition once (e.g. [.0-9]* instead of (\\.\\d+)*)"
+        )
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # the reason goes into our one-line error, not to stderr
+    try:
+        re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+        return f"not a linear-time regex (no backreferences or lookaround): {reason}"
+    return None
+
+
+def _nested_repeat(items: list[Any], *, inside: bool) -> bool:
+    for op, arg in items:
+        if op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT, re_constants.POSSESSIVE_REPEAT):
+            _, high, sub = arg
+            repeats = high > 1
+            if repeats and inside:
+                return True
+            if _nested_repeat(list(sub), inside=inside or repeats):
+                return True
+        elif op is re_constants.BRANCH:
+            # Alternatives under a quantifier can overlap ((a|a)+): as bad as a nested one.
+            if inside or any(_nested_repeat(list(b), inside=False) for b in arg[1]):
+                return True
+        elif op in (re_constants.SUBPATTERN, re_constants.ATOMIC_GROUP):
+            if _nested_repeat(list(arg[-1]), inside=inside):
+                return True
+        elif op in (re_constants.ASSERT, re_constants.ASSERT_NOT) and _nested_repeat(
+            list(arg[1]), inside=inside
+        ):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -190,10 +247,13 @@ def parse_overrides(table: object, where: Where) -> Overrides:
         w = where.child("families").child(family_id)
         families[family_id] = check_table(body, FAMILY_SPEC, w)
         for i, pattern in enumerate(body.get("patterns", [])):
-            try:
-                compile_patterns((pattern,))
-            except re.error as exc:
-                raise w.child(f"patterns[{i}]").error(f"invalid regex: {exc}") from None
+            problem = regex_problem(compile_patterns_text((pattern,)))
+            if problem:
+                raise w.child(f"patterns[{i}]").error(problem)
+        if "closed_pattern" in body:
+            problem = regex_problem(body["closed_pattern"])
+            if problem:
+                raise w.child("closed_pattern").error(problem)
     return Overrides(tiers=tiers, vendors=vendors, families=families)
 
 
