@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from hedgectl import __version__
 from hedgectl.core.reach import Failure, Observation, ProbeKind, Proxy, Target, Timings
@@ -633,11 +634,14 @@ def post_json(url: str, payload: dict[str, object], timeout: float = 10.0) -> No
 
     from hedgectl.errors import RemoteError
 
+    # A webhook URL is a credential (Slack's carries its token in the path): name the host only.
+    host = urlsplit(url).hostname or "webhook"
     try:
         response = httpx.post(url, json=payload, timeout=timeout, trust_env=True)
     except httpx.HTTPError as exc:
+        reason = type(exc).__name__ if url in str(exc) else str(exc)
         raise RemoteError(
-            f"--notify {url}: {exc}", hint="check the webhook URL and network"
+            f"--notify (host {host}): {reason}", hint="check the webhook URL and network"
         ) from None
     if response.status_code >= 300:
-        raise RemoteError(f"--notify {url}: HTTP {response.status_code}: {response.text[:120]}")
+        raise RemoteError(f"--notify (host {host}): HTTP {response.status_code}")

@@ -20,6 +20,7 @@ from typing import Any
 from hedgectl.catalog import TIER_RANK, Catalog, load_data
 from hedgectl.config import STR, STR_LIST, Spec, Where, check_table
 from hedgectl.core.detect import ROUTES, Detector
+from hedgectl.core.printable import has_control, printable
 
 ALIAS_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 ENV_PREFIX = "HEDGE_MODEL_"
@@ -57,6 +58,14 @@ def parse_models(table: object, where: Where) -> dict[str, ModelAlias]:
                 hint="the name becomes the environment variable HEDGE_MODEL_<ALIAS>",
             )
         t = check_table(body, spec, w, required=("id", "provider"))
+        for key in ("id", "provider", "api_key_env", "fallbacks"):
+            values = t.get(key, [])
+            for value in [values] if isinstance(values, str) else values:
+                if has_control(value):
+                    raise w.child(key).error(
+                        f"{printable(value)!r} holds a control character (newline, ESC, ...): "
+                        "it would add lines to exported files (.env, YAML)"
+                    )
         if not t["id"].strip():
             raise w.child("id").error("must not be empty")
         other = seen_env.get(name.upper())

@@ -21,8 +21,9 @@ from typing import Any
 
 from hedgectl.catalog import Catalog
 from hedgectl.core.aliases import ROUTE_ALIASES, ModelAlias
+from hedgectl.core.printable import has_control
 from hedgectl.core.seal import PLACEHOLDER, seal
-from hedgectl.errors import UsageError
+from hedgectl.errors import ConfigError, UsageError
 
 # The header of every generated file; seal() fills in the digest that proves it unedited.
 GENERATED = (
@@ -236,6 +237,8 @@ def env(models: Mapping[str, ModelAlias]) -> str:
 
 
 def _env_value(value: str) -> str:
+    if has_control(value):  # parse_models refuses these; a line break would add a variable
+        raise ConfigError(f"{value!r}: a control character cannot go into an env file")
     if all(c.isalnum() or c in "-_./:@+" for c in value):
         return value
     return "'" + value.replace("'", "'\\''") + "'"

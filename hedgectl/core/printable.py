@@ -28,6 +28,11 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def has_control(text: str) -> bool:
+    """True when `text` holds a character printable() would escape."""
+    return UNPRINTABLE.search(text) is not None
+
+
 def printable(text: str) -> str:
     """`text` with every control character shown as an escape (\\x1b, \\n, \\u202e)."""
     return UNPRINTABLE.sub(_escape, text)

@@ -605,3 +605,33 @@ def test_the_dns_failure_comes_from_the_injected_resolver(
     assert matrix["nxdomain", "here"]["verdict"] == "dns_error"
     assert "test resolver" in matrix["nxdomain", "here"]["reason"]
     assert RESOLVED and set(RESOLVED) == {"api.nothing.invalid"}  # nothing else was looked up
+
+
+def test_webhook_url_never_printed_only_its_host(world: World, tmp_path: Path) -> None:
+    from tests.servers.providers import free_port
+
+    hook = f"http://127.0.0.1:{free_port()}/services/T0001/B0002/s3cr3tW3bh00kT0k3n"
+    args = ("-f", "json", "--history", str(tmp_path / "h.sqlite3"), "--notify", hook)
+    run(world, *args, "-p", "openai", "-r", "cn")
+    second = run(world, *args, "-p", "openai", "-r", "cn")
+    assert "--notify" in second.stderr and "127.0.0.1" in second.stderr
+    assert "s3cr3tW3bh00kT0k3n" not in second.stderr + second.stdout
+
+
+def test_api_keys_are_trimmed_and_unsendable_ones_fail_one_provider(world: World) -> None:
+    from tests.servers.providers import MOONSHOT_CN_KEY
+
+    base = ("-f", "json", "--no-history", "-p", "moonshot-cn", "-p", "openai", "-r", "cn")
+    plain = run(world, *base)
+    trailing = run(world, *base, env={"MOONSHOT_API_KEY": MOONSHOT_CN_KEY + "\n"})
+    assert trailing.exit_code == plain.exit_code
+    assert trailing.stdout.replace(" ", "") != "" and _verdicts(trailing) == _verdicts(plain)
+    bad = run(world, *base, env={"MOONSHOT_API_KEY": "ключ-" + MOONSHOT_CN_KEY})
+    assert bad.exit_code in (0, 1), bad.output  # not 70: the run goes on
+    assert "MOONSHOT_API_KEY" in bad.stderr and "ключ" not in bad.stderr + bad.stdout
+    assert _verdicts(bad)[("openai", "cn")] == _verdicts(plain)[("openai", "cn")]
+
+
+def _verdicts(result: Any) -> dict[tuple[str, str], str]:
+    doc = json.loads(result.stdout)
+    return {(r["provider"], r["region"]): r["verdict"] for r in doc["results"]}

@@ -209,6 +209,10 @@ def parse_providers(table: object, where: Where) -> dict[str, ProviderSettings]:
         headers = t.get("headers", {})
         if not all(isinstance(v, str) for v in headers.values()):
             raise w.child("headers").error("values must be strings")
+        for header, value in headers.items():
+            problem = header_problem(header, value)
+            if problem:
+                raise w.child("headers").child(header).error(problem)
         if "reachable_status" in t:
             t["reachable_status"] = _int_list(t["reachable_status"], w.child("reachable_status"))
         if "regions" in t:
@@ -340,3 +344,20 @@ def load_providers_catalog() -> dict[str, Any]:
     from hedgectl.catalog import load_data
 
     return load_data("providers.toml")
+
+
+# RFC 9110 field names are tokens; values are visible Latin-1 characters, spaces and tabs.
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+
+
+def header_problem(name: str, value: str) -> str | None:
+    """Why a header cannot be sent as given (a CR/LF would inject headers), or None."""
+    if not HEADER_NAME.fullmatch(name):
+        return "not a valid header name (letters, digits and !#$%&'*+.^_`|~- only)"
+    if not HEADER_VALUE.fullmatch(value):
+        return (
+            "the value holds a line break, a control character or a character outside Latin-1, "
+            "which an HTTP header cannot carry"
+        )
+    return None

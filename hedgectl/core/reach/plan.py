@@ -13,6 +13,7 @@ from hedgectl.core.reach.config import (
     ProviderSettings,
     ReachSettings,
     RegionSettings,
+    header_problem,
     parse_resolve,
 )
 from hedgectl.core.reach.model import ProbeKind, Proxy, Target, parse_proxy
@@ -256,9 +257,17 @@ def _target(
     paid_due: bool = True,
 ) -> Target:
     where = f"providers.{p.name}"
-    key = env.get(p.api_key_env, "") if p.api_key_env else ""
+    # Surrounding whitespace is never part of a key (a trailing newline from a file or a secret
+    # store would otherwise reach the Authorization header).
+    key = env.get(p.api_key_env, "").strip() if p.api_key_env else ""
     if p.api_key_env and not key:
         notes.append(f"{p.api_key_env} is not set: {p.name} gets the unauthenticated probe only")
+    elif key and header_problem("authorization", key):
+        notes.append(
+            f"{p.api_key_env} holds characters an HTTP header cannot carry (control or "
+            f"non-Latin-1): {p.name} gets the unauthenticated probe only"
+        )
+        key = ""
     deferred = bool(p.paid_probe and key and p.paid_model and not paid_due)
     if p.paid_probe and key and p.paid_model and paid_due:
         kind = ProbeKind.PAID

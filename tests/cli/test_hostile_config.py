@@ -1,0 +1,44 @@
+"""8. Values from hedge.toml and the environment cannot inject lines into generated files or
+headers into probes; 9. credentials never reach the output."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hedgectl.cli.app import app
+
+runner = CliRunner()
+
+
+def run(*args: str, cwd: Path) -> tuple[int, str, str]:
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("value", ["deepseek-chat\\nPATH=/tmp/evil", "deepseek\\u001b[2J", "a\\rb"])
+def test_model_id_with_control_characters_is_refused(tmp_path: Path, value: str) -> None:
+    (tmp_path / "hedge.toml").write_text(f'[models.chat]\nid = "{value}"\nprovider = "deepseek"\n')
+    code, out, err = run("config", "export", "--format", "env", cwd=tmp_path)
+    assert code == 3, err
+    assert "models.chat.id" in err and "control character" in err
+    assert "PATH=" not in out
+
+
+@pytest.mark.parametrize(
+    "header",
+    ['"x-a" = "v\\r\\nx-injected: 1"', '"x-a" = "v\\nx"', '"x a" = "v"', '"x-a" = "\\u0000"'],
+)
+def test_probe_headers_cannot_carry_line_breaks(tmp_path: Path, header: str) -> None:
+    (tmp_path / "hedge.toml").write_text(f"[providers.openai.headers]\n{header}\n")
+    code, _, err = run("reach", "--no-history", cwd=tmp_path)
+    assert code == 3, err
+    assert "providers.openai.headers" in err and "Traceback" not in err
