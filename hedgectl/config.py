@@ -114,17 +114,6 @@ class AuditSettings:
 FAIL_ON = ("named", "elevated", "any", "never")
 
 
-def _check_patterns(patterns: tuple[str, ...], where: Where) -> None:
-    from hedgectl.adapters.globs import pattern_problem
-
-    for i, pattern in enumerate(patterns):
-        problem = pattern_problem(pattern)
-        if problem:
-            raise Where(where.source, f"{where.key}[{i}]").error(
-                f"invalid pattern {pattern!r}: {problem}"
-            )
-
-
 def parse_audit(table: object, where: Where) -> AuditSettings:
     spec: Spec = {
         "fail_on": STR,
@@ -142,7 +131,6 @@ def parse_audit(table: object, where: Where) -> AuditSettings:
     for key in ("include", "exclude"):
         if key in t:
             t[key] = tuple(t[key])
-            _check_patterns(t[key], where.child(key))
     return AuditSettings(**t)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 
 import pathspec
 
+from hedgectl.config import Settings, Where
 from hedgectl.errors import HedgeError, UsageError
 
 BACKEND = "re2"
@@ -68,6 +69,17 @@ def compile_spec(
         if problem:
             raise error(f"{source}:{number}: invalid pattern {raw!r}: {problem}")
     raise error(f"{source}: invalid patterns")
+
+
+def check_configured(settings: Settings) -> None:
+    """[audit] include/exclude from hedge.toml: an invalid pattern is a config error (exit 3)."""
+    for key in ("include", "exclude"):
+        for i, pattern in enumerate(getattr(settings.audit, key)):
+            problem = pattern_problem(pattern)
+            if problem:
+                raise Where(settings.path, f"audit.{key}[{i}]").error(
+                    f"invalid pattern {pattern!r}: {problem}"
+                )
 
 
 def pattern_problem(pattern: str) -> str | None:

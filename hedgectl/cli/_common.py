@@ -14,8 +14,8 @@ import typer
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 
-from hedgectl.core.printable import printable
 from hedgectl.errors import HedgeError
+from hedgectl.report import printable
 
 # Wide enough that no line is ever wrapped or cut: the width a console has off a terminal.
 UNBOUNDED_WIDTH = 1_000_000

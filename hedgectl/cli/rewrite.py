@@ -25,8 +25,8 @@ from hedgectl.cli._common import (
     err,
     reports_errors,
 )
-from hedgectl.core.printable import printable
 from hedgectl.errors import ExitCode
+from hedgectl.report import printable
 
 if TYPE_CHECKING:
     from hedgectl.services.rewrite import Outcome

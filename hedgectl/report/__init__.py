@@ -11,6 +11,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from hedgectl.core.printable import printable
+
+__all__ = ["Format", "dump_json", "formats_for", "printable", "render", "reporter"]
+
 
 class Format(enum.StrEnum):
     TABLE = "table"

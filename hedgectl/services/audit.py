@@ -100,8 +100,11 @@ def audit(
     known = read_baseline(baseline_path) if baseline_path else frozenset()
 
     from hedgectl.adapters.files import iter_files, scan_files, staged_contents
+    from hedgectl.adapters.globs import check_configured
     from hedgectl.catalog import Overrides, load_catalog
     from hedgectl.core.audit import AuditResult, finalize, to_findings
+
+    check_configured(settings)
 
     overrides = settings.section("catalog") or Overrides()
     catalog = load_catalog(overrides)

@@ -93,6 +93,9 @@ def rewrite(
             "aliases in hedge.toml, which would then shadow them",
             hint="move the [tool.hedgectl] tables into a hedge.toml next to it, then run rewrite again",
         )
+    from hedgectl.adapters.globs import check_configured
+
+    check_configured(settings)
     cwd = request.cwd or Path.cwd()
     root = _project_root(settings, cwd)
     outcome = plan(

@@ -9,22 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from hedgectl.cli.app import app
+from tests.cli.helpers import run
 
-runner = CliRunner()
 NAMED = 'A = "deepseek-chat"\nB = "kimi-k2-thinking"\n'
-
-
-def run(*args: str, cwd: Path) -> tuple[int, str, str]:
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def git(*args: str, cwd: Path) -> None:
