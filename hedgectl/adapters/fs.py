@@ -23,7 +23,7 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> N
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise FileError(f"cannot write {path}: folder {folder} does not exist")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    payload = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
     if mode is None:
         try:
             mode = path.stat().st_mode & 0o7777

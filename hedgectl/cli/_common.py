@@ -164,9 +164,11 @@ def warn(message: str) -> None:
 def emit(text: str, output: Path | None) -> None:
     """Write a machine-readable result to --output (atomic) or stdout, never through rich."""
     if output is None:
-        sys.stdout.write(text)
         if text and not text.endswith("\n"):
-            sys.stdout.write("\n")
+            text += "\n"
+        # A file name that is not UTF-8 goes out as its own bytes, as git ls-files -z prints it.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
         sys.stdout.flush()
         return
     from hedgectl.adapters.fs import atomic_write

@@ -377,7 +377,8 @@ def _line_segments(
 def fingerprint(kind: str, family: str, model_id: str, path: str, occurrence: int) -> str:
     """Stable across line moves: what was found, in which file, and which occurrence of it."""
     key = f"{kind}|{family}|{model_id.lower()}|{path}|{occurrence}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    # surrogateescape: a file name that is not UTF-8 keeps its bytes (and cannot crash the run).
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def to_findings(

@@ -289,7 +289,7 @@ def _artifact(path: str, prefix: str = "") -> dict[str, str]:
     if path.startswith("/"):
         return {"uri": PurePosixPath(path).as_uri()}
     uri = f"{prefix.strip('/')}/{path}" if prefix.strip("/") else path
-    return {"uri": quote(uri), "uriBaseId": "%SRCROOT%"}
+    return {"uri": quote(uri, errors="surrogateescape"), "uriBaseId": "%SRCROOT%"}
 
 
 def _md_escape(text: str) -> str:

@@ -115,6 +115,11 @@ def test_repository_config_runs_nothing(repo: Path) -> None:
         assert not marker.exists(), (args, marker.read_text())
     code, out, _ = run("audit", "--diff", "main", "-f", "json", cwd=repo)
     assert ("app.py", "MiniMax-M2") in ids(out)
+    code, _, err = run("rewrite", "--write", cwd=repo)  # refuses: uncommitted changes
+    assert code == 2 and "uncommitted" in err
+    code, _, err = run("rewrite", "--write", "--force", cwd=repo)
+    assert code == 0, err
+    assert not marker.exists()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the checkout another owner")
@@ -281,3 +286,31 @@ def test_rewrite_handles_a_file_name_with_escape_sequences(tmp_path: Path) -> No
     models = tomllib.loads((tmp_path / "hedge.toml").read_text())["models"]
     assert [m["id"] for m in models.values()] == ["deepseek-chat"]
     assert "hedge_model(" in (tmp_path / EVIL_NAME).read_text()
+
+
+def test_a_file_name_that_is_not_utf8_is_audited_not_a_crash(tmp_path: Path) -> None:
+    name = os.fsdecode(b"b\xff.py")
+    (tmp_path / name).write_text('M = "deepseek-chat"\n')
+    for fmt in ("table", "csv", "markdown", "sarif"):
+        code, out, err = run("audit", "-f", fmt, cwd=tmp_path)
+        assert code == 1, (fmt, err)
+    code, out, err = run("audit", "-f", "table", cwd=tmp_path)
+    assert "b\\xff.py" in out
+    # JSON carries the name's own bytes, as git ls-files -z would.
+    result = runner_bytes("audit", "-f", "json", cwd=tmp_path)
+    assert b'"path": "b\xff.py"' in result
+    assert run("audit", "--write-baseline", "base.json", cwd=tmp_path)[0] == 0
+    assert run("audit", "--baseline", "base.json", cwd=tmp_path)[0] == 0
+
+
+def runner_bytes(*args: str, cwd: Path) -> bytes:
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        from typer.testing import CliRunner
+
+        from hedgectl.cli.app import app
+
+        return CliRunner().invoke(app, list(args), catch_exceptions=False).stdout_bytes
+    finally:
+        os.chdir(old)
