@@ -28,3 +28,16 @@ def test_probe_headers_cannot_carry_line_breaks(tmp_path: Path, header: str) -> 
     code, _, err = run("reach", "--no-history", cwd=tmp_path)
     assert code == 3, err
     assert "providers.openai.headers" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "hook", ["hooks.example.test/services/T0/B0/s3cr3tT0k3n", "http://h:99999/s3cr3tT0k3n"]
+)
+def test_a_malformed_webhook_url_is_refused_without_echoing_it(tmp_path: Path, hook: str) -> None:
+    code, out, err = run("reach", "--no-history", "--notify", hook, cwd=tmp_path)
+    assert code == 2, err
+    assert "--notify" in err and "s3cr3tT0k3n" not in out + err
+    (tmp_path / "hedge.toml").write_text(f'[reach]\nnotify = "{hook}"\n')
+    code, out, err = run("reach", "--no-history", cwd=tmp_path)
+    assert code == 3, err
+    assert "reach.notify" in err and "s3cr3tT0k3n" not in out + err

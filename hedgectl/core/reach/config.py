@@ -142,14 +142,17 @@ def _positive(t: dict[str, Any], key: str, where: Where) -> None:
 
 
 def webhook_problem(url: str) -> str:
-    """What is wrong with a --notify / [reach] notify URL ("" when nothing is)."""
+    """What is wrong with a --notify / [reach] notify URL ("" when nothing is).
+
+    The message never repeats the URL: a webhook URL is a credential (Slack's carries its token).
+    """
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 -- raises for a port that is not a number or out of range
-    except ValueError as exc:
-        return f"'{url}' is not a valid URL ({exc})"
+    except ValueError:
+        return "the webhook URL is not a valid URL (check its host and port)"
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"'{url}' is not an http(s) URL (a Slack-compatible webhook)"
+        return "the webhook URL is not an http(s) URL (a Slack-compatible webhook)"
     return ""
 
 
