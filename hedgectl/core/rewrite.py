@@ -1,8 +1,10 @@
 """`hedgectl rewrite`: which literals become which alias, and the diff that shows it.
 
 The codemods (adapters/codemod_python.py, adapters/codemod_js.py) report every string literal as a
-Site; this module decides which sites are model IDs to move into hedge.toml, names their aliases
-and keeps the bookkeeping the summary and the JSON report need.
+Site with its syntactic position; this module decides which sites are model IDs in a model slot
+(rewritten, with the literal kept as the lookup's default), which are model IDs a person must
+decide about (listed with a reason), names aliases from the ID and role, and keeps the
+bookkeeping the summary and the JSON report need.
 """
 
 from __future__ import annotations
