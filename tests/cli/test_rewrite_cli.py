@@ -360,3 +360,13 @@ def test_help_does_not_load_the_parsers() -> None:
     loaded = proc.stdout
     for heavy in ("libcst", "tree_sitter", "tomlkit"):
         assert f"'{heavy}" not in loaded
+
+
+def test_only_files_where_audit_finds_a_model_id_are_parsed(tmp_path: Path) -> None:
+    # Both files are broken Python: a parse would report them. Only the one with an ID is parsed.
+    (tmp_path / "mentions.py").write_text("# talks to deepseek and gpt servers\ndef oops(:\n")
+    (tmp_path / "holds_id.py").write_text('def oops(:\n    MODEL = "deepseek-chat"\n')
+    code, _, err = run("rewrite", cwd=tmp_path)
+    assert code == 0
+    assert "skipped holds_id.py: does not parse" in err
+    assert "mentions.py" not in err
