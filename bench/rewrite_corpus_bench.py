@@ -176,15 +176,16 @@ def git(root: Path, *args: str) -> str:
     return sh(argv, root).stdout
 
 
-def bench(project: Project, corpus: Path) -> dict[str, object]:
+def bench(project: Project, corpus: Path, plan_only: bool = False) -> dict[str, object]:
     root = corpus / project.name
     venv = corpus / f"venv-{project.name}"
     print(f"== {project.name} ({project.repo} @ {project.commit[:10]})")
-    git(root, "checkout", "-q", "--force", project.commit)
-    git(root, "clean", "-fdq")  # untracked files from a previous run (ignored ones stay)
-    if project.prepare is not None:
-        project.prepare(root)
-    before = run_checks(project, root, venv)
+    if not plan_only:
+        git(root, "checkout", "-q", "--force", project.commit)
+        git(root, "clean", "-fdq")  # untracked files from a previous run (ignored ones stay)
+        if project.prepare is not None:
+            project.prepare(root)
+    before = {} if plan_only else run_checks(project, root, venv)
 
     start = time.perf_counter()
     sh([str(HEDGECTL), "audit", ".", "--format", "json", "--fail-on", "never"], root)
@@ -196,6 +197,22 @@ def bench(project: Project, corpus: Path) -> dict[str, object]:
     reasons = Counter(
         s["reason"].removeprefix("needs a person: ").split(" (")[0] for s in plan["skipped"]
     )
+    files = {r["path"] for r in plan["rewrites"]}
+    row: dict[str, object] = {
+        "project": project.name,
+        "rewritten": len(plan["rewrites"]),
+        "files": len(files),
+        "aliases": len({r["alias"] for r in plan["rewrites"]}),
+        "listed": len(plan["skipped"]),
+        "reasons": reasons,
+        "before": before,
+        "after": {},
+        "clean": None,
+        "audit_s": audit_s,
+        "dry_s": dry_s,
+    }
+    if plan_only:
+        return row
     write = sh([str(HEDGECTL), "rewrite", "--write", "-q"], root)
     if write.returncode != 0:
         raise SystemExit(f"{project.name}: rewrite --write failed: {write.stderr}")
@@ -206,20 +223,7 @@ def bench(project: Project, corpus: Path) -> dict[str, object]:
     clean = second.returncode == 0 and git(root, "status", "--porcelain").strip() == ""
     git(root, "checkout", "-q", "--force", project.commit)
     git(root, "clean", "-fdq")
-    files = {r["path"] for r in plan["rewrites"]}
-    return {
-        "project": project.name,
-        "rewritten": len(plan["rewrites"]),
-        "files": len(files),
-        "aliases": len({r["alias"] for r in plan["rewrites"]}),
-        "listed": len(plan["skipped"]),
-        "reasons": reasons,
-        "before": before,
-        "after": after,
-        "clean": clean,
-        "audit_s": audit_s,
-        "dry_s": dry_s,
-    }
+    return {**row, "after": after, "clean": clean}
 
 
 def render(rows: list[dict[str, object]]) -> str:
@@ -240,14 +244,19 @@ def render(rows: list[dict[str, object]]) -> str:
         p = BY_NAME[str(row["project"])]
         before, after = row["before"], row["after"]
         assert isinstance(before, dict) and isinstance(after, dict)
-        checks = "<br>".join(
-            f"{k}: {before[k]} -> {after[k]}" + (" (identical)" if before[k] == after[k] else "")
-            for k in before
+        checks = (
+            "<br>".join(
+                f"{k}: {before[k]} -> {after[k]}"
+                + (" (identical)" if before[k] == after[k] else "")
+                for k in before
+            )
+            or "not run (--plan-only)"
         )
+        clean = {True: "yes", False: "NO", None: "not run"}[row["clean"]]  # type: ignore[index]
         lines.append(
             f"| {p.name} ({p.kind}) | `{p.commit[:10]}` | {row['rewritten']} ({row['files']}, "
             f"{row['aliases']}) | {row['listed']} | {checks} | "
-            f"{'yes' if row['clean'] else 'NO'} | {row['dry_s']:.1f}s / {row['audit_s']:.1f}s |"
+            f"{clean} | {row['dry_s']:.1f}s / {row['audit_s']:.1f}s |"
         )
     lines += ["", "Why literals were listed instead of rewritten (top reasons per project):", ""]
     for row in rows:
@@ -263,11 +272,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("names", nargs="*", help="projects to run (default: all)")
+    parser.add_argument(
+        "--plan-only",
+        action="store_true",
+        help="only the dry run's figures (no checks, no writes): for a checkout already in use",
+    )
     args = parser.parse_args()
     chosen = [p for p in PROJECTS if not args.names or p.name in args.names]
     for project in chosen:
         # One result file per project next to its checkout, so projects can run separately.
-        row = bench(project, args.corpus)
+        row = bench(project, args.corpus, args.plan_only)
         (args.corpus / f"{project.name}.result.json").write_text(json.dumps(row, indent=2))
     rows = [
         json.loads((args.corpus / f"{p.name}.result.json").read_text())

@@ -22,8 +22,9 @@ from hedgectl.core.aliases import (
     slug,
     suggest_fallbacks,
 )
+from hedgectl.core.audit import RawFinding
 from hedgectl.core.detect import Detector
-from hedgectl.core.models import Kind, Match
+from hedgectl.core.models import Kind, Location, Match
 
 # Why a literal that holds a model ID was left alone. Every reason the report shows starts with
 # NEEDS_PERSON: hedgectl cannot tell what changing it would do, a person can.
@@ -56,6 +57,7 @@ TEST_PATH = re.compile(
     r"|(?:^|/)(?:test_[^/]*|[^/]*_tests?\.py|conftest\.py|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?)$",
     re.IGNORECASE,
 )
+TEST_FILE = "test file (expectations, fixtures and mocks stay literal)"
 # Reasons for positions that hold model IDs without choosing the model to call.
 POSITION_REASONS = {
     Position.ARGUMENT: "positional argument (what it means is up to the callee: a registry name, "
@@ -181,6 +183,16 @@ class Planner:
         capability = self.catalog.capability_of(match.model_id, family)
         return CAPABILITY_ROLE.get(capability, capability)
 
+    def list_test_file(self, path: str, findings: list[RawFinding]) -> None:
+        """A test file's model IDs, as audit found them: listed for a person, never parsed."""
+        for f in findings:
+            if f.location is not Location.CODE or not self._selected(f.match):
+                continue
+            if f.suppressed:
+                self.skipped.append(Skipped(path, f.line, f.match.text, "hedgectl: ignore"))
+            else:
+                self.skipped.append(Skipped(path, f.line, f.match.text, NEEDS_PERSON + TEST_FILE))
+
     def add_file(self, path: str, sites: list[Site]) -> dict[tuple[int, int], str]:
         """Decide one file's sites; returns node handle -> alias for the codemod to apply."""
         out: dict[tuple[int, int], str] = {}
@@ -198,7 +210,7 @@ class Planner:
                 self.skipped.append(Skipped(path, site.line, site.value, "hedgectl: ignore"))
                 continue
             if test_file:
-                self._skip(path, site, "test file (expectations, fixtures and mocks stay literal)")
+                self._skip(path, site, TEST_FILE)
                 continue
             reason = slot_reason(site)
             if reason:

@@ -149,7 +149,7 @@ def plan(
     from hedgectl.adapters.tomledit import existing_models, merge_models
     from hedgectl.core.audit import Scanner
     from hedgectl.core.models import Kind
-    from hedgectl.core.rewrite import Planner
+    from hedgectl.core.rewrite import Planner, is_test_path
 
     hedge_toml = root / "hedge.toml"
     old_toml = _read(hedge_toml) if hedge_toml.is_file() else None
@@ -179,7 +179,12 @@ def plan(
             except OSError as exc:
                 outcome.unparsable.append((display, f"cannot read: {exc.strerror}"))
                 continue
-            if not any(f.match.kind is Kind.MODEL for f in scanner.scan(data, display)):
+            found = [f for f in scanner.scan(data, display) if f.match.kind is Kind.MODEL]
+            if not found:
+                continue
+            if is_test_path(display):
+                # Never rewritten, so never parsed: audit's findings are the listing.
+                planner.list_test_file(display, found)
                 continue
         if suffix == ".py":
             try:
