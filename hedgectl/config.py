@@ -109,6 +109,9 @@ class AuditSettings:
     baseline: str | None = None
     # Findings in comments and docs are shown but do not fail CI unless this is true.
     gate_comments: bool = False
+    # Globs (relative to hedge.toml) of files whose IDs are externalised: other hedge.toml files,
+    # and files `hedgectl config export` wrote (only while their seal holds).
+    externalised: tuple[str, ...] = ()
 
 
 FAIL_ON = ("named", "elevated", "any", "never")
@@ -122,13 +125,14 @@ def parse_audit(table: object, where: Where) -> AuditSettings:
         "exclude": STR_LIST,
         "baseline": STR,
         "gate_comments": BOOL,
+        "externalised": STR_LIST,
     }
     t = check_table(table, spec, where)
     if "fail_on" in t:
         check_choice(t["fail_on"], FAIL_ON, where.child("fail_on"))
     if t.get("max_file_size", 1) <= 0:
         raise where.child("max_file_size").error("must be a positive number of bytes")
-    for key in ("include", "exclude"):
+    for key in ("include", "exclude", "externalised"):
         if key in t:
             t[key] = tuple(t[key])
     return AuditSettings(**t)

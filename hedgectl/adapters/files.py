@@ -504,13 +504,20 @@ class Scanned:
     externalised: bool = False
 
 
-# hedge.toml is where IDs belong; files rendered from it (`hedgectl config export`) carry a sealed
-# header (core/seal.py). IDs in either are reported as externalised, never as hard-coded.
-def _is_externalised(display: str, data: bytes) -> bool:
-    return Path(display).name == "hedge.toml" or is_sealed(data)
+# What the trusted configuration says a file is (services/audit.py decides, by path):
+CONFIG = "config"  # the hedge.toml in use, or one [audit] externalised names: where IDs belong
+GENERATED = "generated"  # an [audit] externalised path: exempt only while hedgectl's seal holds
+Role = str | None
 
 
-Chunk = list[tuple[str, str, frozenset[int] | None]]
+def _is_externalised(role: Role, data: bytes) -> bool:
+    """IDs in hedge.toml, and in files rendered from it (`hedgectl config export`, sealed: see
+    core/seal.py) at a path the configuration names, are externalised, never hard-coded. The seal
+    alone is not enough: anyone can run hedgectl, so a sealed file elsewhere is scanned."""
+    return role == CONFIG or (role == GENERATED and is_sealed(data))
+
+
+Chunk = list[tuple[str, str, frozenset[int] | None, Role]]
 ChunkResult = tuple[list[Scanned], list[tuple[str, str]], int]
 
 
@@ -535,7 +542,7 @@ def scan_chunk(
     found: list[Scanned] = []
     skipped: list[tuple[str, str]] = []
     scanned = 0
-    for abs_path, display, lines in chunk:
+    for abs_path, display, lines, role in chunk:
         try:
             data = read(abs_path)
         except OSError as exc:
@@ -544,13 +551,13 @@ def scan_chunk(
         if b"\0" in data[:SNIFF]:
             skipped.append((display, "binary content"))
             continue
-        if _is_own_output(data):
+        if role == GENERATED and _is_own_output(data):
             skipped.append((display, "hedgectl output (sealed baseline or export)"))
             continue
         scanned += 1
         raws = scanner.scan(data, display, lines=lines)
         if raws:
-            found.append(Scanned(display, raws, externalised=_is_externalised(display, data)))
+            found.append(Scanned(display, raws, externalised=_is_externalised(role, data)))
     return found, skipped, scanned
 
 
@@ -567,8 +574,12 @@ def scan_files(
     jobs: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     read: Callable[[str], bytes] | None = None,
+    role: Callable[[str], Role] | None = None,
 ) -> tuple[list[Scanned], list[tuple[str, str]], int, str]:
     """Read and scan every listed file; big trees use one process per core.
+
+    role(path) says what the configuration makes of a file (CONFIG, GENERATED or None); without
+    it no file is exempt.
 
     The listing is consumed as it is produced: chunks go to the workers while the tree is still
     being walked, so walking and scanning overlap.
@@ -578,12 +589,13 @@ def scan_files(
     skipped: list[tuple[str, str]] = []
     scanned = 0
 
-    def items() -> Iterator[tuple[str, str, frozenset[int] | None]]:
+    def items() -> Iterator[tuple[str, str, frozenset[int] | None, Role]]:
         for path, display, reason in entries:
             if path is None:
                 skipped.append((display, reason or ""))
             else:
-                yield path, display, None if lines is None else lines.get(display, frozenset())
+                added = None if lines is None else lines.get(display, frozenset())
+                yield path, display, added, role(path) if role else None
 
     def collect(result: ChunkResult, count: int) -> None:
         nonlocal scanned

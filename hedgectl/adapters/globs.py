@@ -72,8 +72,8 @@ def compile_spec(
 
 
 def check_configured(settings: Settings) -> None:
-    """[audit] include/exclude from hedge.toml: an invalid pattern is a config error (exit 3)."""
-    for key in ("include", "exclude"):
+    """[audit] include/exclude/externalised from hedge.toml: an invalid pattern is a config error (exit 3)."""
+    for key in ("include", "exclude", "externalised"):
         for i, pattern in enumerate(getattr(settings.audit, key)):
             problem = pattern_problem(pattern)
             if problem:

@@ -95,3 +95,36 @@ def _verify(before: str | None, after: str, new: list[NewAlias]) -> None:
             and models.get(alias.name, {}).get("id") != alias.id
         ):
             raise ConfigError(f"merging into hedge.toml lost models.{alias.name}; not writing it")
+
+
+def add_externalised(text: str, entry: str, *, pyproject: bool = False) -> str:
+    """The config's text with `entry` appended to [audit] externalised (created if missing),
+    comments and layout kept; [tool.hedgectl.audit] in pyproject.toml."""
+    doc = tomlkit.parse(text)
+    holder: Any = doc
+    if pyproject:
+        holder = doc.setdefault("tool", tomlkit.table(is_super_table=True))
+        holder = holder.setdefault("hedgectl", tomlkit.table())
+    audit = holder.get("audit")
+    if audit is None:
+        audit = tomlkit.table()
+        holder.add("audit", audit)
+    if not isinstance(audit, Table):
+        raise ConfigError("[audit] is not a table; not changing the config file")
+    listed = audit.get("externalised")
+    if listed is None:
+        listed = tomlkit.array()
+        audit.add("externalised", listed)
+        audit["externalised"].comment("written by hedgectl config export: audit trusts these")
+    if not isinstance(listed, list):
+        raise ConfigError("audit.externalised is not a list; not changing the config file")
+    listed.append(entry)
+    out = tomlkit.dumps(doc)
+    before, after = tomllib.loads(text), tomllib.loads(out)
+    table = after.get("tool", {}).get("hedgectl", {}) if pyproject else after
+    if table.get("audit", {}).get("externalised", [])[-1:] != [entry]:
+        raise ConfigError("adding to audit.externalised failed; not writing the config file")
+    for key, value in before.items():
+        if key not in ("audit", "tool") and after.get(key) != value:
+            raise ConfigError(f"adding to audit.externalised would change [{key}]; not writing")
+    return out

@@ -16,6 +16,7 @@ from hedgectl.cli._common import (
     warn,
 )
 from hedgectl.errors import ExitCode, UsageError
+from hedgectl.report import printable
 
 config_app = typer.Typer(
     help="Check hedge.toml [models] and render it for gateways (LiteLLM, Portkey, OpenRouter).",
@@ -107,6 +108,17 @@ def export(
         err.print(f"{output} is up to date with {result.config}", highlight=False)
         return
     emit(result.text, output)
+    if output is not None:
+        from hedgectl.services.config import remember_export
+
+        entry = remember_export(output, config)
+        if entry is not None:
+            err.print(
+                f"added {printable(entry)} to [audit] externalised in {printable(str(result.config))}"
+                " (audit counts its IDs as externalised while it is unedited)",
+                markup=False,
+                highlight=False,
+            )
 
 
 def register(app: typer.Typer) -> None:

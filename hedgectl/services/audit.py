@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hedgectl.config import FAIL_ON, TIERS
+from hedgectl.config import CONFIG_NAME, FAIL_ON, TIERS, Settings
 from hedgectl.core.units import parse_size
-from hedgectl.errors import UsageError
+from hedgectl.errors import ConfigError, UsageError
 from hedgectl.services import settings as _settings
 
 if TYPE_CHECKING:
@@ -139,7 +139,13 @@ def audit(
         blobs = staged_contents([path for path, _, _ in listed if path], cwd)
         entries, read = iter(listed), _index_reader(blobs)
     found, skipped_all, scanned, engine = scan_files(
-        entries, overrides, lines=lines, jobs=request.jobs, on_progress=on_progress, read=read
+        entries,
+        overrides,
+        lines=lines,
+        jobs=request.jobs,
+        on_progress=on_progress,
+        read=read,
+        role=None if request.content is not None else file_roles(settings),
     )
     findings = []
     for scanned_file in found:
@@ -169,6 +175,44 @@ def audit(
     if request.write_baseline is not None:
         write_baseline(request.write_baseline, result.findings)
     return result
+
+
+def file_roles(settings: Settings) -> Callable[[str], str | None]:
+    """What the configuration makes of a file, by its path: the hedge.toml in use and the
+    hedge.toml files `[audit] externalised` names hold IDs where they belong (CONFIG); any other
+    file it names counts as generated (GENERATED: exempt while its seal holds). Everything else
+    is scanned as code, sealed or not: a seal proves hedgectl wrote a file, and anyone can run
+    hedgectl, so only the configuration's paths are trusted."""
+    from hedgectl.adapters.files import CONFIG, GENERATED
+    from hedgectl.adapters.globs import compile_spec
+
+    in_use = (
+        os.path.realpath(settings.path)
+        if settings.path is not None and settings.path.name == CONFIG_NAME
+        else None
+    )
+    patterns = settings.audit.externalised
+    spec = (
+        compile_spec(patterns, f"{settings.path}: audit.externalised", error=ConfigError)
+        if patterns
+        else None
+    )
+    root = str(settings.root)
+
+    def role(path: str) -> str | None:
+        name = os.path.basename(path)
+        if in_use is not None and name == CONFIG_NAME and os.path.realpath(path) == in_use:
+            return CONFIG
+        if spec is None:
+            return None
+        rel = os.path.relpath(os.path.abspath(path), root)
+        if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+            return None
+        if not spec.match_file(rel.replace(os.sep, "/")):
+            return None
+        return CONFIG if name == CONFIG_NAME else GENERATED
+
+    return role
 
 
 def repo_prefix(cwd: Path) -> str:

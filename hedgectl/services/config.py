@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -159,3 +160,30 @@ def _models(config_path: Path | None) -> tuple[config.Settings, dict[str, Any]]:
         )
     models = settings.section("models") or {}
     return settings, models
+
+
+def remember_export(output: Path, config_path: Path | None = None) -> str | None:
+    """Name a file `config export` wrote in the config's [audit] externalised, so audit counts its
+    IDs as externalised (while its seal holds). Returns the entry added; None when the file is
+    already named, or lies outside the config's folder (nothing is written then)."""
+    from hedgectl.adapters.fs import atomic_write
+    from hedgectl.adapters.globs import compile_spec
+    from hedgectl.adapters.tomledit import add_externalised
+
+    settings = _settings.load(config_path)
+    if settings.path is None:
+        return None
+    try:
+        rel = Path(os.path.abspath(output)).relative_to(settings.root)
+    except ValueError:
+        return None
+    entry = "/" + rel.as_posix()  # anchored: this one file, not every file of that name
+    patterns = settings.audit.externalised
+    if patterns and compile_spec(patterns, "audit.externalised").match_file(rel.as_posix()):
+        return None
+    text = settings.path.read_text(encoding="utf-8")
+    atomic_write(
+        settings.path,
+        add_externalised(text, entry, pyproject=settings.path.name == "pyproject.toml"),
+    )
+    return entry

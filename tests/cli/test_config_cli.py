@@ -140,12 +140,14 @@ def test_export_check_reports_a_stale_file(project: Path) -> None:
         run("config", "export", "--format", "litellm", "--check", "-o", str(target), cwd=project)[0]
         == 0
     )
-    (project / "hedge.toml").write_text(GOOD.replace("gpt-4.1-mini", "gpt-4.1"))
+    text = (project / "hedge.toml").read_text()
+    assert 'externalised = ["/litellm.yaml"]' in text  # recorded by the export
+    (project / "hedge.toml").write_text(text.replace("gpt-4.1-mini", "gpt-4.1"))
     code, _, err = run(
         "config", "export", "--format", "litellm", "--check", "-o", str(target), cwd=project
     )
     assert code == 1 and "is stale" in err
-    # The rendered file says where it comes from, so audit reports its IDs as externalised.
+    # A sealed file at a path hedge.toml names: audit reports its IDs as externalised.
     code, out, _ = run("audit", str(target), "--format", "json", cwd=project)
     assert code == 0
     assert {f["location"] for f in json.loads(out)["findings"]} == {"externalised"}

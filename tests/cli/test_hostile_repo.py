@@ -178,6 +178,62 @@ def test_generated_files_stay_exempt_only_while_unedited(tmp_path: Path, fmt: st
     assert ("gateway." + fmt, "kimi-k2-thinking") in ids(out)
 
 
+def test_a_sealed_file_is_exempt_only_at_a_path_the_config_names(tmp_path: Path) -> None:
+    """Anyone can run hedgectl: a sealed file is only trusted where hedge.toml says one lives."""
+    (tmp_path / "hedge.toml").write_text(
+        '[models.chat]\nid = "kimi-k2-thinking"\nprovider = "moonshot"\n'
+    )
+    code, sealed_json, _ = run("config", "export", "--format", "json", cwd=tmp_path)
+    code, sealed_yaml, _ = run("config", "export", "--format", "litellm", cwd=tmp_path)
+    assert code == 0
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "models.json").write_text(sealed_json)  # skipped as output until now
+    (tmp_path / "src" / "gateway.yaml").write_text(sealed_yaml)
+    (tmp_path / "src" / "hedge.toml").write_text('[models.x]\nid = "deepseek-chat"\n')
+    code, out, _ = run("audit", "-f", "json", cwd=tmp_path)
+    assert code == 1
+    findings = json.loads(out)["findings"]
+    located = {(f["path"], f["model_id"], f["location"]) for f in findings}
+    assert ("src/models.json", "kimi-k2-thinking", "externalised") not in located
+    assert {p for p, _, loc in located if loc != "externalised"} == {
+        "src/models.json",
+        "src/gateway.yaml",
+        "src/hedge.toml",
+    }
+    assert {p for p, _, loc in located if loc == "externalised"} == {"hedge.toml"}
+    # Named by the configuration (anchored paths and globs): exempt, the same bytes.
+    with (tmp_path / "hedge.toml").open("a") as fh:
+        fh.write('[audit]\nexternalised = ["/src/*.json", "gateway.yaml", "src/hedge.toml"]\n')
+    code, out, _ = run("audit", "-f", "json", cwd=tmp_path)
+    assert code == 0, out
+    doc = json.loads(out)
+    assert {f["location"] for f in doc["findings"]} == {"externalised"}
+    assert "src/models.json" not in {f["path"] for f in doc["findings"]}  # own output: skipped
+    # An edited byte still breaks the seal at a named path.
+    (tmp_path / "src" / "gateway.yaml").write_text(sealed_yaml + "# x\n")
+    code, out, _ = run("audit", "-f", "json", cwd=tmp_path)
+    assert code == 1 and ("src/gateway.yaml", "kimi-k2-thinking") in ids(out)
+
+
+def test_export_names_its_output_in_the_config(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.hedgectl.models.chat]\nid = "deepseek-chat"\n'
+        'provider = "deepseek"\n'
+    )
+    (tmp_path / "deploy").mkdir()
+    code, _, err = run("config", "export", "-f", "litellm", "-o", "deploy/l.yaml", cwd=tmp_path)
+    assert code == 0 and "added /deploy/l.yaml to [audit] externalised" in err
+    import tomllib
+
+    doc = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    assert doc["tool"]["hedgectl"]["audit"]["externalised"] == ["/deploy/l.yaml"]
+    assert doc["project"] == {"name": "x"}
+    code, _, err = run("config", "export", "-f", "litellm", "-o", "deploy/l.yaml", cwd=tmp_path)
+    assert code == 0 and "added" not in err  # named once
+    code, out, _ = run("audit", "deploy", "-f", "json", cwd=tmp_path)
+    assert code == 0 and {f["location"] for f in json.loads(out)["findings"]} == {"externalised"}
+
+
 def test_the_baseline_in_use_is_skipped_even_unsealed(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(NAMED)
     assert run("audit", "--write-baseline", "base.json", cwd=tmp_path)[0] == 0
