@@ -316,8 +316,11 @@ def _expand(roots: list[Path], cwd: Path) -> Iterator[Listed]:
         target = (cwd / raw) if not raw.is_absolute() else raw
         if target.is_file() or (target.is_symlink() and not target.is_dir()):
             # A file named on the command line is read even if ignored (pre-commit passes files).
+            # A link in it may lead anywhere under the folder the command runs in (docs/a.md ->
+            # ../posts/a.md), never above it.
             absolute = target.absolute()
-            yield str(absolute), str(absolute.parent), absolute.name, None
+            scope = cwd if cwd in absolute.parents else absolute.parent
+            yield str(absolute), str(scope), absolute.name, None
             continue
         root = target.resolve()
         root_s = str(root)

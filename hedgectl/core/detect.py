@@ -123,6 +123,10 @@ API_VERB = re.compile(r":(?:[a-z]+[A-Z][A-Za-z]*|predict)$")
 # Route-like namespaces a user names after a provider: moonshot-cn/kimi-k2, azure-eu/gpt-4o.
 ROUTE_WORDS = ("openai", "azure", "anthropic", "google", "gemini", "vertex", "bedrock", "proxy",
                "gateway", "router", "provider")  # fmt: skip
+# A parameter count in a name (7b, 1.5B, 8x22b, 560m): the name is a set of weights. Under a
+# namespace no vendor owns (unsloth/, TheBloke/, mlx-community/, nousresearch/) it still names
+# the vendor's model: a re-hosted copy, a quantisation or a fine-tune of it.
+PARAM_SIZE = re.compile(r"(?<![a-z0-9])(?:\d+x)?\d+(?:\.\d+)?[bm](?![a-z])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -260,14 +264,18 @@ class Detector:
         if any(part in LABEL_WORDS for part in re.split(r"[-_.]", name.lower())[1:]):
             return None  # chatgpt-next-web, glm-4-demo: a name built from a model's name
         org_vendor = ""
+        rehosted = False  # an unknown namespace holding a name with a parameter count
         if org:
             org_vendor = self.catalog.by_org.get(org.lower()) or self.catalog.by_slug.get(
                 org.lower(), ""
             )
             if not org_vendor:
-                if not self._route_like(org):
+                if self._route_like(org):
+                    org, platform = "", platform or ""
+                elif PARAM_SIZE.search(name):
+                    rehosted = True
+                else:
                     return None  # an unknown namespace: a path or a GitHub repo, not a model ID
-                org, platform = "", platform or ""
         candidates = [name]
         bedrock = BEDROCK_ID.match(name)
         if bedrock:
@@ -281,6 +289,10 @@ class Detector:
             candidates.append(glued)
         namespaced = bool(org) or bool(platform) or token.lower().startswith(("openai/", "azure/"))
         family = self._match_family(candidates, org_vendor, context, namespaced=namespaced)
+        if family is None and not org_vendor and PARAM_SIZE.search(name):
+            family = self._derived_family(name)
+        if rehosted and (family is None or family.context_only):
+            return None
         model_id = f"{org}/{name}" if org else name
         if bedrock and platform == "bedrock":
             # The geo prefix (us., eu.) is routing; the model is the vendor-qualified name.
@@ -321,6 +333,25 @@ class Detector:
             if matched:
                 preferred = [f for f in matched if f.vendor == org_vendor]
                 return (preferred or matched)[0]
+        return None
+
+    def _derived_family(self, name: str) -> Family | None:
+        """The base model a fine-tune is named after: hermes-2-pro-llama-3-8b, dolphin-mixtral-8x22b.
+
+        The name's tail, from a `-` on, must be a whole ID of a family and carry the parameter
+        count, so a name that merely mentions a family (langchain-llama-3) stays unknown.
+        """
+        pos = name.find("-")
+        while pos > 0:
+            tail = name[pos + 1 :]
+            if not PARAM_SIZE.search(tail):
+                return None
+            m = self.any_family.fullmatch(tail)
+            if m is not None and m.lastgroup is not None:
+                family = self.families[int(m.lastgroup[1:])]
+                if not family.context_only:
+                    return family
+            pos = name.find("-", pos + 1)
         return None
 
     def _route_like(self, org: str) -> bool:

@@ -402,3 +402,21 @@ def test_table_on_wide_terminals_one_line_per_finding_elsewhere_and_keeps_bracke
     assert "│ app.py:1:9 " in wide and "api.deepseek.com [endpoint]" in wide
     # Off a terminal (pipes, files, CI logs): the one-line form, whatever the width.
     assert line in shown(160, terminal=False)
+
+
+def test_named_file_linking_inside_the_working_folder_is_read(tmp_path: Path) -> None:
+    """A file named on the command line may link to a sibling folder (docs/a.md -> ../posts/a.md),
+    not above the folder the command runs in."""
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / "a.md").write_text("Run `deepseek-chat` here.\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").symlink_to(Path("..") / "posts" / "a.md")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.py"
+    outside.write_text('m = "deepseek-chat"\n')
+    (tmp_path / "docs" / "out.py").symlink_to(outside)
+    try:
+        _code, out, err = run("audit", "docs/a.md", "docs/out.py", "-f", "json", "-v", cwd=tmp_path)
+    finally:
+        outside.unlink()
+    assert [f["path"] for f in json.loads(out)["findings"]] == ["docs/a.md"]
+    assert "symlink pointing outside the scanned root" in err

@@ -180,6 +180,56 @@ def test_short_ids_by_their_neighbourhood() -> None:
     assert ids(legacy, "a.py") == [(1, "davinci"), (1, "curie")]
 
 
+# ---------------------------------------------------------------- 8. catalog gaps
+def test_bare_cohere_command_only_in_model_slots_and_lists() -> None:
+    src = (
+        'cohere.chat(model="command", message=m)\n'
+        'MODELS = ["command", "command-light", "command-r"]\n'
+        'parser.add_argument("command")\n'
+        'step = {"type": "command", "run": "make"}\n'
+        "# run this command first\n"
+    )
+    assert ids(src, "a.py") == [
+        (1, "command"),
+        (2, "command"),
+        (2, "command-light"),
+        (2, "command-r"),
+    ]
+    assert [(r.match.vendor) for r in S.scan(b'm = {"model": "command"}\n', "a.py")] == ["cohere"]
+
+
+def test_fine_tunes_are_reported_under_their_base_vendor() -> None:
+    src = (
+        'a = client.create(model="ft:gpt-4o-mini-2024-07-18:acme:support:9x8y7z")\n'
+        'b = {"model": "ft:davinci-002:acme::8abc"}\n'
+    )
+    got = [(r.match.model_id, r.match.vendor) for r in S.scan(src.encode(), "a.py")]
+    assert got == [
+        ("ft:gpt-4o-mini-2024-07-18:acme:support:9x8y7z", "openai"),
+        ("ft:davinci-002:acme::8abc", "openai"),
+    ]
+
+
+def test_rehosted_weights_and_community_fine_tunes_name_their_base() -> None:
+    src = (
+        'a = "unsloth/llama-3-8b-bnb-4bit"\n'
+        'b = "TheBloke/Llama-2-7B-Chat-GGUF"\n'
+        'c = "mlx-community/Qwen2.5-7B-Instruct-4bit"\n'
+        'd = "nousresearch/hermes-2-pro-llama-3-8b"\n'
+        'e = "cognitivecomputations/dolphin-mixtral-8x22b"\n'
+    )
+    got = [(r.line, r.match.vendor) for r in S.scan(src.encode(), "a.py")]
+    assert got == [(1, "meta"), (2, "meta"), (3, "alibaba"), (4, "meta"), (5, "mistral")]
+    # Without a parameter count an unknown namespace is a path or a repository, not weights.
+    traps = (
+        'a = "someone/deepseek-chat"\n'
+        'b = "acme/langchain-llama-3"\n'
+        'c = "acme/llama-3-8b-finetune"\n'
+        'd = "hermes-pro-llama"\n'
+    )
+    assert ids(traps, "a.py") == []
+
+
 # ---------------------------------------------------------------- 9. model slots named `name`
 def test_name_in_model_settings_lists_is_a_model_slot() -> None:
     yaml = "- name: gpt-4o-mini\n  edit_format: diff\n- name: deepseek/deepseek-chat\n"
