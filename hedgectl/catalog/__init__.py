@@ -227,9 +227,25 @@ class Overrides:
     families: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+# Control characters (newline, ESC, CR, C1) and bidi overrides: the catalog's names and hosts go
+# into every report, a newline into a vendor's name would forge a line of its own.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _no_control(table: dict[str, Any], where: Where) -> None:
+    for key, value in table.items():
+        for text in [key, *(value if isinstance(value, list) else [value])]:
+            if isinstance(text, str) and CONTROL.search(text):
+                raise where.child(CONTROL.sub("?", key)).error(
+                    "holds a control character (newline, ESC, ...): reports would print it"
+                )
+
+
 def parse_overrides(table: object, where: Where) -> Overrides:
     """Validate hedge.toml [catalog]: tiers, vendors.<id>, families.<id>."""
     t = check_table(table, {"tiers": TABLE, "vendors": TABLE, "families": TABLE}, where)
+    for section in ("tiers", "vendors", "families"):
+        _no_control(t.get(section, {}), where.child(section))
     tiers: dict[str, str] = {}
     for vendor_id, tier in t.get("tiers", {}).items():
         w = where.child("tiers").child(vendor_id)
@@ -240,12 +256,14 @@ def parse_overrides(table: object, where: Where) -> Overrides:
     for vendor_id, body in t.get("vendors", {}).items():
         w = where.child("vendors").child(vendor_id)
         vendors[vendor_id] = check_table(body, VENDOR_SPEC, w)
+        _no_control(vendors[vendor_id], w)
         if "tier" in body:
             check_choice(body["tier"], TIERS, w.child("tier"))
     families: dict[str, dict[str, Any]] = {}
     for family_id, body in t.get("families", {}).items():
         w = where.child("families").child(family_id)
         families[family_id] = check_table(body, FAMILY_SPEC, w)
+        _no_control(families[family_id], w)
         for i, pattern in enumerate(body.get("patterns", [])):
             problem = regex_problem(compile_patterns_text((pattern,)))
             if problem:

@@ -6,16 +6,17 @@ import enum
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
+from rich.segment import Segment
 
 from hedgectl.errors import HedgeError
-from hedgectl.report import printable
+from hedgectl.report import UNSAFE, printable, terminal_safe
 
 # Wide enough that no line is ever wrapped or cut: the width a console has off a terminal.
 UNBOUNDED_WIDTH = 1_000_000
@@ -44,6 +45,17 @@ class OutputConsole(Console):
     def size(self, new_size: tuple[int, int]) -> None:
         self._width, self._height = new_size
         self._fixed_width = True
+
+    def render(self, renderable: Any, options: Any = None) -> Iterator[Segment]:
+        """Every segment printed, made terminal-safe: whatever a renderer forgot to escape (a
+        file name, a server's message, a key from hedge.toml), no ESC, CR, BEL or bidi override
+        in a repository's content reaches the terminal or the log. rich's own control codes
+        (cursor moves for progress bars) are segments of their own and pass untouched."""
+        for segment in super().render(renderable, options):
+            if segment.control or not UNSAFE.search(segment.text):
+                yield segment
+            else:
+                yield Segment(terminal_safe(segment.text), segment.style)
 
 
 # Results go to stdout, everything else (progress, warnings, errors) to stderr.
@@ -161,8 +173,14 @@ def warn(message: str) -> None:
     err.print(f"[yellow]warning:[/] {escape(printable(message))}", soft_wrap=True)
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Write a machine-readable result to --output (atomic) or stdout, never through rich."""
+def emit(text: str, output: Path | None, *, exact: bool = False) -> None:
+    """Write a rendered result to --output (atomic) or stdout, never through rich.
+
+    Human formats (CSV, Markdown, diffs, text) are made terminal-safe here, whatever their
+    renderer did; exact=True (JSON, SARIF, generated files) writes the text as rendered.
+    """
+    if not exact:
+        text = terminal_safe(text)
     if output is None:
         if text and not text.endswith("\n"):
             text += "\n"

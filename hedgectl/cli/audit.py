@@ -268,14 +268,14 @@ def _report_repo_errors(result: Any, quiet: bool) -> None:
 
 
 def _render(result: Any, fmt: AuditFormat, output: Path | None, *, quiet: bool) -> None:
-    from hedgectl.report import Format, render
+    from hedgectl.report import EXACT, Format, render
     from hedgectl.report import audit as _  # noqa: F401  (registers the renderers)
 
     rendered = render("audit", Format(fmt.value), result)
     if fmt is AuditFormat.TABLE:
         emit_rich(rendered, output, quiet=quiet)
     else:
-        emit(rendered, output)
+        emit(rendered, output, exact=Format(fmt.value) in EXACT)
 
 
 def _progress() -> tuple[Any, Any]:

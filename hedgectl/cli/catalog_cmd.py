@@ -38,7 +38,7 @@ def catalog(
 
     rendered = render("catalog", Format(fmt.value), load(config))
     if fmt is CatalogFormat.JSON:
-        emit(rendered, output)
+        emit(rendered, output, exact=True)
     else:
         emit_rich(rendered, output)
 

@@ -53,12 +53,14 @@ def check(
     Exit 0 when clean (warnings allowed unless --strict), 1 when there are problems, 3 when the
     file itself is invalid.
     """
-    from hedgectl.report import Format, render
+    from hedgectl.report import EXACT, Format, render
     from hedgectl.report import config as _register  # noqa: F401 - registers the renderers
     from hedgectl.services.config import CheckRequest, check_config
 
     result = check_config(CheckRequest(strict=strict, config=config))
-    emit(render("config-check", Format(fmt.value), result), output)
+    emit(
+        render("config-check", Format(fmt.value), result), output, exact=Format(fmt.value) in EXACT
+    )
     if result.failed:
         raise typer.Exit(int(ExitCode.FINDINGS))
 
@@ -107,7 +109,7 @@ def export(
             raise typer.Exit(int(ExitCode.FINDINGS))
         err.print(f"{output} is up to date with {result.config}", highlight=False)
         return
-    emit(result.text, output)
+    emit(result.text, output, exact=True)  # a generated file, sealed as rendered
     if output is not None:
         from hedgectl.services.config import remember_export
 

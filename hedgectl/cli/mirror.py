@@ -33,6 +33,7 @@ from hedgectl.cli._common import (
     reports_errors,
 )
 from hedgectl.errors import ExitCode
+from hedgectl.report import printable
 
 
 class AddressingStyle(enum.StrEnum):
@@ -177,6 +178,7 @@ class _Reporter:
     def log(self, message: str) -> None:
         if self.quiet:
             return
+        message = printable(message)  # one line: a file name from the Hub is not trusted
         if self._bar is not None:
             self._bar.console.print(message, markup=False, highlight=False)
         else:
@@ -219,7 +221,7 @@ class _Reporter:
     def file_begin(self, path: str, size: int) -> None:
         if self._bar is not None:
             with self._lock:
-                self._tasks[path] = self._bar.add_task(f"  {path}", total=size)
+                self._tasks[path] = self._bar.add_task(f"  {printable(path)}", total=size)
         else:
             self.log(f"start {path} ({size} bytes)")
 
@@ -263,7 +265,7 @@ def _render(
     from hedgectl.report import mirror as _register  # noqa: F401 - registers the renderers
 
     if as_json or fmt is MirrorFormat.JSON:
-        emit(render(command, Format.JSON, result), None)
+        emit(render(command, Format.JSON, result), None, exact=True)
     else:
         emit_rich(render(command, Format.TABLE, result), None, quiet=quiet)
 
@@ -563,7 +565,7 @@ def sync_cmd(
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     repos = result["repos"]
     if as_json or fmt is MirrorFormat.JSON:
-        emit(dump_json("hedgectl.mirror-sync/v1", result), None)
+        emit(dump_json("hedgectl.mirror-sync/v1", result), None, exact=True)
     elif not quiet:
         for e in repos:
             line = f"{e['status']:<10} {e['repo']}@{e['revision']}"
@@ -578,7 +580,7 @@ def sync_cmd(
                 line += f"; pruned {len(e['pruned'])} old commit(s)"
             if e.get("error"):
                 line += f": {e['error']}"
-            out.print(line, markup=False, highlight=False, soft_wrap=True)
+            out.print(printable(line), markup=False, highlight=False, soft_wrap=True)
     if any(e["status"] in ("failed", "incomplete") for e in repos):
         raise typer.Exit(int(ExitCode.REMOTE))
 

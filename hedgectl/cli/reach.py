@@ -169,7 +169,7 @@ def reach(
     finally:
         if status is not None:
             status.stop()
-    _show(_render("reach", fmt.value, report), output, quiet=quiet)
+    _show(_render("reach", fmt.value, report), fmt.value, output, quiet=quiet)
     if report.history_error:  # even with --quiet: the next run will not know what changed
         warn(f"{report.history_error} (exit {int(ExitCode.PARTIAL)})")
         raise typer.Exit(int(ExitCode.PARTIAL))
@@ -203,10 +203,12 @@ def _render(command: str, fmt: str, report: object) -> object:
     return render(command, Format(fmt), report)
 
 
-def _show(rendered: object, output: Path | None, *, quiet: bool = False) -> None:
+def _show(rendered: object, fmt: str, output: Path | None, *, quiet: bool = False) -> None:
     """Machine formats as text; the table through rich (plain text in --output)."""
+    from hedgectl.report import EXACT, Format
+
     if isinstance(rendered, str):
-        emit(rendered, output)
+        emit(rendered, output, exact=Format(fmt) in EXACT)
     else:
         emit_rich(rendered, output, quiet=quiet)
 
@@ -237,7 +239,7 @@ def history(
             config=config,
         )
     )
-    _show(_render("reach-history", fmt.value, report), output)
+    _show(_render("reach-history", fmt.value, report), fmt.value, output)
 
 
 @reports_errors

@@ -152,7 +152,7 @@ def _report(outcome: Outcome, fmt: RewriteFormat, output: Path | None) -> None:
     from hedgectl.report import rewrite as reports
 
     if fmt is RewriteFormat.JSON:
-        emit(render("rewrite", Format.JSON, outcome), output)
+        emit(render("rewrite", Format.JSON, outcome), output, exact=True)
         return
     text = reports.as_diff(outcome)
     if output is not None or text:

@@ -8,7 +8,10 @@ JSON and SARIF keep the exact value (their encoders escape control characters th
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+from typing import Any
 
 # C0 and C1 controls, DEL, bidi embeddings/overrides/isolates, and lone surrogates (the bytes of a
 # file name that is not UTF-8, decoded with surrogateescape).
@@ -36,3 +39,82 @@ def has_control(text: str) -> bool:
 def printable(text: str) -> str:
     """`text` with every control character shown as an escape (\\x1b, \\n, \\u202e)."""
     return UNPRINTABLE.sub(_escape, text)
+
+
+# What a human output may never carry, whatever path the text took to it: everything printable()
+# escapes except the line breaks and tabs the output itself is made of (a lone CR is escaped: it
+# would let a line overwrite the one before it).
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff]|\r(?!\n)"
+)
+
+
+def terminal_safe(text: str) -> str:
+    """A whole human output (a table, CSV, a diff) made safe for a terminal, its lines kept."""
+    return UNSAFE.sub(_escape, text)
+
+
+# Cells a spreadsheet would read as a formula (OWASP "CSV injection"): = + - @, and tab or CR,
+# which some spreadsheets strip before looking.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell that no spreadsheet evaluates: a leading ' when it could start a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+# Valid in a JSON string, but a terminal or an editor would act on them: written as \uXXXX.
+JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _raw(text: str) -> bytes:
+    """The bytes a str read with surrogateescape (a file name that is not UTF-8) stands for."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that did not come from a byte
+        return text.encode("utf-8", "surrogatepass")
+
+
+def shown(text: str) -> str:
+    """Valid Unicode: each byte that is not UTF-8 becomes U+FFFD."""
+    return _raw(text).decode("utf-8", "replace") if SURROGATE.search(text) else text
+
+
+def lossless(value: Any, *, sidecar: bool = True) -> Any:
+    """A JSON-ready copy in which every string is valid UTF-8, nothing lost: a string value
+    holding bytes that are not UTF-8 (a file name) is shown with U+FFFD, and its exact bytes go
+    in a sibling key `<key>_bytes` (base64). Without sidecar (a schema that allows no extra
+    keys: SARIF), such bytes are written as \\xNN escapes instead."""
+    if not sidecar:
+        if isinstance(value, dict):
+            return {
+                lossless(k, sidecar=False): lossless(v, sidecar=False) for k, v in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return [lossless(item, sidecar=False) for item in value]
+        return SURROGATE.sub(_escape, value) if isinstance(value, str) else value
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            name = shown(key) if isinstance(key, str) else key
+            if isinstance(item, str) and SURROGATE.search(item):
+                out[name] = shown(item)
+                out[f"{name}_bytes"] = base64.b64encode(_raw(item)).decode("ascii")
+            else:
+                out[name] = lossless(item)
+        return out
+    if isinstance(value, list | tuple):
+        return [lossless(item) for item in value]
+    return shown(value) if isinstance(value, str) else value
+
+
+def json_text(document: Any, *, sidecar: bool = True, **options: Any) -> str:
+    """json.dumps for outputs: valid UTF-8 always (see lossless), readable non-ASCII text kept,
+    control and bidi characters written as \\uXXXX escapes (the value stays exact)."""
+    text = json.dumps(document, ensure_ascii=False, **options)
+    if SURROGATE.search(text):
+        text = json.dumps(lossless(document, sidecar=sidecar), ensure_ascii=False, **options)
+    return JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -7,13 +7,15 @@ no timestamps unless the format needs one) or a rich renderable (table format on
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Callable
 from typing import Any
 
-from hedgectl.core.printable import printable
+from hedgectl.core.printable import UNSAFE, json_text, printable, terminal_safe
 
-__all__ = ["Format", "dump_json", "formats_for", "printable", "render", "reporter"]
+__all__ = [
+    "EXACT", "UNSAFE", "Format", "dump_json", "formats_for", "printable", "render", "reporter",
+    "terminal_safe",
+]  # fmt: skip
 
 
 class Format(enum.StrEnum):
@@ -26,6 +28,10 @@ class Format(enum.StrEnum):
     CYCLONEDX = "cyclonedx"
     HTML = "html"
 
+
+# Formats read by programs: written exactly as rendered (their own escaping keeps every value
+# exact). Every other format is human output and passes through terminal_safe() on its way out.
+EXACT = frozenset({Format.JSON, Format.SARIF, Format.PROMETHEUS, Format.CYCLONEDX})
 
 Renderer = Callable[[Any], Any]
 _REGISTRY: dict[tuple[str, Format], Renderer] = {}
@@ -58,7 +64,4 @@ def render(command: str, fmt: Format, result: Any) -> Any:
 
 def dump_json(schema: str, payload: dict[str, Any]) -> str:
     """Deterministic JSON with the schema tag every JSON output carries."""
-    return (
-        json.dumps({"schema": schema, **payload}, indent=2, sort_keys=True, ensure_ascii=False)
-        + "\n"
-    )
+    return json_text({"schema": schema, **payload}, indent=2, sort_keys=True) + "\n"

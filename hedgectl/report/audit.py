@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections import Counter
 from dataclasses import fields
 from pathlib import PurePosixPath
@@ -15,7 +14,7 @@ from hedgectl import __version__
 from hedgectl.core import inventory as inv
 from hedgectl.core.audit import AuditResult, gates
 from hedgectl.core.models import Finding, Kind, Location
-from hedgectl.core.printable import printable
+from hedgectl.core.printable import csv_cell, json_text, printable
 from hedgectl.report import Format, dump_json, reporter
 
 SCHEMA = "hedgectl.audit/v1"
@@ -103,7 +102,9 @@ def render_csv(result: AuditResult) -> str:
     writer.writeheader()
     for f in result.findings:
         row = _finding_dict(f, result)
-        writer.writerow({k: printable(v) if isinstance(v, str) else v for k, v in row.items()})
+        writer.writerow(
+            {k: csv_cell(printable(v)) if isinstance(v, str) else v for k, v in row.items()}
+        )
     return buffer.getvalue()
 
 
@@ -280,7 +281,7 @@ def render_sarif(result: AuditResult) -> str:
         "version": "2.1.0",
         "runs": [run],
     }
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(doc, sidecar=False, indent=2, sort_keys=True) + "\n"
 
 
 def _artifact(path: str, prefix: str = "") -> dict[str, str]:

