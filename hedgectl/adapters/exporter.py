@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from hedgectl import __version__
+from hedgectl.core.reach.plan import NothingToProbe, UnknownName
 from hedgectl.errors import HedgeError, UsageError
 
 PROM_TEXT = "text/plain; version=0.0.4; charset=utf-8"
@@ -241,6 +242,18 @@ def _handler_for(exporter: Exporter) -> type[BaseHTTPRequestHandler]:
                     self._send(404, "not found: try /probe, /probes, /metrics or /\n")
                     endpoint = "other"
                 exporter.stats.count(endpoint, "ok")
+            except UnknownName as exc:
+                exporter.stats.count(endpoint, "bad_request")
+                self._send(
+                    400,
+                    f"unknown {exc.kind}={exc.name}: no such {exc.kind} is configured\n"
+                    f"valid values of {exc.kind}=: {', '.join(exc.known)}\n",
+                )
+            except NothingToProbe:
+                exporter.stats.count(endpoint, "bad_request")
+                self._send(
+                    400, "nothing to probe: none of these providers is probed from these regions\n"
+                )
             except UsageError as exc:
                 exporter.stats.count(endpoint, "bad_request")
                 self._send(400, f"{exc}\n{exc.hint or ''}".rstrip() + "\n")

@@ -170,7 +170,11 @@ def test_probe_answers_one_providers_metrics_in_blackbox_shape(served: Served) -
 
 def test_bad_requests_and_the_exporters_own_metrics(served: Served) -> None:
     status, text, _ = _get(f"{served.url}/probe?provider=nope")
-    assert status == 400 and "no such provider" in text
+    assert status == 400 and "unknown provider=nope" in text
+    assert "--provider" not in text  # an HTTP client gets query parameters, not CLI flags
+    assert "valid values of provider=: " in text and "openai" in text
+    status, text, _ = _get(f"{served.url}/probe?provider=openai&region=mars")
+    assert status == 400 and "unknown region=mars" in text and "--region" not in text
     status, text, _ = _get(f"{served.url}/probe")
     assert status == 400 and "provider=" in text
     assert _get(f"{served.url}/nowhere")[0] == 404

@@ -20,6 +20,25 @@ from hedgectl.core.reach.model import ProbeKind, Proxy, Target, parse_proxy
 from hedgectl.errors import ConfigError, UsageError
 
 
+class UnknownName(UsageError):
+    """--provider or --region names nothing configured. `kind`, `name` and `known` let a caller
+    that is not the command line (reach serve's query parameters) say it in its own terms."""
+
+    def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
+        self.kind, self.name, self.known = kind, name, sorted(known)
+        super().__init__(
+            f"--{kind} {name}: no such {kind}",
+            hint=f"configured {kind}s: {', '.join(self.known)}",
+        )
+
+
+class NothingToProbe(UsageError):
+    """Every name is known, but no provider is probed from the chosen regions."""
+
+    def __init__(self) -> None:
+        super().__init__("nothing to probe: no provider matches the --provider/--region filters")
+
+
 @dataclass(frozen=True)
 class ProviderDef:
     """A catalog entry merged with the user's [providers.<name>] table."""
@@ -186,17 +205,11 @@ def build_plan(
     regions = dict(regions) or {"local": RegionSettings()}
     for name in only_regions:
         if name not in regions:
-            raise UsageError(
-                f"--region {name}: no such region",
-                hint=f"configured regions: {', '.join(sorted(regions))}",
-            )
+            raise UnknownName("region", name, regions)
     known = {p.name for p in providers}
     for name in only_providers:
         if name not in known:
-            raise UsageError(
-                f"--provider {name}: no such provider",
-                hint=f"configured providers: {', '.join(sorted(known))}",
-            )
+            raise UnknownName("provider", name, known)
     notes: list[str] = []
     targets: list[Target] = []
     controls: list[Target] = []
@@ -241,7 +254,7 @@ def build_plan(
                 _target(p, rname, region, proxy, env, _first(timeouts), notes, paid_due=due)
             )
     if not targets:
-        raise UsageError("nothing to probe: no provider matches the --provider/--region filters")
+        raise NothingToProbe()
     return Plan(tuple(targets), tuple(controls), tuple(dict.fromkeys(notes)))
 
 
