@@ -37,6 +37,7 @@ from results import RESULTS, markers, write_section  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 
+from hedgectl.core.mirror.model import DEFAULT_PART  # noqa: E402
 from tests.servers.seaweed import ACCESS_KEY, SECRET_KEY, start_seaweed  # noqa: E402
 
 WORK = REPO / "bench" / "out" / "mirror"
@@ -152,7 +153,8 @@ def section(
         f"`.venv/bin/python bench/mirror_bench.py --files {args.files} --file-mib {args.file_mib} "
         f"--concurrency {args.concurrency} --part-size-mib {args.part_size_mib} --reps {args.reps} "
         f"--kills {args.kills} --kill-mbps {args.kill_mbps:g} "
-        f"--source-mbps {args.source_mbps:g}{' --aws ' + args.aws if args.aws else ''}` "
+        f"--source-mbps {args.source_mbps:g}{' --no-speed' if args.no_speed else ''}"
+        f"{' --aws ' + args.aws if args.aws else ''}` "
         f"({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, loopback; each figure is the best of the "
         f"rounds; load average {args.load_before:.1f} before the run and {os.getloadavg()[0]:.1f} after: "
         "a load above the core count means other work shared the cores and every figure is lower than "
@@ -172,7 +174,7 @@ def section(
         for r in rows
         if r["name"] in ("raw upload from disk (s3transfer)", "  upload from disk")
     ]
-    sink = max(uploads, key=lambda r: r["mbps"])
+    sink = max(uploads, key=lambda r: r["mbps"]) if uploads else {}
     for index, (title, rows) in enumerate(scenarios):
         by = {r["name"]: r for r in rows}
         mine, two = by["hedgectl mirror"], by["two-step total"]
@@ -231,8 +233,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=4)
     parser.add_argument("--file-mib", type=int, default=512)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--part-size-mib", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=8, help="default: hedgectl's")
+    parser.add_argument(
+        "--part-size-mib", type=int, default=DEFAULT_PART // MiB, help="default: hedgectl's"
+    )
+    parser.add_argument(
+        "--no-speed", action="store_true", help="only the kill loop (no speed scenarios)"
+    )
     parser.add_argument("--reps", type=int, default=2, help="rounds; each figure is the best round")
     parser.add_argument(
         "--source-mbps",
@@ -412,8 +419,8 @@ def main(argv: list[str] | None = None) -> int:
         SERVERS[:] = [weed.proc.pid, hub_proc.pid]
         s3 = weed.client()
         local = WORK / "local-copy"
-        plan = [("Loopback, source unlimited", 0.0)]
-        if args.source_mbps > 0:
+        plan = [] if args.no_speed else [("Loopback, source unlimited", 0.0)]
+        if args.source_mbps > 0 and not args.no_speed:
             plan.append(
                 (
                     f"Source capped at {args.source_mbps:g} MB/s in total (a WAN-like Hub link)",
@@ -442,7 +449,8 @@ def main(argv: list[str] | None = None) -> int:
             hub_proc.stdin.write(f"rate {rate}\n")
             hub_proc.stdin.flush()
             hub_proc.stdout.readline()
-            for conc, part in ((args.concurrency, args.part_size_mib), (2, 8)):
+            settings = [(args.concurrency, args.part_size_mib), (2, 8)]
+            for conc, part in dict.fromkeys(settings):
                 kills.append(kill_loop(hub_url, conc, part))
                 print(f"kill loop {kills[-1]['settings']} done", file=sys.stderr)
     finally:

@@ -31,9 +31,6 @@ from hedgectl.errors import IntegrityError, RemoteError
 T = TypeVar("T")
 DEFAULT_ENDPOINT = "https://huggingface.co"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
-MAX_RANGELESS_PARTS = (
-    8  # a server that ignores Range is tolerated for files of at most this many parts
-)
 TRANSPORT_ERRORS = (httpx.TransportError, OSError, http.client.HTTPException)
 EXPIRED_STATUSES = {401, 403, 410}  # a signed CDN URL past its expiry
 
@@ -64,9 +61,11 @@ class HubAdapter:
         self.retry = retry or RetryPolicy()
         self.log = log
         self._locations: dict[str, str] = {}
+        self._failed: dict[str, RemoteError] = {}  # resolves that spent their retry budget
         self._file_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._warned_no_range = False
+        self._ranges: dict[str, bool] = {}  # file -> did its server honour Range?
         self._local = threading.local()
         self._ssl_context: ssl.SSLContext | None = None
         self.timeout = timeout
@@ -210,7 +209,16 @@ class HubAdapter:
             cached = self._locations.get(cache_key)
             if cached is not None and cached != stale:
                 return cached
-            location = self._resolve(repo_id, commit, file)
+            failed = self._failed.get(cache_key)
+            if failed is not None:
+                # Another read of this file (a part or slice in parallel) spent the retry budget
+                # on this resolve already: one budget per file, not one per read.
+                raise failed
+            try:
+                location = self._resolve(repo_id, commit, file)
+            except RemoteError as exc:
+                self._failed[cache_key] = exc
+                raise
             self._locations[cache_key] = location
             return location
 
@@ -242,7 +250,22 @@ class HubAdapter:
 
     def read(self, repo_id: str, commit: str, file: RepoFile, start: int, end: int) -> bytearray:
         """Bytes [start, end) of a file: resumes within the range after drops, retries with backoff."""
-        cur = _Cursor(end - start)
+        buf = bytearray(end - start)
+        self.read_into(repo_id, commit, file, start, memoryview(buf))
+        return buf
+
+    def range_support(self, repo_id: str, commit: str, file: RepoFile) -> bool | None:
+        """Did the server answer a Range request for this file with 206 (True) or with the whole
+        file (200, False)? None until it has answered one."""
+        return self._ranges.get(f"{repo_id}@{commit}:{file.path}")
+
+    def read_into(
+        self, repo_id: str, commit: str, file: RepoFile, start: int, out: memoryview
+    ) -> None:
+        """Fill `out` with the file's bytes from `start` on (the copier's reused part buffers)."""
+        end = start + len(out)
+        cache_key = f"{repo_id}@{commit}:{file.path}"
+        cur = _Cursor(out)
         attempt = 0
         since = time.monotonic()
         refreshed = 0
@@ -260,17 +283,13 @@ class HubAdapter:
                     status = resp.status
                     if status == 206:
                         self._check_content_range(resp, file, start + cur.got, commit)
+                        self._ranges[cache_key] = True
                         resp.fill(cur, skip=0)
                         continue_ok = True
                     elif status == 200:
-                        if start + cur.got > 0 and file.size > MAX_RANGELESS_PARTS * (end - start):
-                            # Each part would re-download the file from byte 0: quadratic.
-                            raise RemoteError(
-                                f"{file.path}: {_origin(location)[1]} ignores HTTP Range requests, so "
-                                f"this {file.size}-byte file cannot be streamed in parts",
-                                hint="use a source that honours Range (the Hub and its CDN do), or "
-                                f"--part-size of at least 1/{MAX_RANGELESS_PARTS} of the file",
-                            )
+                        # Every read of this file now starts at byte 0: the copier stops slicing
+                        # its parts and refuses a file of too many parts (range_support).
+                        self._ranges[cache_key] = False
                         if not self._warned_no_range:
                             self._warned_no_range = True
                             self.log(
@@ -323,7 +342,6 @@ class HubAdapter:
                 attempt, since = 0, time.monotonic()
             self._backoff(what, why, attempt, retry_after, since, location)
             attempt += 1
-        return cur.buf
 
     @contextlib.contextmanager
     def _get(self, url: str, headers: dict[str, str]) -> Iterator[_Response]:
@@ -480,8 +498,8 @@ def _proxied(url: str) -> bool:
 class _Cursor:
     """How much of a part buffer is filled; survives a body that drops mid-stream."""
 
-    def __init__(self, size: int) -> None:
-        self.buf = bytearray(size)
+    def __init__(self, buf: memoryview) -> None:
+        self.buf = buf
         self.got = 0
 
     def fill(self, resp: httpx.Response, skip: int) -> None:

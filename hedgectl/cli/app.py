@@ -7,6 +7,7 @@ SDKs (boto3, huggingface_hub, httpx) are imported inside the functions that need
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -108,6 +109,15 @@ for module in (audit, catalog_cmd, init_cmd, rewrite, config_cmd, mirror, reach)
 
 def main() -> None:
     """Console-script entry point: typer handles usage errors (2); we map the rest."""
+    try:
+        _run()
+    finally:
+        # The process is about to exit: spare the interpreter's final full collection a walk
+        # over every object (botocore's models, the imported modules), about 0.1 CPU-s a run.
+        gc.freeze()
+
+
+def _run() -> None:
     try:
         app()
     except KeyboardInterrupt:

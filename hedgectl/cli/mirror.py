@@ -293,7 +293,7 @@ def copy_cmd(
         str | None,
         typer.Option(
             "--part-size",
-            help="S3 part size (default 32MiB; 5MiB..5GiB, raised to fit 10,000 parts).",
+            help="S3 part size (default 8MiB; 5MiB..5GiB, raised to fit 10,000 parts).",
         ),
     ] = None,
     dry_run: Annotated[

@@ -46,7 +46,7 @@ class MirrorRequest:
     addressing_style: str | None = None  # auto | path | virtual
     hub_endpoint: str | None = None  # Hub endpoint (HF_ENDPOINT, [mirror], huggingface.co)
     concurrency: int | None = None  # parts in flight (default 8)
-    part_size: int | str | None = None  # bytes or e.g. "64MiB" (default 32 MiB)
+    part_size: int | str | None = None  # bytes or e.g. "64MiB" (default 8 MiB)
     shard: str | None = (
         None  # "I/N", or "auto/N" (JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX)
     )

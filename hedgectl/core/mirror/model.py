@@ -11,7 +11,9 @@ from hedgectl.core.units import GiB, MiB
 MIN_PART = 5 * MiB  # S3: every part but the last is at least 5 MiB
 MAX_PART = 5 * GiB
 MAX_PARTS = 10_000
-DEFAULT_PART = 32 * MiB  # 8 in flight = 256 MiB of buffers; 16 GB shards = 500 parts
+DEFAULT_PART = (
+    8 * MiB
+)  # as aws s3 cp; 8 in flight = 64 MiB of buffers; a kill loses about one part per slot in use
 MANIFEST_SCHEMA = "hedgectl.mirror-manifest/v1"
 META_PREFIX = "hf-"
 COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")

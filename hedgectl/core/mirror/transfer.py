@@ -72,12 +72,49 @@ class _Cancelled(Exception):
     """Another file failed: stop submitting work."""
 
 
+MIN_SLICE = 1 << 20  # a part is read in slices of at least 1 MiB, one connection each
+MAX_RANGELESS_PARTS = 8  # a source that ignores Range is tolerated for files of this many parts
+# At most one hash checkpoint per file this often: each is a PUT (client and store CPU), and on a
+# fast link parts complete many times a second. A resume re-reads at most what was hashed since.
+CHECKPOINT_SECONDS = 0.25
+
+
+class _Buffers:
+    """Part buffers reused from part to part: a fresh 32 MiB bytearray per part costs page
+    faults and zeroing on every byte, about as much CPU as the CRC32. Only buffers of the current
+    full part size are kept (the last, shorter part of a file is allocated); each kept buffer was
+    in use under a part slot, so kept + in use never exceeds `concurrency` buffers."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._size = 0
+        self._free: list[bytearray] = []
+
+    def take(self, size: int, full: bool) -> bytearray:
+        with self._lock:
+            if full and size != self._size:
+                self._size, self._free = size, []
+            if size == self._size and self._free:
+                return self._free.pop()
+        return bytearray(size)
+
+    def give(self, buf: bytearray) -> None:
+        with self._lock:
+            if len(buf) == self._size:
+                self._free.append(buf)
+
+
 class Copier:
     """Streams a plan's files from the source to the store with bounded memory.
 
     `concurrency` parts (each at most one part size of bytes) are in flight in total across all
-    files, so memory stays near concurrency x part size whatever the file sizes are; at most half
-    of them download at once so downloads and uploads overlap.
+    files, so memory stays near concurrency x part size whatever the file sizes are.
+
+    Downloads: each part is read in slices over up to `streams` connections at once (default half
+    the concurrency), first come first served in part order, so parts arrive one after another at
+    the full speed of the link instead of `streams` parts each creeping in at a fraction of it.
+    That keeps the in-order hash and the uploads fed early, and a kill loses at most about one
+    part still downloading (plus the parts uploading), not `streams` half-read parts.
     """
 
     def __init__(
@@ -87,20 +124,23 @@ class Copier:
         progress: Progress | None = None,
         *,
         concurrency: int = 8,
+        streams: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if concurrency < 1:
             raise UsageError("--concurrency must be at least 1")
+        # Half the parts in flight may be downloading, the rest uploading or waiting to be hashed:
+        # without this split all parts download together, then all upload together (waves), and
+        # neither side is ever busy while the other works.
+        self.streams = max(1, streams or (concurrency + 1) // 2)
         self.source = source
         self.store = store
         self.progress = progress or NullProgress()
         self.concurrency = concurrency
         self.clock = clock
         self._slots = threading.BoundedSemaphore(concurrency)
-        # Half the parts in flight may be downloading, the rest uploading or waiting to be hashed:
-        # without this split all parts download together, then all upload together (waves), and
-        # neither side is ever busy while the other works.
-        self._downloads = threading.BoundedSemaphore(max(1, (concurrency + 1) // 2))
+        self._buffers = _Buffers()
+        self._slices: ThreadPoolExecutor | None = None
         self._cancel = threading.Event()
         self._target: Target | None = None
 
@@ -122,9 +162,11 @@ class Copier:
         first_error: HedgeError | None = None
         integrity: list[IntegrityError] = []
         with (
+            ThreadPoolExecutor(self.streams, thread_name_prefix="read") as slices,
             ThreadPoolExecutor(self.concurrency, thread_name_prefix="part") as parts,
             ThreadPoolExecutor(self.concurrency, thread_name_prefix="file") as files,
         ):
+            self._slices = slices
             # Small files first would starve nothing; large files first keeps the tail short.
             order = sorted(todo, key=lambda p: (-p.file.size, p.file.path))
             futures = {files.submit(self._copy_file, snap, p, parts): p for p in order}
@@ -310,8 +352,13 @@ class Copier:
                 )
             )
         pending: collections.deque[tuple[Future[Any], int]] = collections.deque()
+        last_checkpoint = self.clock()
 
         def checkpoint() -> None:
+            nonlocal last_checkpoint
+            if self.clock() - last_checkpoint < CHECKPOINT_SECONDS:
+                return
+            last_checkpoint = self.clock()
             state = hasher.state()
             if state is None or LIBRARY is None:
                 return
@@ -335,6 +382,7 @@ class Copier:
             try:
                 data, part, reused = fut.result()
                 hasher.update(data)  # in file order: the futures are consumed in submission order
+                self._buffers.give(data)
             finally:
                 # Only now is the part's buffer free: the slot bounds memory, not just requests.
                 self._slots.release()
@@ -348,11 +396,15 @@ class Copier:
             if hashed < f.size:
                 checkpoint()  # parts 1..n are stored and hashed: a resume starts after them
 
-        def part_task(number: int, start: int, end: int) -> tuple[bytes | bytearray, Part, bool]:
+        def part_task(number: int, start: int, end: int) -> tuple[bytearray, Part, bool]:
             if self._cancel.is_set():
                 raise _Cancelled()
-            with self._downloads:
-                data = self.source.read(snap.repo_id, snap.commit, f, start, end)
+            data = self._buffers.take(end - start, full=end - start == planned.part_size)
+            try:
+                self._fetch(snap, f, start, data, planned.part_size)
+            except BaseException:
+                self._buffers.give(data)
+                raise
             crc = crc32_b64(data)
             old = existing.get(number)
             if old is not None and part_matches(old, data, crc):
@@ -400,6 +452,60 @@ class Copier:
         self.store.delete(state_key)
         self._abort_strays(snap, planned, upload_id)
         return result
+
+    def _fetch(
+        self, snap: Snapshot, f: RepoFile, start: int, buf: bytearray, part_size: int
+    ) -> None:
+        """Fill `buf` with the file's bytes from `start`: in slices over the shared read pool."""
+        view = memoryview(buf)
+        read_into = getattr(self.source, "read_into", None)
+
+        def read(offset: int, end: int) -> None:
+            if self._cancel.is_set():
+                raise _Cancelled()
+            if read_into is not None:
+                read_into(snap.repo_id, snap.commit, f, start + offset, view[offset:end])
+            else:
+                view[offset:end] = self.source.read(
+                    snap.repo_id, snap.commit, f, start + offset, start + end
+                )
+
+        size = len(buf)
+        ranges = getattr(self.source, "range_support", None)
+
+        def ignores_range() -> bool:
+            return ranges is not None and ranges(snap.repo_id, snap.commit, f) is False
+
+        def refuse() -> None:
+            # Each part (each slice) would read the file again from byte 0: quadratic.
+            raise RemoteError(
+                f"{f.path}: the source ignores HTTP Range requests, so this {f.size}-byte file "
+                "cannot be streamed in parts",
+                hint="use a source that honours Range (the Hub and its CDN do), or "
+                f"--part-size of at least 1/{MAX_RANGELESS_PARTS} of the file",
+            )
+
+        if ignores_range():
+            if f.size > MAX_RANGELESS_PARTS * part_size:
+                refuse()
+            step = size  # whole parts: slices would multiply the bytes read again
+        else:
+            step = max(MIN_SLICE, -(-size // self.streams))
+        assert self._slices is not None
+        futures = [
+            self._slices.submit(read, offset, min(size, offset + step))
+            for offset in range(0, size, step)
+        ]
+        error: BaseException | None = None
+        for fut in futures:  # wait for every slice: none may still write into a reused buffer
+            try:
+                fut.result()
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, after every slice
+                error = error or exc
+        if error is not None:
+            raise error
+        if start > 0 and ignores_range() and f.size > MAX_RANGELESS_PARTS * part_size:
+            refuse()
 
     def _abort_strays(self, snap: Snapshot, planned: PlannedFile, completed: str) -> None:
         """Other uploads of a key that is now complete only cost storage: abort them. A run still
