@@ -12,6 +12,7 @@ Every blocking call gets the time left of the probe's own deadline, so a probe n
 
 from __future__ import annotations
 
+import _thread
 import ipaddress
 import socket
 import ssl
@@ -20,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from hedgectl import __version__
@@ -586,45 +588,72 @@ def probe_all(
 ) -> list[Observation]:
     """All probes at once, one thread each: the run takes about one probe timeout.
 
-    Every thread is started first and held at a gate, then all are released together: a thread
-    started while hundreds of others are busy with TLS handshakes waits for the GIL, and 1000
-    probes used to trickle out over seconds. Up to MAX_PROBE_THREADS run in parallel (beyond
+    Every thread is started first and held at a gate of its own, then all are released together:
+    a thread started while hundreds of others are busy with TLS handshakes waits for the GIL, and
+    1000 probes used to trickle out over seconds. Up to MAX_PROBE_THREADS run in parallel (beyond
     that they queue behind one another). Probe threads mostly wait on sockets: a small stack.
     `on_done` is called from the probe threads, one call at a time.
     """
     if not targets:
         return []
     results: list[Observation | None] = [None] * len(targets)
-    pending = iter(range(len(targets)))
+    workers = min(len(targets), MAX_PROBE_THREADS)
+    pending = iter(range(workers, len(targets)))  # probes beyond one per thread
     lock = threading.Lock()
-    gate = threading.Event()
+    running = [0]  # worker threads not yet finished; guarded by `lock`
+    finished = threading.Event()
 
-    def worker() -> None:
-        gate.wait()
-        while True:
+    def run(i: int) -> None:
+        obs = probe(targets[i], ctx)
+        results[i] = obs
+        if on_done is not None:
             with lock:
-                i = next(pending, None)
-            if i is None:
-                return
-            obs = probe(targets[i], ctx)
-            results[i] = obs
-            if on_done is not None:
-                with lock:
-                    on_done(targets[i], obs)
+                on_done(targets[i], obs)
 
+    def worker(first: int, gate: Any) -> None:
+        try:
+            gate.acquire()  # held by the starter until every thread exists
+            run(first)
+            while True:
+                with lock:
+                    i = next(pending, None)
+                if i is None:
+                    return
+                run(i)
+        finally:
+            with lock:
+                running[0] -= 1
+                if running[0] == 0:
+                    finished.set()
+
+    # Each thread waits on a gate of its own, and its first probe is assigned up front: 1000
+    # threads released from one Event re-acquire its condition lock one after another, and
+    # taking work from a shared queue is another such line; both held the last probes back by
+    # a second on a busy machine. _thread, not threading.Thread: Thread.start() waits until the
+    # new thread has run, a round trip through the GIL and the scheduler per thread.
+    gates: list[Any] = []
     previous = threading.stack_size(PROBE_THREAD_STACK)
     try:
-        threads = [
-            threading.Thread(target=worker, name=f"reach-{k}", daemon=True)
-            for k in range(min(len(targets), MAX_PROBE_THREADS))
-        ]
-        for thread in threads:
-            thread.start()
+        for first in range(workers):
+            gate = _thread.allocate_lock()
+            gate.acquire()
+            with lock:
+                running[0] += 1
+            try:
+                _thread.start_new_thread(worker, (first, gate))
+            except BaseException:
+                with lock:
+                    running[0] -= 1
+                raise
+            gates.append(gate)
     finally:
         threading.stack_size(previous)
-        gate.set()  # also releases the threads already started if a start failed
-    for thread in threads:
-        thread.join()
+        with lock:
+            if running[0] == 0:
+                finished.set()
+        for gate in gates:  # also releases the threads already started if a start failed
+            gate.release()
+    finished.wait()
     return [r if r is not None else Observation(failure=Failure.PROTOCOL) for r in results]
 
 
