@@ -3,6 +3,7 @@ against the hashes of an earlier manifest or the Hub's listing, into the Hub-sha
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -140,3 +141,26 @@ def test_other_weights_on_modelscope_are_refused_before_copying(
         *mirror_args(hub, seaweed, "--source", "modelscope", "--source-endpoint", ms.url),
     )  # fmt: skip
     assert missing.exit_code == 4 and "Traceback" not in missing.stderr
+
+
+def test_the_real_modelscope_client_reads_the_test_server(
+    modelscope: Callable[..., ModelScopeServer], tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The fidelity check of the fake: ModelScope's own client library (modelscope 1.x) lists the
+    repository and downloads a shard from the test server, byte for byte, through the same two
+    endpoints hedgectl calls. What stays unproven here is the real service itself."""
+    pytest.importorskip("modelscope")
+    repo = small_repo(shards=1, shard_size=1024 * 1024)
+    ms = modelscope(repo)
+    monkeypatch.setenv("MODELSCOPE_ENDPOINT", ms.url)  # never the real service
+    monkeypatch.setenv("MODELSCOPE_CACHE", str(tmp_path / "cache"))
+    from modelscope.hub.api import HubApi
+    from modelscope.hub.file_download import model_file_download
+
+    listed = HubApi(endpoint=ms.url).get_model_files(REPO, revision="master", recursive=True)
+    assert {f["Path"]: f["Size"] for f in listed} == {f.path: f.size for f in repo.files}
+    shard = "model-00001-of-00001.safetensors"
+    path = model_file_download(REPO, shard, revision="master", cache_dir=str(tmp_path / "dl"))
+    assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == repo.file(shard).sha256  # type: ignore[union-attr]
+    paths = {e["path"] for e in ms.log}
+    assert f"/api/v1/models/{REPO}/repo/files" in paths and f"/api/v1/models/{REPO}/repo" in paths
