@@ -210,8 +210,9 @@ def section(
         lines += [
             "",
             "- Goal: <= 1.1x. Stored parts are never read again (the hash continues from the "
-            "checkpoint saved beside the upload); what a kill still costs is the parts in flight, "
-            "about concurrency x part size each time, so the figure depends on those settings.",
+            "checkpoint saved beside the upload); what a kill still costs is the parts in flight: "
+            "about one part still downloading (a part is read over all read connections at once) "
+            "plus those uploading, so the figure grows with the part size.",
         ]
     lines += [
         "",
