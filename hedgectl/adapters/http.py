@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from hedgectl import __version__
@@ -588,71 +587,67 @@ def probe_all(
 ) -> list[Observation]:
     """All probes at once, one thread each: the run takes about one probe timeout.
 
-    Every thread is started first and held at a gate of its own, then all are released together:
-    a thread started while hundreds of others are busy with TLS handshakes waits for the GIL, and
-    1000 probes used to trickle out over seconds. Up to MAX_PROBE_THREADS run in parallel (beyond
+    Every thread is started first and held at a gate, then all are released together: a thread
+    started while hundreds of others are busy with TLS handshakes waits for the GIL, and 1000
+    probes used to trickle out over seconds. What remains (1000 probes: the last starts about a
+    second after the first on a busy 2-core machine) is the GIL handed from thread to thread
+    through the scheduler, not CPU (the process uses about 1 CPU-second). A gate per thread starts
+    them all within 0.1-0.5 s, but then the 500 stalled probes time out in the same instant and
+    queue for the GIL to finish, up to 1.5 s past their deadline, and overloaded handshakes turn a
+    few answering providers into timeouts: a probe's timing must stay honest, so the start is
+    staggered instead; only an event loop on non-blocking sockets would remove both. Up to MAX_PROBE_THREADS run in parallel (beyond
     that they queue behind one another). Probe threads mostly wait on sockets: a small stack.
     `on_done` is called from the probe threads, one call at a time.
     """
     if not targets:
         return []
     results: list[Observation | None] = [None] * len(targets)
-    workers = min(len(targets), MAX_PROBE_THREADS)
-    pending = iter(range(workers, len(targets)))  # probes beyond one per thread
+    pending = iter(range(len(targets)))
     lock = threading.Lock()
+    gate = threading.Event()
+
     running = [0]  # worker threads not yet finished; guarded by `lock`
     finished = threading.Event()
 
-    def run(i: int) -> None:
-        obs = probe(targets[i], ctx)
-        results[i] = obs
-        if on_done is not None:
-            with lock:
-                on_done(targets[i], obs)
-
-    def worker(first: int, gate: Any) -> None:
+    def worker() -> None:
         try:
-            gate.acquire()  # held by the starter until every thread exists
-            run(first)
+            gate.wait()
             while True:
                 with lock:
                     i = next(pending, None)
                 if i is None:
                     return
-                run(i)
+                obs = probe(targets[i], ctx)
+                results[i] = obs
+                if on_done is not None:
+                    with lock:
+                        on_done(targets[i], obs)
         finally:
             with lock:
                 running[0] -= 1
                 if running[0] == 0:
                     finished.set()
 
-    # Each thread waits on a gate of its own, and its first probe is assigned up front: 1000
-    # threads released from one Event re-acquire its condition lock one after another, and
-    # taking work from a shared queue is another such line; both held the last probes back by
-    # a second on a busy machine. _thread, not threading.Thread: Thread.start() waits until the
-    # new thread has run, a round trip through the GIL and the scheduler per thread.
-    gates: list[Any] = []
+    # _thread, not threading.Thread: Thread.start() waits until the new thread has run, a round
+    # trip through the GIL and the scheduler per thread (0.1-0.4 s for 1000 threads on a busy
+    # machine), all spent before the first probe starts.
     previous = threading.stack_size(PROBE_THREAD_STACK)
     try:
-        for first in range(workers):
-            gate = _thread.allocate_lock()
-            gate.acquire()
+        for _ in range(min(len(targets), MAX_PROBE_THREADS)):
             with lock:
                 running[0] += 1
             try:
-                _thread.start_new_thread(worker, (first, gate))
+                _thread.start_new_thread(worker, ())
             except BaseException:
                 with lock:
                     running[0] -= 1
                 raise
-            gates.append(gate)
     finally:
         threading.stack_size(previous)
         with lock:
             if running[0] == 0:
                 finished.set()
-        for gate in gates:  # also releases the threads already started if a start failed
-            gate.release()
+        gate.set()  # also releases the threads already started if a start failed
     finished.wait()
     return [r if r is not None else Observation(failure=Failure.PROTOCOL) for r in results]
 
