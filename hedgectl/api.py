@@ -58,6 +58,7 @@ def audit(
     write_baseline: StrPath | None = None,
     staged: bool = False,
     diff: str | None = None,
+    config_from_base: str | None = None,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     max_file_size: int | str | None = None,
@@ -78,6 +79,8 @@ def audit(
     `.failing` (the findings at or above fail_on: non-empty means the gate says no), `.counts()`.
     fail_on: named | elevated | any | never (default: HEDGECTL_FAIL_ON, audit.fail_on, named).
     content: scan these bytes as one document named <stdin> instead of paths.
+    config_from_base: a git revision (a pull request's base) whose committed hedge.toml gives
+    [audit], [catalog] and the baseline, so the change under audit cannot loosen its own gate.
     on_progress(n) follows the scan; on_skipped(path, reason) names each file not scanned.
     repos: git URLs or folders scanned as separate repositories into one result (then `paths`
     count as repositories too); on_repo(label, status) follows each of them.
@@ -95,6 +98,7 @@ def audit(
             write_baseline=_path(write_baseline),
             staged=staged,
             diff=diff,
+            config_from_base=config_from_base,
             include=tuple(include),
             exclude=tuple(exclude),
             max_file_size=max_file_size,

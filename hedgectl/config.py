@@ -171,8 +171,16 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return declares_hedgectl(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def declares_hedgectl(pyproject_text: str) -> bool:
+    """True when a pyproject.toml's text has a [tool.hedgectl] table."""
+    try:
+        data = tomllib.loads(pyproject_text)
+    except tomllib.TOMLDecodeError:
         return False
     tool = data.get("tool")
     return isinstance(tool, dict) and "hedgectl" in tool
@@ -188,6 +196,12 @@ def read_document(path: Path) -> dict[str, Any]:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    return parse_document(text, path)
+
+
+def parse_document(text: str, path: Path) -> dict[str, Any]:
+    """The hedgectl table of a hedge.toml or pyproject.toml's text; `path` names it in errors
+    (and says which of the two it is)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -215,8 +229,16 @@ def load(explicit: Path | None = None, cwd: Path | None = None) -> Settings:
     path = explicit if explicit is not None else find_config(cwd)
     if path is None:
         return Settings(path=None, root=cwd.resolve())
-    data = read_document(path)
-    root = Where(path, "")
+    sections = parse_sections(read_document(path), path)
+    # Absolute, not resolved: a symlinked hedge.toml does not move the project root elsewhere.
+    located = Path(os.path.abspath(path))
+    located = located.parent.resolve() / located.name
+    return Settings(path=located, root=located.parent, sections=sections)
+
+
+def parse_sections(data: dict[str, Any], source: Path) -> dict[str, Any]:
+    """Each top-level table validated by its section's parser; `source` names the file in errors."""
+    root = Where(source, "")
     sections: dict[str, Any] = {}
     for key, table in data.items():
         if key not in SECTION_VALIDATORS:
@@ -228,7 +250,4 @@ def load(explicit: Path | None = None, cwd: Path | None = None) -> Settings:
             )
             raise root.child(key).error("unknown section", hint=hint)
         sections[key] = _validator(key)(table, root.child(key))
-    # Absolute, not resolved: a symlinked hedge.toml does not move the project root elsewhere.
-    located = Path(os.path.abspath(path))
-    located = located.parent.resolve() / located.name
-    return Settings(path=located, root=located.parent, sections=sections)
+    return sections

@@ -23,6 +23,7 @@ import pathspec
 from hedgectl.adapters import git
 from hedgectl.adapters.globs import compile_spec
 from hedgectl.catalog import Overrides, load_catalog
+from hedgectl.config import declares_hedgectl
 from hedgectl.core import dependencies
 from hedgectl.core.audit import RawFinding, Scanner
 from hedgectl.core.prefilter import ENGINE
@@ -146,6 +147,79 @@ def _git(args: list[str], cwd: Path) -> str | None:
 
 def git_toplevel(path: Path) -> Path | None:
     return git.toplevel(path)
+
+
+@dataclass(frozen=True)
+class AtRevision:
+    """hedgectl's configuration as committed at a revision (the base of a pull request)."""
+
+    top: Path  # the repository's work tree
+    commit: str  # the revision, resolved
+    rel: str | None  # the config file's path in that commit (posix, from `top`); None: none there
+    text: str  # its content ("" when rel is None)
+
+    def read(self, rel: str) -> bytes | None:
+        """Another file of that commit (posix path from `top`), or None when it has none."""
+        return _blob(self.top, self.commit, rel)
+
+
+def _blob(top: Path, commit: str, rel: str) -> bytes | None:
+    try:
+        return git.run(["cat-file", "blob", f"{commit}:{rel}"], top)
+    except git.GitError:
+        return None
+
+
+def config_at_revision(cwd: Path, ref: str, explicit: Path | None) -> AtRevision:
+    """The hedge.toml (or pyproject.toml with [tool.hedgectl]) committed at REF: the one
+    `explicit` names, else the nearest one upward from `cwd`, as config.find_config would find it
+    in a checkout of REF. Read from git's object store: nothing in the work tree is trusted."""
+    top = git_toplevel(cwd)
+    if top is None:
+        raise UsageError(
+            "--config-from-base needs a git repository",
+            hint="run inside the pull request's checkout",
+        )
+    commit = (
+        None
+        if ref.startswith("-")
+        else _git(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], top
+        )
+    )
+    if not commit:
+        raise UsageError(
+            f"--config-from-base: unknown git revision '{ref}'",
+            hint="fetch it first, e.g. git fetch origin main",
+        )
+    commit = commit.strip()
+    real_top = top.resolve()
+    if explicit is not None:
+        try:
+            rel = Path(os.path.abspath(cwd / explicit)).resolve().relative_to(real_top)
+        except ValueError:
+            raise UsageError(
+                f"--config-from-base: {explicit} is outside the repository at {top}"
+            ) from None
+        candidates = [rel.as_posix()]
+    else:
+        try:
+            here = cwd.resolve().relative_to(real_top)
+        except ValueError:
+            here = Path(".")
+        candidates = []
+        for folder in (here, *here.parents):
+            prefix = "" if str(folder) == "." else folder.as_posix() + "/"
+            candidates += [prefix + "hedge.toml", prefix + "pyproject.toml"]
+    for rel_name in candidates:
+        data = _blob(top, commit, rel_name)
+        if data is None:
+            continue
+        text = data.decode("utf-8", "replace")
+        if rel_name.endswith("pyproject.toml") and explicit is None and not declares_hedgectl(text):
+            continue  # a pyproject.toml without [tool.hedgectl] is not a config
+        return AtRevision(top, commit, rel_name, text)
+    return AtRevision(top, commit, None, "")
 
 
 def display_path(path: str, cwd: str) -> str:

@@ -98,17 +98,23 @@ def _exec(argv: list[str], cwd: Path, stdin: bytes | None) -> subprocess.Complet
 
 
 @lru_cache(maxsize=64)
+def _ownership(cwd: str) -> tuple[str, ...]:
+    """safe.directory for this one repository when another user owns it (containers)."""
+    probe = _exec(["git", *_flags(()), "rev-parse", "--git-dir"], Path(cwd), None)
+    match = DUBIOUS.search(probe.stderr.decode("utf-8", "surrogateescape"))
+    return (f"safe.directory={match.group(1)}",) if match else ()
+
+
 def _trust(cwd: str) -> tuple[str, ...]:
     """The extra settings a repository needs: safe.directory when another user owns it, and the
-    neutralised filter drivers its configuration defines."""
-    extra: tuple[str, ...] = ()
-    base = ["git", *_flags(())]
-    probe = _exec([*base, "rev-parse", "--git-dir"], Path(cwd), None)
-    match = DUBIOUS.search(probe.stderr.decode("utf-8", "surrogateescape"))
-    if match:
-        extra = (f"safe.directory={match.group(1)}",)
+    neutralised filter drivers its configuration defines.
+
+    The drivers are listed again before every call, never cached: a long-running process (the
+    Python API) may audit the same folder again after its .git/config gained a filter driver.
+    """
+    extra = _ownership(cwd)
     listed = _exec(
-        [*base, *_flags(extra), "config", "-z", "--name-only", "--get-regexp", r"^filter\."],
+        ["git", *_flags(extra), "config", "-z", "--name-only", "--get-regexp", r"^filter\."],
         Path(cwd),
         None,
     )

@@ -104,6 +104,17 @@ def audit(
             show_default=False,
         ),
     ] = None,
+    config_from_base: Annotated[
+        str | None,
+        typer.Option(
+            "--config-from-base",
+            metavar="REF",
+            help="Take the gate's policy ([audit], [catalog], the baseline [audit] names) from "
+            "hedge.toml as committed at REF (the pull request's base), not from the checkout: a "
+            "change cannot loosen its own gate.",
+            show_default=False,
+        ),
+    ] = None,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
     max_file_size: Annotated[
@@ -209,6 +220,7 @@ def audit(
         write_baseline=write_baseline,
         staged=staged,
         diff=diff,
+        config_from_base=config_from_base,
         include=include or [],
         exclude=exclude or [],
         max_file_size=max_file_size,

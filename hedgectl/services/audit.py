@@ -47,6 +47,9 @@ class AuditRequest:
     repos: Sequence[str] = ()
     repo_jobs: int = 4  # repositories cloned and scanned at once
     content: bytes | None = None  # scan this one document (`audit -`: stdin) instead of paths
+    # Read the gate's policy ([audit], [catalog], and the baseline [audit] names) from the
+    # hedge.toml committed at this git revision (a pull request's base), not from the checkout.
+    config_from_base: str | None = None
 
 
 def audit(
@@ -81,6 +84,15 @@ def audit(
     for tier in request.tiers:
         _settings.check_choice(tier, TIERS, "--tier")
     settings = _settings.load(request.config, request.cwd)
+    base_known: frozenset[str] | None = None
+    if request.config_from_base:
+        settings, base_known = policy_from_base(
+            settings,
+            request.config_from_base,
+            cwd=request.cwd or Path.cwd(),
+            explicit=request.config,
+            baseline=request.baseline is None and request.write_baseline is None,
+        )
     audit_cfg = settings.audit
     fail = _settings.pick(
         request.fail_on, "HEDGECTL_FAIL_ON", audit_cfg.fail_on, _settings.choice(FAIL_ON)
@@ -97,7 +109,10 @@ def audit(
         and not baseline_path.is_absolute()
     ):
         baseline_path = settings.root / baseline_path
-    known = read_baseline(baseline_path) if baseline_path else frozenset()
+    if base_known is not None:
+        known = base_known
+    else:
+        known = read_baseline(baseline_path) if baseline_path else frozenset()
 
     from hedgectl.adapters.files import iter_files, scan_files, staged_contents
     from hedgectl.adapters.globs import check_configured
@@ -177,6 +192,49 @@ def audit(
     return result
 
 
+# The sections that make the gate's policy: what is scanned, what fails, what an ID's tier is.
+POLICY_SECTIONS = ("audit", "catalog")
+
+
+def policy_from_base(
+    settings: Settings, ref: str, *, cwd: Path, explicit: Path | None, baseline: bool
+) -> tuple[Settings, frozenset[str] | None]:
+    """The settings with [audit] and [catalog] as committed at REF (a pull request's base), and
+    the fingerprints of the baseline that [audit] names, also as committed at REF (None: none
+    named, or baseline=False because a flag chose the baseline).
+
+    A pull request can edit hedge.toml and its baseline; read from the checkout, those edits
+    would loosen the gate that judges the same pull request. [models] and the rest still come
+    from the checkout. A base without a config gives the defaults.
+    """
+    from dataclasses import replace
+
+    from hedgectl import config as _config
+    from hedgectl.adapters.files import config_at_revision
+
+    base = config_at_revision(cwd, ref, explicit)
+    sections = {k: v for k, v in settings.sections.items() if k not in POLICY_SECTIONS}
+    root = base.top.resolve()
+    if base.rel is not None:
+        label = Path(f"{ref}:{base.rel}")
+        document = _config.parse_document(base.text, label)
+        policy = {k: v for k, v in document.items() if k in POLICY_SECTIONS}
+        sections |= _config.parse_sections(policy, label)
+        root = (base.top / base.rel).parent.resolve()
+    settings = replace(settings, root=root, sections=sections)
+    configured = settings.audit.baseline
+    if not (baseline and configured and base.rel is not None):
+        return settings, None
+    rel = os.path.normpath(os.path.join(os.path.dirname(base.rel), configured)).replace(os.sep, "/")
+    data = base.read(rel)
+    if data is None:
+        raise UsageError(
+            f"baseline {configured} (audit.baseline in {ref}:{base.rel}) is not in {ref}",
+            hint="commit the baseline on the base branch first",
+        )
+    return settings, parse_baseline(data, f"{ref}:{rel}")
+
+
 def file_roles(settings: Settings) -> Callable[[str], str | None]:
     """What the configuration makes of a file, by its path: the hedge.toml in use and the
     hedge.toml files `[audit] externalised` names hold IDs where they belong (CONFIG); any other
@@ -239,12 +297,21 @@ def _size(value: int | str | None, configured: int) -> int:
 def read_baseline(path: Path) -> frozenset[str]:
     """The fingerprints recorded in a baseline file."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(
             f"baseline file not found: {path}", hint="create it with --write-baseline"
         ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except OSError as exc:
+        raise UsageError(f"cannot read baseline {path}: {exc}") from None
+    return parse_baseline(raw, str(path))
+
+
+def parse_baseline(raw: bytes, path: str) -> frozenset[str]:
+    """The fingerprints in a baseline's bytes; `path` names it in errors."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"cannot read baseline {path}: {exc}") from None
     if (
         not isinstance(data, dict)

@@ -105,6 +105,7 @@ def test_action_steps_report_everything_and_gate_only_what_the_pr_adds(
     env = {
         "PATHS": ".", "BASELINE": "", "UPLOAD": "auto", "PRIVATE": "true", "FAIL_ON": "named",
         "FORMAT": "table", "BASE_REF": "main", "RUNNER_TEMP": str(tmp_path),
+        "CONFIG_FROM_BASE": "true",
         "GITHUB_STEP_SUMMARY": str(files["summary.md"]), "GITHUB_OUTPUT": str(files["output.txt"]),
     }  # fmt: skip
     done = _run_step(report, pull_request, env)
@@ -123,6 +124,18 @@ def test_action_steps_report_everything_and_gate_only_what_the_pr_adds(
     blocked = _run_step(gate, pull_request, env)
     assert blocked.returncode == 1 and "deepseek-chat" in blocked.stdout
     assert "moonshot" not in blocked.stdout
+    # The same pull request loosens hedge.toml: main's policy still judges it.
+    (pull_request / "hedge.toml").write_text('[audit]\nexclude = ["new.py"]\nfail_on = "never"\n')
+    git(pull_request, "add", "hedge.toml")
+    git(pull_request, "commit", "-q", "-m", "relax the gate")
+    blocked = _run_step(gate, pull_request, env)
+    assert blocked.returncode == 1 and "deepseek-chat" in blocked.stdout
+    done = _run_step(report, pull_request, env)
+    assert done.returncode == 0 and '"deepseek-chat"' in (tmp_path / "hedgectl.sarif").read_text()
+    opted_out = _run_step(gate, pull_request, {**env, "CONFIG_FROM_BASE": "false"})
+    assert opted_out.returncode == 0  # the checkout's hedge.toml, as asked
+    bad = _run_step(report, pull_request, {**env, "CONFIG_FROM_BASE": "yes"})
+    assert bad.returncode == 2 and "config-from-base must be true or false" in bad.stdout
 
 
 def _pre_commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
