@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -85,6 +86,7 @@ def audit(
         _settings.check_choice(tier, TIERS, "--tier")
     settings = _settings.load(request.config, request.cwd)
     base_known: frozenset[str] | None = None
+    checkout = settings  # what the change itself configures
     if request.config_from_base:
         settings, base_known = policy_from_base(
             settings,
@@ -160,7 +162,9 @@ def audit(
         jobs=request.jobs,
         on_progress=on_progress,
         read=read,
-        role=None if request.content is not None else file_roles(settings),
+        role=None
+        if request.content is not None
+        else file_roles(settings, proposed=checkout if checkout is not settings else None),
     )
     findings = []
     for scanned_file in found:
@@ -235,12 +239,61 @@ def policy_from_base(
     return settings, parse_baseline(data, f"{ref}:{rel}")
 
 
-def file_roles(settings: Settings) -> Callable[[str], str | None]:
+def file_roles(
+    settings: Settings, *, proposed: Settings | None = None
+) -> Callable[[str], str | None]:
     """What the configuration makes of a file, by its path: the hedge.toml in use and the
     hedge.toml files `[audit] externalised` names hold IDs where they belong (CONFIG); any other
     file it names counts as generated (GENERATED: exempt while its seal holds). Everything else
     is scanned as code, sealed or not: a seal proves hedgectl wrote a file, and anyone can run
-    hedgectl, so only the configuration's paths are trusted."""
+    hedgectl, so only the configuration's paths are trusted.
+
+    `proposed` is the checkout's own configuration when the policy came from the base branch: a
+    path only it names (a pull request that adds `config export -o FILE`) counts as generated
+    when the file holds exactly what `hedgectl config export` renders from the checkout's
+    hedge.toml, whose IDs are externalised anyway; any other content there is scanned."""
+    from hedgectl.adapters.files import GENERATED
+
+    trusted = _roles(settings)
+    if proposed is None or not proposed.audit.externalised:
+        return trusted
+    extra = _roles(proposed)
+    rendered: frozenset[str] | None = None
+
+    def role(path: str) -> str | None:
+        nonlocal rendered
+        found = trusted(path)
+        if found is not None or extra(path) != GENERATED:
+            return found
+        if rendered is None:
+            rendered = rendered_digests(proposed.path)
+        try:
+            with open(path, "rb") as handle:
+                digest = hashlib.sha256(handle.read()).hexdigest()
+        except OSError:
+            return None
+        return GENERATED if digest in rendered else None
+
+    return role
+
+
+def rendered_digests(config_path: Path | None) -> frozenset[str]:
+    """SHA-256 of each file `hedgectl config export -o FILE` writes from this hedge.toml."""
+    from hedgectl.errors import HedgeError
+    from hedgectl.services.config import EXPORT_FORMATS, ExportRequest, export_config
+
+    digests: set[str] = set()
+    for fmt in EXPORT_FORMATS if config_path is not None else ():
+        try:
+            text = export_config(ExportRequest(format=fmt, config=config_path)).text
+        except HedgeError:
+            continue
+        written = text if text.endswith("\n") else text + "\n"
+        digests.add(hashlib.sha256(written.encode("utf-8")).hexdigest())
+    return frozenset(digests)
+
+
+def _roles(settings: Settings) -> Callable[[str], str | None]:
     from hedgectl.adapters.files import CONFIG, GENERATED
     from hedgectl.adapters.globs import compile_spec
 

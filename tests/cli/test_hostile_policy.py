@@ -148,3 +148,35 @@ def test_a_base_config_in_pyproject_and_from_a_subfolder(pr: Path) -> None:
     code, out, err = run("audit", ".", "--config-from-base", "main", "-f", "json", cwd=pr / "pkg")
     assert code == 1, err
     assert ("mod.py", "kimi-k2-thinking") in ids(out)
+
+
+def test_an_export_the_pull_request_adds_counts_only_as_rendered(pr: Path) -> None:
+    """A PR that adds `config export -o FILE` names FILE in its own hedge.toml, which the base
+    policy does not trust; the file still counts as generated when it is exactly what the
+    checkout's hedge.toml renders (IDs from [models], externalised anyway), and nothing else."""
+    (pr / "app.py").unlink()
+    (pr / "hedge.toml").write_text(
+        BASE_CONFIG + '[models.chat]\nid = "deepseek-chat"\nprovider = "deepseek"\n'
+    )
+    code, _, err = run("config", "export", "-f", "litellm", "-o", "litellm.yaml", cwd=pr)
+    assert code == 0, err
+    git("add", "-A", cwd=pr)
+    git("commit", "-qm", "gateway config", cwd=pr)
+    args = ("audit", "--diff", "main", "--config-from-base", "main", "-f", "json")
+    code, out, err = run(*args, cwd=pr)
+    assert code == 0, err
+    assert {f["location"] for f in json.loads(out)["findings"]} == {"externalised"}
+    # Sealed, at the path the PR names, but not what hedge.toml renders: scanned.
+    code, text, _ = run("config", "export", "-f", "litellm", cwd=pr)
+    import re
+
+    from hedgectl.core.seal import PLACEHOLDER, is_sealed, seal
+
+    unsealed = re.sub("sha256:[0-9a-f]{64}", PLACEHOLDER, text, count=1)
+    forged = seal(unsealed.replace("deepseek-chat", "kimi-k2-thinking"))
+    assert is_sealed(forged.encode())  # anyone can seal a file
+    (pr / "litellm.yaml").write_text(forged)
+    git("commit", "-qam", "forged", cwd=pr)
+    code, out, _ = run(*args, cwd=pr)
+    assert code == 1 and ("litellm.yaml", "kimi-k2-thinking") in ids(out)
+    assert run("audit", "--diff", "main", "-f", "json", cwd=pr)[0] == 0  # the checkout's policy
