@@ -215,6 +215,7 @@ def policy_from_base(
 
     from hedgectl import config as _config
     from hedgectl.adapters.files import config_at_revision
+    from hedgectl.adapters.globs import check_configured
 
     base = config_at_revision(cwd, ref, explicit)
     sections = {k: v for k, v in settings.sections.items() if k not in POLICY_SECTIONS}
@@ -225,6 +226,8 @@ def policy_from_base(
         policy = {k: v for k, v in document.items() if k in POLICY_SECTIONS}
         sections |= _config.parse_sections(policy, label)
         root = (base.top / base.rel).parent.resolve()
+        # An invalid pattern there is named as what it is: the base's file, not the checkout's.
+        check_configured(replace(settings, path=label, sections=sections))
     settings = replace(settings, root=root, sections=sections)
     configured = settings.audit.baseline
     if not (baseline and configured and base.rel is not None):

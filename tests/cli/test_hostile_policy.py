@@ -180,3 +180,12 @@ def test_an_export_the_pull_request_adds_counts_only_as_rendered(pr: Path) -> No
     code, out, _ = run(*args, cwd=pr)
     assert code == 1 and ("litellm.yaml", "kimi-k2-thinking") in ids(out)
     assert run("audit", "--diff", "main", "-f", "json", cwd=pr)[0] == 0  # the checkout's policy
+
+
+def test_an_invalid_pattern_on_the_base_is_named_there(pr: Path) -> None:
+    git("checkout", "-q", "main", cwd=pr)
+    (pr / "hedge.toml").write_text('[audit]\nexclude = ["x\\\\"]\n')
+    git("commit", "-qam", "bad pattern", cwd=pr)
+    git("checkout", "-q", "feature", cwd=pr)
+    code, _, err = run("audit", "--config-from-base", "main", cwd=pr)
+    assert code == 3 and "audit.exclude[0]" in err and "main:hedge.toml" in err, err
