@@ -221,12 +221,15 @@ def _validator(name: str) -> Callable[[object, Where], Any]:
     return validator
 
 
-def load(explicit: Path | None = None, cwd: Path | None = None) -> Settings:
-    """Load settings: --config (or HEDGECTL_CONFIG) if given, else the nearest file, else defaults."""
+def load(
+    explicit: Path | None = None, cwd: Path | None = None, *, start: Path | None = None
+) -> Settings:
+    """Load settings: --config (or HEDGECTL_CONFIG) if given, else the nearest file upward from
+    `start` (default: `cwd`), else defaults."""
     cwd = cwd or Path.cwd()
     if explicit is None and os.environ.get("HEDGECTL_CONFIG"):
         explicit = Path(os.environ["HEDGECTL_CONFIG"])
-    path = explicit if explicit is not None else find_config(cwd)
+    path = explicit if explicit is not None else find_config(start or cwd)
     if path is None:
         return Settings(path=None, root=cwd.resolve())
     sections = parse_sections(read_document(path), path)

@@ -243,17 +243,65 @@ def _skip_reason(rel: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class ConfiguredGlobs:
+    """[audit] include/exclude from a hedge.toml: matched against paths relative to `base`, the
+    folder of the file that holds them, wherever the command runs from. Files outside `base` are
+    neither included nor excluded by them."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    base: Path | None = None
+
+
 class _Filter:
-    def __init__(self, include: Iterable[str], exclude: Iterable[str]) -> None:
+    """--include/--exclude match the path as shown (relative to the working folder); the
+    configured globs match the path relative to their hedge.toml's folder. A file is read when
+    it matches an include of either kind (or none is given) and no exclude of either kind."""
+
+    def __init__(
+        self,
+        include: Iterable[str],
+        exclude: Iterable[str],
+        configured: ConfiguredGlobs | None = None,
+    ) -> None:
         include, exclude = list(include), list(exclude)
         self.include = compile_spec(include, "--include") if include else None
         self.exclude = compile_spec(exclude, "--exclude") if exclude else None
+        cfg = configured or ConfiguredGlobs()
+        self.base = str(cfg.base.resolve()) + os.sep if cfg.base is not None else None
+        self.cfg_include = compile_spec(cfg.include, "[audit] include") if cfg.include else None
+        self.cfg_exclude = compile_spec(cfg.exclude, "[audit] exclude") if cfg.exclude else None
 
-    def reason(self, rel: str) -> str | None:
-        if self.include is not None and not self.include.match_file(rel):
-            return "not matched by --include"
+    def _configured_rel(self, path: str) -> str | None:
+        if self.base is None or not path.startswith(self.base):
+            return None
+        rel = path[len(self.base) :]
+        return rel if os.sep == "/" else rel.replace(os.sep, "/")
+
+    def reason(self, rel: str, path: str = "") -> str | None:
+        cfg_rel = (
+            self._configured_rel(path)
+            if self.cfg_include is not None or self.cfg_exclude is not None
+            else None
+        )
+        if self.include is not None or self.cfg_include is not None:
+            included = (self.include is not None and self.include.match_file(rel)) or (
+                self.cfg_include is not None
+                and (cfg_rel is None or self.cfg_include.match_file(cfg_rel))
+            )
+            if not included:
+                return (
+                    "not matched by --include" if self.include else "not matched by [audit] include"
+                )
         if self.exclude is not None and self.exclude.match_file(rel):
             return "matched by --exclude"
+        if (
+            self.cfg_exclude is not None
+            and cfg_rel is not None
+            and self.cfg_exclude.match_file(cfg_rel)
+        ):
+            return "matched by [audit] exclude"
         return None
 
 
@@ -312,6 +360,7 @@ def iter_files(
     max_file_size: int = 2_000_000,
     staged: bool = False,
     diff: str | None = None,
+    configured: ConfiguredGlobs | None = None,
 ) -> tuple[dict[str, frozenset[int]] | None, Iterator[Entry]]:
     """The PATH arguments as a stream of files to read or skip, and (--staged/--diff) the lines.
 
@@ -340,14 +389,15 @@ def iter_files(
         listed = ((str(c), str(top), c.relative_to(top).as_posix(), None) for c in candidates)
     else:
         listed = _expand(roots, cwd)
-    return lines, _entries(listed, str(cwd), _Filter(include, exclude), max_file_size)
+    filt = _Filter(include, exclude, configured)
+    return lines, _entries(listed, str(cwd), filt, max_file_size)
 
 
 def _entries(listed: Iterable[Listed], cwd: str, filt: _Filter, max_size: int) -> Iterator[Entry]:
     seen: set[str] = set()
     for path, scope_root, rel, walk_reason in listed:
         display = display_path(path, cwd)
-        reason = walk_reason or _skip_reason(rel) or filt.reason(display)
+        reason = walk_reason or _skip_reason(rel) or filt.reason(display, path)
         identity = path
         if reason is None:
             reason, identity = _check_file(path, scope_root, max_size)
@@ -369,11 +419,12 @@ def select_files(
     max_file_size: int = 2_000_000,
     staged: bool = False,
     diff: str | None = None,
+    configured: ConfiguredGlobs | None = None,
 ) -> Selection:
     """Resolve the PATH arguments into files to read (the whole listing at once)."""
     lines, entries = iter_files(
         paths, cwd=cwd, include=include, exclude=exclude, max_file_size=max_file_size,
-        staged=staged, diff=diff,
+        staged=staged, diff=diff, configured=configured,
     )  # fmt: skip
     files: list[tuple[str, str]] = []
     skipped: list[tuple[str, str]] = []

@@ -77,7 +77,8 @@ ConfigOpt = Annotated[
         "--config",
         "-c",
         envvar="HEDGECTL_CONFIG",
-        help="hedge.toml to use (default: nearest hedge.toml or pyproject.toml [tool.hedgectl], upward).",
+        help="hedge.toml to use [default: the nearest hedge.toml or pyproject.toml [tool.hedgectl], "
+        "upward from the first PATH, else from the current folder].",
         show_default=False,
     ),
 ]

@@ -16,7 +16,7 @@ from hedgectl.errors import ConfigError, UsageError
 from hedgectl.services import settings as _settings
 
 if TYPE_CHECKING:
-    from hedgectl.adapters.files import Entry
+    from hedgectl.adapters.files import ConfiguredGlobs, Entry
     from hedgectl.core.audit import AuditResult
     from hedgectl.core.models import Finding
 
@@ -84,7 +84,10 @@ def audit(
     _settings.check_choice(request.fail_on, FAIL_ON, "--fail-on")
     for tier in request.tiers:
         _settings.check_choice(tier, TIERS, "--tier")
-    settings = _settings.load(request.config, request.cwd)
+    start = (
+        None if request.content is not None else _settings.start_folder(request.paths, request.cwd)
+    )
+    settings = _settings.load(request.config, request.cwd, start)
     base_known: frozenset[str] | None = None
     checkout = settings  # what the change itself configures
     if request.config_from_base:
@@ -137,8 +140,9 @@ def audit(
         else iter_files(
             list(request.paths) or [Path(".")],
             cwd=cwd,
-            include=[*audit_cfg.include, *request.include],
-            exclude=[*audit_cfg.exclude, *request.exclude],
+            include=request.include,
+            exclude=request.exclude,
+            configured=configured_globs(settings, start or cwd),
             max_file_size=size_limit,
             staged=request.staged,
             diff=request.diff,
@@ -327,6 +331,19 @@ def _roles(settings: Settings) -> Callable[[str], str | None]:
         return CONFIG if name == CONFIG_NAME else GENERATED
 
     return role
+
+
+def configured_globs(settings: Settings, scanned: Path) -> ConfiguredGlobs:
+    """[audit] include/exclude, relative to the folder of the hedge.toml that holds them; when
+    the scanned folder is not inside that folder (a shared `-c` file, another repository), to
+    the scanned folder instead."""
+    from hedgectl.adapters.files import ConfiguredGlobs
+
+    if not settings.audit.include and not settings.audit.exclude:
+        return ConfiguredGlobs()
+    root, top = settings.root.resolve(), scanned.resolve()
+    base = root if top == root or root in top.parents else top
+    return ConfiguredGlobs(settings.audit.include, settings.audit.exclude, base)
 
 
 def repo_prefix(cwd: Path) -> str:

@@ -14,11 +14,14 @@ import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hedgectl.config import TIERS
 from hedgectl.errors import FileError, UsageError
 from hedgectl.services import settings as _settings
+
+if TYPE_CHECKING:
+    from hedgectl.adapters.files import ConfiguredGlobs
 
 CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml", ".env", ".ini", ".cfg", ".properties"}
 PY_RESOLVER = "hedge_models.py"
@@ -77,7 +80,8 @@ def rewrite(
     for tier in request.tiers:
         _settings.check_choice(tier, TIERS, "--tier")
     _settings.check_choice(request.js_runtime, ("auto", "node", "browser"), "--js-runtime")
-    settings = _settings.load(request.config, request.cwd)
+    start = _settings.start_folder(request.paths, request.cwd)
+    settings = _settings.load(request.config, request.cwd, start)
     from hedgectl.catalog import Overrides, load_catalog
 
     catalog = load_catalog(settings.section("catalog") or Overrides())
@@ -97,14 +101,17 @@ def rewrite(
 
     check_configured(settings)
     cwd = request.cwd or Path.cwd()
-    root = _project_root(settings, cwd)
+    root = _project_root(settings, cwd, start)
+    from hedgectl.services.audit import configured_globs
+
     outcome = plan(
         list(request.paths) or [Path(".")],
         cwd=cwd,
         root=root,
         catalog=catalog,
-        include=[*settings.audit.include, *request.include],
-        exclude=[*settings.audit.exclude, *request.exclude],
+        include=list(request.include),
+        exclude=list(request.exclude),
+        configured=configured_globs(settings, start or cwd),
         max_file_size=settings.audit.max_file_size,
         tiers=frozenset(request.tiers),
         vendors=frozenset(request.vendors),
@@ -119,14 +126,15 @@ def rewrite(
     return outcome
 
 
-def _project_root(settings: Any, cwd: Path) -> Path:
-    """Where hedge.toml lives (or will): next to the config in use, else the git top, else cwd."""
+def _project_root(settings: Any, cwd: Path, start: Path | None = None) -> Path:
+    """Where hedge.toml lives (or will): next to the config in use, else the git top of the
+    first PATH (or of cwd), else cwd."""
     if settings.path is not None:
         # The folder hedge.toml sits in, not where a symlinked hedge.toml points.
         return Path(settings.path).parent
     from hedgectl.adapters.files import git_toplevel
 
-    return git_toplevel(cwd) or cwd.resolve()
+    return git_toplevel(start or cwd) or cwd.resolve()
 
 
 def plan(
@@ -138,6 +146,7 @@ def plan(
     include: list[str],
     exclude: list[str],
     max_file_size: int,
+    configured: ConfiguredGlobs | None = None,
     tiers: frozenset[str] = frozenset(),
     vendors: frozenset[str] = frozenset(),
     progress: Callable[[int, int], None] | None = None,
@@ -156,8 +165,9 @@ def plan(
     planner = Planner(catalog, existing=existing_models(old_toml), tiers=tiers, vendors=vendors)
     outcome = Outcome(planner=planner, hedge_toml=hedge_toml)
     selection = select_files(
-        paths, cwd=cwd, include=include, exclude=exclude, max_file_size=max_file_size
-    )
+        paths, cwd=cwd, include=include, exclude=exclude, max_file_size=max_file_size,
+        configured=configured,
+    )  # fmt: skip
     scanner = Scanner(catalog)
     packages = _Packages(root)
     resolvers: dict[Path, str] = {}  # resolver file -> py | node | browser

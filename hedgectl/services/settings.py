@@ -19,16 +19,34 @@ from hedgectl.errors import ConfigError, UsageError
 T = TypeVar("T")
 
 
-def load(config_path: Path | None, cwd: Path | None = None) -> config.Settings:
+def load(
+    config_path: Path | None, cwd: Path | None = None, start: Path | None = None
+) -> config.Settings:
     """hedge.toml settings: `config_path` (relative to `cwd`), else HEDGECTL_CONFIG, else the
-    nearest file upward from `cwd` (default: the working folder)."""
+    nearest file upward from `start` (the first scanned path: see `start_folder`), else from
+    `cwd` (default: the working folder)."""
     if config_path is not None and cwd is not None:
         config_path = cwd / config_path
     if config_path is not None and not Path(config_path).exists():
         raise ConfigError(
             f"config file not found: {config_path}", hint="run 'hedgectl init' to create one"
         )
-    return config.load(config_path, cwd)
+    return config.load(config_path, cwd, start=start)
+
+
+def start_folder(paths: Sequence[Path], cwd: Path | None = None) -> Path | None:
+    """Where config discovery starts for a command that scans PATHs: the first one (its folder
+    when it is a file), so `hedgectl audit ~/proj` uses ~/proj's hedge.toml from anywhere.
+    None (the working folder) without paths or when the first does not exist."""
+    if not paths:
+        return None
+    first = Path(paths[0])
+    first = first if first.is_absolute() else (cwd or Path.cwd()) / first
+    if first.is_dir():
+        return first
+    if first.exists() or first.is_symlink():
+        return first.parent
+    return None
 
 
 def pick(flag: T | None, env: str, file: T, parse: Callable[[str], T]) -> T:
