@@ -6,7 +6,8 @@ FROM python:3.12.8-slim-bookworm AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY hedgectl ./hedgectl
-RUN pip install --no-cache-dir --root-user-action=ignore --prefix=/install .
+# [all]: every command (the image runs reach serve by default, and any command on demand).
+RUN pip install --no-cache-dir --root-user-action=ignore --prefix=/install '.[all]'
 
 FROM python:3.12.8-slim-bookworm
 COPY --from=build /install /usr/local

@@ -8,18 +8,27 @@ TEST_STAMP := $(VENV)/.installed-test
 .PHONY: help demo test lint typecheck docs unit bench bench-deps clean system-deps
 
 help:
-	@echo "make demo   - create .venv, install, run 'hedgectl audit' on examples/"
+	@echo "make demo   - create .venv, install hedgectl[all], run 'hedgectl audit' on examples/"
 	@echo "make test   - install test deps and servers, then ruff, mypy, the docs build and the whole suite"
 	@echo "make bench  - run the benchmarks in bench/ (writes bench/RESULTS.md)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[all]'
 	touch $@
 
 $(TEST_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[all,test]'
+	touch $@
+
+# Wheels of the base install's dependencies and of the build backend, so the base-install test
+# (tests/integration/test_base_install.py) builds a fresh venv from this checkout offline.
+WHEELHOUSE := $(VENV)/wheelhouse
+$(WHEELHOUSE)/.done: $(STAMP) pyproject.toml
+	rm -rf $(WHEELHOUSE)
+	$(BIN)/python -m pip wheel --quiet -w $(WHEELHOUSE) . 'setuptools>=69' 'setuptools-scm>=8'
+	rm -f $(WHEELHOUSE)/hedgectl-*.whl
 	touch $@
 
 demo: $(STAMP)
@@ -82,7 +91,7 @@ docs: $(TEST_STAMP)
 unit: $(TEST_STAMP)
 	$(BIN)/pytest -q tests/unit
 
-test: $(TEST_STAMP) system-deps $(PORTKEY) $(TSC) $(LITELLM) lint typecheck docs
+test: $(TEST_STAMP) $(WHEELHOUSE)/.done system-deps $(PORTKEY) $(TSC) $(LITELLM) lint typecheck docs
 	$(BIN)/pytest -q -n 2 --dist loadgroup tests
 
 # Tools the benchmarks compare against: ripgrep (audit), blackbox exporter (reach).

@@ -32,6 +32,7 @@ from hedgectl.cli._common import (
     out,
     reports_errors,
 )
+from hedgectl.cli._extras import require
 from hedgectl.errors import ExitCode
 from hedgectl.report import printable
 
@@ -354,6 +355,7 @@ def copy_cmd(
     config: ConfigOpt = None,
 ) -> None:
     """Copy SOURCE (preset or org/name[@revision]) into DEST, resuming whatever an earlier run left."""
+    require("mirror", "mirror")
     from hedgectl.services.mirror import MirrorRequest, mirror, plan_mirror
 
     request = MirrorRequest(
@@ -427,6 +429,7 @@ def verify_cmd(
 
     Exit 0 when everything matches, 1 when anything differs (missing, extra, size, hash).
     """
+    require("mirror", "mirror verify")
     from hedgectl.services.mirror import VerifyRequest, verify_mirror
 
     request = VerifyRequest(
@@ -471,6 +474,7 @@ def serve_cmd(
     hf_hub_download, 'hf download' and the tools built on them then read the mirrored commits
     (revisions from refs/) from the bucket, byte for byte. Runs until Ctrl-C or SIGTERM.
     """
+    require("mirror", "mirror serve")
     import signal
 
     from hedgectl.services.mirror import ServeRequest, serve_mirror
@@ -542,6 +546,7 @@ def sync_cmd(
     not downloaded again. Nothing is deleted unless --prune. Exit 0 when every watched repository
     is up to date, 4 when any failed (the others are still synced).
     """
+    require("mirror", "mirror sync")
     from hedgectl.report import dump_json
     from hedgectl.services.mirror import SyncRequest, sync_mirrors
 

@@ -18,6 +18,7 @@ from hedgectl.cli._common import (
     reports_errors,
     warn,
 )
+from hedgectl.cli._extras import require
 from hedgectl.errors import ExitCode, UsageError
 
 
@@ -143,6 +144,7 @@ def reach(
     """
     if ctx.invoked_subcommand is not None:
         return
+    require("reach", "reach")
     from hedgectl.services.reach import ReachRequest
     from hedgectl.services.reach import reach as run_reach
 
@@ -278,6 +280,7 @@ def serve(
     Every probe run is recorded in the history, as a cron run is. SIGTERM or Ctrl-C stops
     accepting, finishes the requests in flight and exits 0.
     """
+    require("reach", "reach serve")
     import os
 
     from hedgectl.services.reach import ReachRequest

@@ -25,6 +25,7 @@ from hedgectl.cli._common import (
     err,
     reports_errors,
 )
+from hedgectl.cli._extras import require
 from hedgectl.errors import ExitCode
 from hedgectl.report import printable
 
@@ -95,6 +96,7 @@ def rewrite(
     until you override it. Exit 0 on success, 1 with --check when something would change, 2 on usage or file
     errors (unwritable file, dirty tree without --force), 3 on config errors.
     """
+    require("rewrite", "rewrite")
     from hedgectl.services.rewrite import RewriteRequest
     from hedgectl.services.rewrite import rewrite as run_rewrite
 
