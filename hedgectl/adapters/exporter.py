@@ -159,13 +159,20 @@ class Exporter:
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
-    def serve(self, *, handle_signals: bool = True) -> None:
-        """Serve until shutdown(); SIGTERM and SIGINT shut down gracefully (main thread only)."""
+    def serve(
+        self, *, handle_signals: bool = True, on_ready: Callable[[], None] | None = None
+    ) -> None:
+        """Serve until shutdown(); SIGTERM and SIGINT shut down gracefully (main thread only).
+
+        on_ready runs once the signals are handled, so a supervisor that stops the server as
+        soon as it says it is listening still gets a graceful exit 0."""
         previous: dict[signal.Signals, Any] = {}
         if handle_signals:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 previous[signum] = signal.signal(signum, self._on_signal)
         try:
+            if on_ready is not None:
+                on_ready()
             self.httpd.serve_forever(poll_interval=0.2)
         finally:
             self.httpd.server_close()  # joins the request threads still answering

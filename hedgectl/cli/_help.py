@@ -26,6 +26,10 @@ OPTION_METAVARS = {
     "max_file_size": "SIZE",
     "timeout": "SECONDS",
     "fail_on": "LEVEL",
+    "retry_seconds": "SECONDS",
+    "bandwidth": "GBPS",
+    "source_repo": "ORG/NAME",
+    "source_revision": "REV",
 }
 
 EXAMPLES: dict[str, list[str]] = {

@@ -465,7 +465,9 @@ def serve_cmd(
     endpoint_url: EndpointOpt = None,
     region: RegionOpt = None,
     addressing_style: AddressingOpt = None,
-    quiet: QuietOpt = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No request log (errors still show).")
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Serve the mirror at DEST read-only as a Hugging Face Hub endpoint.

@@ -270,7 +270,9 @@ def serve(
     history_path: HistoryOpt = None,
     no_history: NoHistoryOpt = False,
     notify: NotifyOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No request log.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No request log (errors still show).")
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Serve reach as a Prometheus exporter, in blackbox_exporter's shape.

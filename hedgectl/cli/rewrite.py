@@ -19,6 +19,7 @@ from hedgectl.cli._common import (
     ExcludeOpt,
     IncludeOpt,
     OutputOpt,
+    QuietOpt,
     TierOpt,
     VendorOpt,
     emit,
@@ -84,7 +85,7 @@ def rewrite(
             "built-ins -> node); browser never uses fs or require.",
         ),
     ] = JsRuntime.AUTO,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    quiet: QuietOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Move hard-coded model IDs into hedge.toml [models] and make the code look them up by alias.
@@ -114,7 +115,9 @@ def rewrite(
     )
 
     def show(outcome: Outcome) -> None:
-        _report(outcome, fmt, output)
+        # -q: no diff on stdout (the exit code answers --check); -o and JSON are still written.
+        if not (quiet and output is None and fmt is RewriteFormat.DIFF):
+            _report(outcome, fmt, output)
         if not quiet:
             _summary(outcome, write=write)
 

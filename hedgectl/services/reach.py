@@ -359,9 +359,9 @@ def serve(
         return render_status_page(report, recent_changes(request))
 
     exporter = Exporter(host, port, probe, page, max_concurrent=max_concurrent, log=log)
-    if on_started is not None:
-        on_started(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
-    exporter.serve()
+    bound = exporter.httpd.server_address[1]  # the port picked when --listen asks for 0
+    address = f"[{host}]:{bound}" if ":" in host else f"{host}:{bound}"
+    exporter.serve(on_ready=None if on_started is None else lambda: on_started(address))
 
 
 def history_file(flag: Path | None, reach_settings: ReachSettings, root: Path) -> Path:

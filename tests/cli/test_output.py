@@ -159,3 +159,25 @@ def test_every_command_takes_the_same_format_flag() -> None:
     for command in commands:
         text = hedgectl(*command, "--help").stdout
         assert "-f, --format" in text or ("--format" in text and "-f" in text), command
+
+
+def test_rewrite_and_init_quiet_print_nothing(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text('MODEL = "deepseek-chat"\n')
+    quiet = hedgectl("rewrite", "-q", "app.py", cwd=tmp_path)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    check = hedgectl("rewrite", "-q", "--check", "app.py", cwd=tmp_path)
+    assert (check.returncode, check.stdout, check.stderr) == (1, "", "")
+    plan = hedgectl("rewrite", "-q", "-f", "json", "app.py", cwd=tmp_path)  # machine format
+    assert json.loads(plan.stdout)["aliases"] and plan.stderr == ""
+    init = hedgectl("init", "-q", cwd=tmp_path)
+    assert (init.returncode, init.stdout, init.stderr) == (0, "", "")
+    assert (tmp_path / "hedge.toml").is_file()
+    again = hedgectl("init", "-q", cwd=tmp_path)
+    assert again.returncode == 2 and again.stderr.startswith("error: ")
+
+
+def test_commands_without_a_result_have_no_format_flag() -> None:
+    # init writes a file; the serve commands answer HTTP (formats by URL path).
+    for command in (("init",), ("mirror", "serve"), ("reach", "serve")):
+        help_text = hedgectl(*command, "--help").stdout
+        assert not re.search(r"^\s+(-f, )?--format\b", help_text, re.M), command
