@@ -1,4 +1,5 @@
-"""`pip install hedgectl` without extras, for real: a fresh venv, this checkout built and installed
+"""`pip install hedgectl` without extras, for real: a fresh venv, this checkout's files (a copy,
+so the build writes nothing into the checkout the rest of the suite imports) built and installed
 by pip with its declared base dependencies (offline, from the wheels `make test` collects in
 .venv/wheelhouse). audit, catalog, init and config work; rewrite, mirror and reach stop with one
 line naming the install command that adds their extra.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -28,14 +30,29 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """bin/ of a venv holding hedgectl's base install from this checkout."""
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The checkout's files as they are now (tracked and new, not ignored), without git."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, check=True, timeout=60,
+    )  # fmt: skip
+    dest = tmp_path_factory.mktemp("checkout") / "hedgectl"
+    for name in filter(None, listing.stdout.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory, source: Path) -> Path:
+    """bin/ of a venv holding hedgectl's base install from the checkout."""
     env_dir = tmp_path_factory.mktemp("base-venv")
     venv.EnvBuilder(with_pip=True).create(env_dir)
     bin_dir = env_dir / "bin"
     done = subprocess.run(
         [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--no-index",
-         "--find-links", str(WHEELHOUSE), str(ROOT)],
+         "--find-links", str(WHEELHOUSE), str(source)],
         capture_output=True, text=True, timeout=300,
         env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
     )  # fmt: skip
@@ -87,14 +104,14 @@ def test_audit_catalog_init_and_config_run_on_the_base_install(base: Path, tmp_p
     ],
 )
 def test_a_command_whose_extra_is_missing_says_how_to_add_it(
-    base: Path, tmp_path: Path, args: list[str], command: str, extra: str
+    base: Path, source: Path, tmp_path: Path, args: list[str], command: str, extra: str
 ) -> None:
     done = run(base, *args, cwd=tmp_path)
     assert done.returncode == 2  # docs/exit-codes.md: usage
     assert done.stdout == ""
     # One line, naming the install command for this checkout (never a bare index name).
     assert done.stderr == (
-        f"error: hedgectl {command} needs the {extra} extra: pip install '{ROOT}[{extra}]'\n"
+        f"error: hedgectl {command} needs the {extra} extra: pip install '{source}[{extra}]'\n"
     )
 
 
