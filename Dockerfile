@@ -7,7 +7,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY hedgectl ./hedgectl
 # [all]: every command (the image runs reach serve by default, and any command on demand).
-RUN pip install --no-cache-dir --root-user-action=ignore --prefix=/install '.[all]'
+RUN pip install --no-cache-dir --root-user-action=ignore --prefix=/install '/src[all]'
 
 FROM python:3.12.8-slim-bookworm
 COPY --from=build /install /usr/local

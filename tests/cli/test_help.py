@@ -40,3 +40,36 @@ def test_arguments_read_as_names() -> None:
     copy = runner.invoke(app, ["mirror", "copy", "-h"]).stdout
     assert "Usage: hedgectl mirror copy [OPTIONS] SOURCE DEST" in copy
     assert "-j, --concurrency N" in copy and "--include GLOB" in copy
+
+
+def test_help_examples_name_real_commands_options_and_values() -> None:
+    """Every hedgectl line in an epilog parses: its command exists, its options and their
+    values are accepted (nothing runs)."""
+    import shlex
+
+    from hedgectl.cli._help import EXAMPLES
+
+    root = typer.main.get_command(app)
+    checked = 0
+    for lines in EXAMPLES.values():
+        for line in lines:
+            args = shlex.split(line.split("  #")[0])
+            args = args[: args.index("|")] if "|" in args else args  # hedgectl's end of a pipe
+            if args[0] != "hedgectl":
+                continue  # another tool reading what hedgectl serves (hf download)
+            command: Any = root
+            rest = args[1:]
+            ctx = root.make_context("hedgectl", [], resilient_parsing=True)
+            while getattr(command, "commands", None):
+                if rest and rest[0] in command.commands:
+                    name, rest = rest[0], rest[1:]
+                elif args[1] == "mirror":  # `hedgectl mirror SOURCE DEST` is `mirror copy`
+                    name = "copy"
+                elif args[1] == "reach":  # `hedgectl reach [OPTIONS]` runs the probes
+                    break
+                else:
+                    raise AssertionError(line)
+                command = command.commands[name]
+            with command.make_context(command.name, list(rest), parent=ctx):
+                checked += 1
+    assert checked >= 20
