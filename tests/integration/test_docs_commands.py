@@ -39,10 +39,6 @@ CRON = re.compile(r"^(?:[\d*/,-]+\s+){5}")  # a crontab line runs its command
 ENV_PREFIX = re.compile(r"^(?:[A-Z_][A-Z0-9_]*=\S*\s+)*")
 # Blocks shown but not run, each with the reason (kept short on purpose).
 NOT_RUNNABLE = {
-    (
-        "mirror.md",
-        "hedgectl mirror moonshotai/Kimi-K2-Instruct s3://my-models/hub --source modelscope",
-    ),
     ("reach.md", "hedgectl reach serve --listen 127.0.0.1:9731 --config /etc/hedgectl/hedge.toml"),
 }
 
@@ -215,11 +211,13 @@ def scenario_ci_org(tmp: Path) -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def mirror_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A loopback Hub serving small repos under the presets' names, and SeaweedFS with the
-    buckets the docs use."""
+def mirror_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
+    """A loopback Hub and a ModelScope server serving small repos under the presets' names,
+    SeaweedFS with the buckets the docs use, and the manifest of an earlier mirror of the Kimi
+    repo (what a second region would copy from ModelScope against)."""
     from tests.integration.mirror.conftest import small_repo
     from tests.servers.hub import HubServer
+    from tests.servers.modelscope import ModelScopeServer
     from tests.servers.seaweed import ACCESS_KEY, SECRET_KEY, start_seaweed, weed_binary
 
     if weed_binary() is None:
@@ -230,18 +228,34 @@ def mirror_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     ]
     weed = start_seaweed(tmp_path_factory.mktemp("docs-seaweed"))
     hub = HubServer(repos).start()
+    modelscope = ModelScopeServer(repos).start()
     try:
         client = weed.client()
-        for bucket in ("models", "my-models"):
+        for bucket in ("models", "my-models", "dr-bucket", "earlier"):
             client.create_bucket(Bucket=bucket)
-        yield {
+        env = {
             "HF_ENDPOINT": hub.url,
+            "MODELSCOPE_ENDPOINT": modelscope.url,
             "AWS_ENDPOINT_URL": weed.endpoint,
             "AWS_ACCESS_KEY_ID": ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
             "AWS_DEFAULT_REGION": "us-east-1",
         }
+        home = tmp_path_factory.mktemp("docs-mirror-home")
+        subprocess.run(
+            ["hedgectl", "mirror", "kimi-k2-instruct", "s3://earlier/hub", "-q"],
+            env={**_base_env(home), **env}, cwd=home, check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+        kimi = repos[1]
+        manifest = home / "kimi.manifest.json"
+        manifest.write_bytes(
+            client.get_object(
+                Bucket="earlier", Key=f"hub/{kimi.repo_id}/{kimi.commit}.manifest.json"
+            )["Body"].read()
+        )
+        yield env, manifest
     finally:
+        modelscope.stop()
         hub.stop()
         weed.stop()
 
@@ -297,7 +311,9 @@ def _scenario(name: str, tmp: Path, request: pytest.FixtureRequest) -> Scenario:
     scenario.env["XDG_STATE_HOME"] = str(tmp / "state")
     config = ""
     if name in ("mirror", "session"):
-        scenario.env.update(request.getfixturevalue("mirror_world"))
+        env, manifest = request.getfixturevalue("mirror_world")
+        scenario.env.update(env)
+        shutil.copy(manifest, scenario.cwd / "kimi.manifest.json")
         config += MIRROR_TOML
     if name in ("reach", "session"):
         config += request.getfixturevalue("reach_world")
