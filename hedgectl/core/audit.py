@@ -19,7 +19,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
 
 from hedgectl.catalog import TIER_RANK, Catalog
 from hedgectl.core import dependencies
@@ -33,6 +32,7 @@ from hedgectl.core.lexer import (
     RegionIndex,
     Seg,
     Segment,
+    base_name,
     code_segments,
     context_before,
     file_regions,
@@ -40,6 +40,7 @@ from hedgectl.core.lexer import (
     location_of,
     prefix_check,
     prose_segments,
+    segment_context,
     word_at,
 )
 from hedgectl.core.models import Finding, Kind, Location, Match
@@ -93,7 +94,7 @@ class Scanner:
     ) -> list[RawFinding]:
         """Findings in one file's bytes; `lines` limits them to those line numbers (--diff)."""
         results = self._manifest(data, path, lines)
-        if PurePosixPath(path).name in dependencies.LOCK_FILES:
+        if base_name(path) in dependencies.LOCK_FILES:
             return results  # package names and hashes: no model IDs worth a reviewer's time
         offsets = self.prefilter.offsets(data)
         if not offsets:
@@ -213,11 +214,11 @@ class Scanner:
                 ):
                     continue
             if seg.seg is Seg.STRING and ws == seg.start and ftype is not FileType.DOCS:
-                context = seg.context
+                context = segment_context(text, seg)
             else:
                 context = context_before(text[max(seg.start, ws - LOOKBEHIND) : ws])
                 if not context and seg.seg is Seg.STRING:
-                    context = seg.context
+                    context = segment_context(text, seg)
             if seg.seg is Seg.COMMENT and not (
                 context or _quoted(text, ws, we) or "://" in text[ws:we]
             ):

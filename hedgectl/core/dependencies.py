@@ -144,14 +144,17 @@ REQUIREMENTS = re.compile(r"(?:.*requirements.*|constraints.*)\.(?:txt|in)$", re
 
 def manifest_kind(path: str) -> str | None:
     """Which parser reads this file, by its name; None for files that are not manifests."""
-    p = PurePosixPath(path)
-    name = p.name
+    # String operations, not PurePosixPath: this runs once for every file of the tree.
+    head, _, name = path.rstrip("/").rpartition("/")
     if name in _PARSERS:
         return name
-    if name.lower().endswith(".gradle") or name.lower().endswith(".gradle.kts"):
+    lowered = name.lower()
+    if lowered.endswith((".gradle", ".gradle.kts")):
         return "build.gradle"
+    if not lowered.endswith((".txt", ".in")):
+        return None
     if REQUIREMENTS.fullmatch(name) or (
-        p.parent.name == "requirements" and name.endswith((".txt", ".in"))
+        head.rpartition("/")[2] == "requirements" and name.endswith((".txt", ".in"))
     ):
         return "requirements.txt"
     return None

@@ -23,7 +23,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from hedgectl.core.models import Location
 
@@ -80,13 +80,18 @@ for _ext in ("md", "mdx", "markdown", "rst", "txt", "adoc", "org", "rdoc"):
     LANGS[_ext] = (FileType.DOCS, ())
 
 
+def base_name(path: str) -> str:
+    """The last component of a "/"-separated path (PurePosixPath(path).name, without its cost)."""
+    return path.rstrip("/").rpartition("/")[2]
+
+
 def extension(path: str) -> str:
-    name = PurePosixPath(path).name.lower()
+    name = base_name(path).lower()
     return name.rsplit(".", 1)[-1] if "." in name else ""
 
 
 def file_type(path: str) -> tuple[FileType, tuple[str, ...]]:
-    name = PurePosixPath(path).name.lower()
+    name = base_name(path).lower()
     if name.startswith(".env") or name.endswith(".env"):
         return LANGS["env"]
     if name in ("dockerfile", "makefile", "justfile", "containerfile") or name.startswith(
@@ -119,12 +124,23 @@ class Region:
     context: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
+    """Part of one line (a tuple: lines are cut into many, and they are built in the hot loop)."""
+
     start: int  # character offsets in the line
     end: int
     seg: Seg
     context: str = ""  # for strings: the key the literal is assigned to
+    # A string whose key is not looked up yet: where its opening quote is in the line. The key is
+    # read (context_before) only for segments that hold a keyword hit: see segment_context.
+    key_at: int = -1
+
+
+def segment_context(line: str, seg: Segment) -> str:
+    """The key a segment's string is assigned to (computed on first need, for code strings)."""
+    if seg.key_at < 0:
+        return seg.context
+    return context_before(line[max(0, seg.key_at - LOOKBEHIND) : seg.key_at])
 
 
 # Look-behind for a key reads a bounded window, with regexes written for the REVERSED window and
@@ -207,27 +223,32 @@ def _span_regex(comment_markers: tuple[str, ...]) -> re.Pattern[str]:
 
 def code_segments(
     line: str, markers: tuple[str, ...], start: int = 0, end: int | None = None
-) -> Iterator[Segment]:
-    """Strings and comments of one line of code (from start to end), gaps as CODE."""
+) -> list[Segment]:
+    """Strings and comments of one line of code (from start to end), gaps as CODE.
+
+    A string's key is left for segment_context to read: most strings of a line hold no hit.
+    """
     end = len(line) if end is None else end
     pos = start
+    out: list[Segment] = []
+    add = out.append
     for m in _span_regex(markers).finditer(line, start, end):
-        text = m.group(0)
-        if m.start() > pos:
-            yield Segment(pos, m.start(), Seg.CODE)
-        if len(text) >= 2 and text[0] in "\"'`" and text[-1] == text[0]:
-            context = context_before(line[max(0, m.start() - LOOKBEHIND) : m.start()])
-            yield Segment(m.start() + 1, m.end() - 1, Seg.STRING, context)
-            pos = m.end()
-        elif text in ("'", '"', "`"):  # a string left open: it runs past this line
-            context = context_before(line[max(0, m.start() - LOOKBEHIND) : m.start()])
-            yield Segment(m.end(), end, Seg.STRING, context)
-            return
+        at, to = m.span()
+        if at > pos:
+            add(Segment(pos, at, Seg.CODE))
+        first = line[at]
+        if to - at >= 2 and first in "\"'`" and line[to - 1] == first:
+            add(Segment(at + 1, to - 1, Seg.STRING, "", at))
+            pos = to
+        elif to - at == 1 and first in "\"'`":  # a string left open: it runs past this line
+            add(Segment(to, end, Seg.STRING, "", at))
+            return out
         else:
-            yield Segment(m.start(), end, Seg.COMMENT)
-            return
+            add(Segment(at, end, Seg.COMMENT))
+            return out
     if pos < end:
-        yield Segment(pos, end, Seg.CODE)
+        add(Segment(pos, end, Seg.CODE))
+    return out
 
 
 INLINE_CODE = re.compile(r"`+([^`]+)`+")
@@ -384,10 +405,12 @@ class RegionIndex:
     def overlapping(self, start: int, end: int) -> list[Region]:
         if not self.regions:
             return []
+        regions = self.regions
         i = max(bisect_right(self.starts, start) - 1, 0)
         out = []
-        while i < len(self.regions) and self.regions[i].start < end:
-            r = self.regions[i]
+        n = len(regions)
+        while i < n and regions[i].start < end:
+            r = regions[i]
             if r.end > start:
                 out.append(r)
             i += 1
@@ -401,14 +424,17 @@ WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 WORD_LIMIT = 300
 
 
+_WORD_STR = "".join(sorted(WORD_CHARS))
+
+
 def word_at(line: str, lo: int, hi: int) -> tuple[int, int]:
     """The word holding line[lo:hi], bounded to WORD_LIMIT characters either way."""
-    start, end = lo, hi
     floor, ceil = max(0, lo - WORD_LIMIT), min(len(line), hi + WORD_LIMIT)
-    while start > floor and line[start - 1] in WORD_CHARS:
-        start -= 1
-    while end < ceil and line[end] in WORD_CHARS:
-        end += 1
+    before = line[floor:lo] if lo > floor else ""
+    after = line[hi:ceil] if ceil > hi else ""
+    # str.strip with a character set walks in C what a loop over characters walks in Python.
+    start = lo - (len(before) - len(before.rstrip(_WORD_STR)))
+    end = hi + (len(after) - len(after.lstrip(_WORD_STR)))
     return start, end
 
 
