@@ -44,7 +44,7 @@ from hedgectl.core.lexer import (
     word_at,
 )
 from hedgectl.core.models import Finding, Kind, Location, Match
-from hedgectl.core.prefilter import Prefilter
+from hedgectl.core.prefilter import Prefilter, WordFinder
 
 SUPPRESS = re.compile(r"hedgectl:\s*ignore\b", re.IGNORECASE)
 MAX_WINDOW = 2048  # characters kept either side of a hit on very long (minified) lines
@@ -85,8 +85,7 @@ class Scanner:
         keywords = self.detector.keywords()
         self.prefilter = Prefilter([*keywords, *self.packages.keywords()])
         # The same keywords for a line of text, without the punctuation some carry ('"o1').
-        words = sorted({k.strip("\"'=:/ ") for k in keywords} - {""}, key=len, reverse=True)
-        self.line_keywords = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+        self.line_keywords = WordFinder(k.strip("\"'=:/ ") for k in keywords)
         self._seen: dict[tuple[str, str], list[tuple[int, Match, bool]]] = {}
 
     def scan(
@@ -183,7 +182,7 @@ class Scanner:
         if not segs:
             return []
         if ends is None:
-            ends = [m.end() for m in self.line_keywords.finditer(text)]
+            ends = self.line_keywords.ends(text)
         starts = [s.start for s in segs]
         hits: list[LineHit] = []
         weak: list[LineHit] = []

@@ -55,3 +55,71 @@ class Prefilter:
         self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
         hits.sort()
         return hits
+
+
+class WordFinder:
+    """Keyword hits in one line of text: `[m.end() for m in regex.finditer(text)]` for the regex
+    `w1|w2|...` (longest first, case-insensitive), without Python's regex engine trying every
+    alternative at every position.
+
+    With hyperscan, every occurrence of every word is found in one pass; the regex's answer is
+    then rebuilt: the leftmost occurrence, the longest one starting there, then the next one
+    starting at or after its end. Only for ASCII text and words, where case folding is plain
+    ASCII on both sides (Python folds a few non-ASCII letters such as 'ſ' onto ASCII ones).
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = sorted({w for w in words if w}, key=len, reverse=True)
+        self.regex = re.compile("|".join(re.escape(w) for w in self.words), re.IGNORECASE)
+        self._db: Any = None
+        self._scratch: Any = None
+        if _hs is not None and self.words and all(w.isascii() for w in self.words):
+            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+            db.compile(
+                expressions=[re.escape(w).encode() for w in self.words],
+                ids=list(range(len(self.words))),
+                elements=len(self.words),
+                flags=[_hs.HS_FLAG_CASELESS] * len(self.words),
+            )
+            self._db = db
+            self._scratch = _hs.Scratch(db)
+        self._lengths = [len(w) for w in self.words]
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        lengths = self._lengths
+
+        def on_match(pid: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            found.append((end - lengths[pid], -end))
+
+        self._db.scan(text.encode("ascii"), match_event_handler=on_match, scratch=self._scratch)
+        found.sort()
+        return found
+
+    def ends(self, text: str) -> list[int]:
+        if self._db is None or not text.isascii():
+            return [m.end() for m in self.regex.finditer(text)]
+        out: list[int] = []
+        pos = 0
+        for start, neg_end in self._spans(text):
+            if start >= pos:
+                pos = -neg_end
+                out.append(pos)
+        return out
+
+    def search(self, text: str) -> bool:
+        """Whether any word occurs in the text."""
+        if self._db is None or not text.isascii():
+            return self.regex.search(text) is not None
+        hit = False
+
+        def on_match(_id: int, _start: int, _end: int, _flags: int, _ctx: object) -> bool:
+            nonlocal hit
+            hit = True
+            return True  # stop at the first match
+
+        try:
+            self._db.scan(text.encode("ascii"), match_event_handler=on_match, scratch=self._scratch)
+        except _hs.ScanTerminated:
+            pass
+        return hit
