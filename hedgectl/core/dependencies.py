@@ -160,9 +160,13 @@ def manifest_kind(path: str) -> str | None:
     return None
 
 
-def declared(path: str, data: bytes) -> list[Declared]:
+Keep = Callable[[str, str], bool]  # (ecosystem, name) -> whether the caller wants it
+
+
+def declared(path: str, data: bytes, keep: Keep | None = None) -> list[Declared]:
     """Every package a manifest or lock file names (unknown packages included), in file order.
 
+    keep: only the packages it accepts (parsers of large lock files skip placing the others).
     A file that does not parse yields nothing: a broken manifest is the build's problem, and
     audit must not fail a run on it.
     """
@@ -171,7 +175,7 @@ def declared(path: str, data: bytes) -> list[Declared]:
         return []
     text = data.decode("utf-8", "replace")
     try:
-        return list(_PARSERS[kind](text))
+        found = list(_PARSERS[kind](text, keep))
     except (
         ValueError,
         TypeError,
@@ -182,6 +186,7 @@ def declared(path: str, data: bytes) -> list[Declared]:
         ElementTree.ParseError,
     ):
         return []
+    return found if keep is None else [d for d in found if keep(d.ecosystem, d.name)]
 
 
 class _Locator:
@@ -276,7 +281,7 @@ REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
-def _requirements(text: str) -> Iterator[Declared]:
+def _requirements(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     for i, raw in enumerate(text.splitlines(), 1):
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
@@ -297,7 +302,7 @@ def _pep508_name(spec: str) -> str:
     return m.group(1) if m else ""
 
 
-def _pyproject(text: str) -> Iterator[Declared]:
+def _pyproject(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     doc = tomllib.loads(text)
     names: list[tuple[str, str, str]] = []
     project = doc.get("project", {})
@@ -314,14 +319,14 @@ def _pyproject(text: str) -> Iterator[Declared]:
     yield from _named(text, "pypi", [n for n in names if n[0]])
 
 
-def _pipfile(text: str) -> Iterator[Declared]:
+def _pipfile(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     doc = tomllib.loads(text)
     names = [(n, DIRECT, "") for n in doc.get("packages", {})]
     names += [(n, DIRECT, "dev") for n in doc.get("dev-packages", {})]
     yield from _named(text, "pypi", names)
 
 
-def _pipfile_lock(text: str) -> Iterator[Declared]:
+def _pipfile_lock(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     doc = json.loads(text)
     names = [(n, TRANSITIVE, "") for n in doc.get("default", {})]
     names += [(n, TRANSITIVE, "dev") for n in doc.get("develop", {})]
@@ -331,7 +336,7 @@ def _pipfile_lock(text: str) -> Iterator[Declared]:
 TOML_LOCK_NAME = re.compile(r'^name\s*=\s*"([^"]+)"', re.MULTILINE)
 
 
-def _toml_lock(text: str) -> Iterator[Declared]:
+def _toml_lock(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     """poetry.lock and uv.lock: [[package]] tables; uv marks the project's own direct needs."""
     doc = tomllib.loads(text)
     packages = doc.get("package", [])
@@ -353,7 +358,7 @@ def _toml_lock(text: str) -> Iterator[Declared]:
         yield Declared("pypi", name, line, col, scope)
 
 
-def _package_json(text: str) -> Iterator[Declared]:
+def _package_json(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     doc = json.loads(text)
     names: list[tuple[str, str, str]] = []
     for section, group in (
@@ -365,28 +370,53 @@ def _package_json(text: str) -> Iterator[Declared]:
         body = doc.get(section, {})
         if isinstance(body, dict):
             names += [(n, DIRECT, group) for n in body]
-    yield from _npm_named(text, names)
+    yield from _npm_named(text, names, keep)
 
 
 JSON_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
 
 
-def _npm_named(text: str, names: Iterable[tuple[str, str, str]]) -> Iterator[Declared]:
+def _npm_named(
+    text: str, names: Iterable[tuple[str, str, str]], keep: Keep | None = None
+) -> Iterator[Declared]:
+    wanted = [n for n in names if keep is None or keep("npm", n[0])]
+    if not wanted:
+        return
     loc = _Locator(text)
-    # Where each package first appears as a key (`"openai": "^4"`, `"node_modules/openai": {`),
-    # not as the package's own `"name": "openai"`. One pass over the text: a search per name
-    # was quadratic on lock files of thousands of packages.
-    first_key: dict[str, int] = {}
-    for m in JSON_KEY.finditer(text):
-        key = m.group(1)
-        first_key.setdefault(key.removeprefix("node_modules/"), m.start())
-    for name, scope, group in names:
+    first_key = _first_keys(text, {name for name, _, _ in wanted})
+    for name, scope, group in wanted:
         at = first_key.get(name)
         line, col = loc.position(at + 1) if at is not None else (1, 1)
         yield Declared("npm", name, line, col, scope, group)
 
 
-def _package_lock(text: str) -> Iterator[Declared]:
+def _first_keys(text: str, names: set[str]) -> dict[str, int]:
+    """Where each package first appears as a JSON key (`"openai": "^4"`,
+    `"node_modules/openai": {`), not as the package's own `"name": "openai"`.
+
+    The keys are the matches of JSON_KEY scanned from the start (one pass: a search per name was
+    quadratic on lock files of thousands of packages). For a few names, one search for just
+    those keys finds the same places: such a key cannot start inside an earlier JSON_KEY match
+    unless its quote is escaped, and then (a backslash before it) the full pass decides.
+    """
+    plain = all('"' not in n and "\\" not in n and not n.startswith("node_modules/") for n in names)
+    if names and plain and len(names) <= 64:
+        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        pattern = re.compile(r'"(?:node_modules/)?(' + alternatives + r')"\s*:')
+        found: dict[str, int] = {}
+        for m in pattern.finditer(text):
+            if text[m.start() - 1 : m.start()] == "\\":
+                break  # ambiguous: let the full pass decide
+            found.setdefault(m.group(1), m.start())
+        else:
+            return found
+    first_key: dict[str, int] = {}
+    for m in JSON_KEY.finditer(text):
+        first_key.setdefault(m.group(1).removeprefix("node_modules/"), m.start())
+    return first_key
+
+
+def _package_lock(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     doc = json.loads(text)
     packages = doc.get("packages")
     names: list[tuple[str, str, str]] = []
@@ -410,7 +440,7 @@ def _package_lock(text: str) -> Iterator[Declared]:
     for name, scope, _ in names:
         if scopes.get(name) != DIRECT:
             scopes[name] = scope
-    yield from _npm_named(text, [(n, s, "") for n, s in scopes.items()])
+    yield from _npm_named(text, [(n, s, "") for n, s in scopes.items()], keep)
 
 
 PNPM_KEY = re.compile(r"^/?((?:@[^/@]+/)?[^/@(]+)@")
@@ -419,7 +449,7 @@ PNPM_KEY = re.compile(r"^/?((?:@[^/@]+/)?[^/@(]+)@")
 YAML_ALIAS = re.compile(r"(?:^|[\s\[{,:-])[&*][\w-]", re.MULTILINE)
 
 
-def _pnpm_lock(text: str) -> Iterator[Declared]:
+def _pnpm_lock(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     import yaml  # a YAML parser: lock files use the full syntax (quoted keys, flow maps)
 
     if YAML_ALIAS.search(text):
@@ -446,7 +476,7 @@ def _pnpm_lock(text: str) -> Iterator[Declared]:
 YARN_ENTRY = re.compile(r'^"?((?:@[^@"/\s]+/)?[^@"\s,]+)@', re.MULTILINE)
 
 
-def _yarn_lock(text: str) -> Iterator[Declared]:
+def _yarn_lock(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     """yarn.lock (v1 text and berry YAML): entries start unindented with `name@range`."""
     seen: set[str] = set()
     loc = _Locator(text)
@@ -462,7 +492,7 @@ def _yarn_lock(text: str) -> Iterator[Declared]:
 GO_REQUIRE = re.compile(r"^\s*(?:require\s+)?([a-z0-9][\w.~-]*(?:/[\w.~+-]+)+)\s+v\S+(.*)$")
 
 
-def _go_mod(text: str) -> Iterator[Declared]:
+def _go_mod(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     in_block = False
     for i, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
@@ -479,7 +509,7 @@ def _go_mod(text: str) -> Iterator[Declared]:
                 yield Declared("golang", m.group(1), i, m.start(1) + 1, scope)
 
 
-def _cargo(text: str) -> Iterator[Declared]:
+def _cargo(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     doc = tomllib.loads(text)
     names: list[tuple[str, str, str]] = []
 
@@ -505,7 +535,7 @@ SETUP_KEYWORDS = frozenset(
 )
 
 
-def _setup_py(text: str) -> Iterator[Declared]:
+def _setup_py(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     """setup.py, read as a syntax tree and never run: string literals given to install_requires
     and extras_require, directly or through a module-level name (`extras_require["x"] = [...]`)."""
     import ast
@@ -554,14 +584,14 @@ def _is_dict_value(root: object, const: object) -> bool:
 GEM = re.compile(r"""^\s*gem\s+["']([\w.-]+)["']""", re.MULTILINE)
 
 
-def _gemfile(text: str) -> Iterator[Declared]:
+def _gemfile(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     loc = _Locator(text)
     for m in GEM.finditer(text):
         line, col = loc.position(m.start(1))
         yield Declared("gem", m.group(1), line, col, DIRECT)
 
 
-def _pom(text: str) -> Iterator[Declared]:
+def _pom(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         return  # POMs never need a DTD; entity tricks are not worth parsing
     root = ElementTree.fromstring(text)
@@ -586,7 +616,7 @@ GRADLE = re.compile(
 )
 
 
-def _gradle(text: str) -> Iterator[Declared]:
+def _gradle(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     loc = _Locator(text)
     for m in GRADLE.finditer(text):
         line, col = loc.position(m.start(1))
@@ -683,7 +713,7 @@ def match_for(package: Package, text: str) -> Match:
 def manifest_matches(index: PackageIndex, path: str, data: bytes) -> list[tuple[Declared, Match]]:
     """Catalog packages a manifest or lock file declares."""
     out: list[tuple[Declared, Match]] = []
-    for d in declared(path, data):
+    for d in declared(path, data, lambda eco, name: index.lookup(eco, name) is not None):
         package = index.lookup(d.ecosystem, d.name)
         if package is not None:
             out.append((d, match_for(package, d.name)))
