@@ -742,11 +742,18 @@ def scan_files(
             part = rest[i : i + 256]
             collect(scan_chunk(scanner, part, read or _read_file), len(part))
         return found, skipped, scanned, ENGINE
-    # fork: workers inherit the imported modules, so start-up costs milliseconds.
+    # fork: workers inherit the imported modules and a scanner built once here (its regexes and
+    # hyperscan databases), so start-up costs milliseconds. spawn: each worker builds its own.
+    global _scanner
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(
-        jobs, mp_context=get_context(method), initializer=_init_worker, initargs=(overrides,)
-    ) as pool:
+    if method == "fork":
+        _scanner = Scanner(load_catalog(overrides))
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=get_context(method),
+        **({} if method == "fork" else {"initializer": _init_worker, "initargs": (overrides,)}),
+    )
+    with pool:
         pending: list[tuple[Future[ChunkResult], int]] = []
 
         def harvest(block: bool) -> None:
@@ -764,4 +771,5 @@ def scan_files(
         if chunk:
             pending.append((pool.submit(_scan_chunk, chunk), len(chunk)))
         harvest(block=True)
+    _scanner = None
     return found, skipped, scanned, ENGINE

@@ -21,6 +21,7 @@ from hedgectl.cli._common import (
     emit,
     emit_rich,
     err,
+    relaxed_gc,
     reports_errors,
 )
 from hedgectl.errors import ExitCode
@@ -303,4 +304,4 @@ def _progress() -> tuple[Any, Any]:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("audit")(reports_errors(audit))
+    app.command("audit")(reports_errors(relaxed_gc(audit)))

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from hedgectl.catalog import Catalog, Family
+from hedgectl.catalog import Catalog, Family, compile_patterns_text
 from hedgectl.core.models import Kind, Match
 
 # First path segments that name a route (LiteLLM providers, gateways, clouds), mapped to the platform.
@@ -145,9 +145,14 @@ class Detector:
         # One alternation with a group per family: a single fullmatch finds the first family
         # that matches, instead of one regex call per family.
         self.any_family = re.compile(
-            "|".join(f"(?P<f{i}>{f.regex.pattern})" for i, f in enumerate(self.families)),
+            "|".join(
+                f"(?P<f{i}>{compile_patterns_text(f.patterns)})"
+                for i, f in enumerate(self.families)
+            ),
             re.IGNORECASE,
         )
+        # Each family's own regex, compiled when first needed (rare: see _match_family).
+        self._family_regex: dict[str, re.Pattern[str]] = {}
         self.hosts: dict[str, Endpoint] = {}
         for vendor in catalog.vendors.values():
             for host in vendor.api_hosts:
@@ -328,7 +333,8 @@ class Detector:
             matched = [
                 f
                 for f in self.families
-                if f.regex.fullmatch(candidate) and self._allowed(f, context, namespaced=namespaced)
+                if self._regex_of(f).fullmatch(candidate)
+                and self._allowed(f, context, namespaced=namespaced)
             ]
             if matched:
                 preferred = [f for f in matched if f.vendor == org_vendor]
@@ -353,6 +359,12 @@ class Detector:
                     return family
             pos = name.find("-", pos + 1)
         return None
+
+    def _regex_of(self, family: Family) -> re.Pattern[str]:
+        found = self._family_regex.get(family.id)
+        if found is None:
+            found = self._family_regex[family.id] = family.regex
+        return found
 
     def _route_like(self, org: str) -> bool:
         """A namespace a user named after a provider or a route (moonshot-cn, my-openai)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 try:  # optional accelerator: wheels exist for x86_64 Linux/macOS
@@ -37,7 +38,11 @@ class Prefilter:
             )
             self._db = db
             self._scratch = _hs.Scratch(db)
-        self._regex = re.compile(b"|".join(re.escape(k) for k in self.keywords), re.IGNORECASE)
+
+    @cached_property
+    def _regex(self) -> re.Pattern[bytes]:
+        """The fallback: compiled only where hyperscan is missing (a 400-word alternation)."""
+        return re.compile(b"|".join(re.escape(k) for k in self.keywords), re.IGNORECASE)
 
     @property
     def engine(self) -> str:
@@ -70,7 +75,6 @@ class WordFinder:
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = sorted({w for w in words if w}, key=len, reverse=True)
-        self.regex = re.compile("|".join(re.escape(w) for w in self.words), re.IGNORECASE)
         self._db: Any = None
         self._scratch: Any = None
         if _hs is not None and self.words and all(w.isascii() for w in self.words):
@@ -84,6 +88,12 @@ class WordFinder:
             self._db = db
             self._scratch = _hs.Scratch(db)
         self._lengths = [len(w) for w in self.words]
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The regex this finder answers for; run as such only without hyperscan or on
+        non-ASCII text."""
+        return re.compile("|".join(re.escape(w) for w in self.words), re.IGNORECASE)
 
     def _spans(self, text: str) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
