@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from hedgectl.catalog import TIER_RANK, Catalog
 from hedgectl.core import dependencies
@@ -53,9 +54,11 @@ MAX_WINDOW = 2048  # characters kept either side of a hit on very long (minified
 # ---------------------------------------------------------------------------------------- scanning
 
 
-@dataclass(frozen=True, slots=True)
-class RawFinding:
-    """A classified token at a place in a file, before policy (tiers, fingerprints) is applied."""
+class RawFinding(NamedTuple):
+    """A classified token at a place in a file, before policy (tiers, fingerprints) is applied.
+
+    A tuple: dense files yield thousands, and workers send them to the main process pickled.
+    """
 
     line: int
     column: int
@@ -343,6 +346,11 @@ def _line_segments(
     regions: RegionIndex,
 ) -> list[Segment]:
     """The segments of one line: parts inside multi-line regions, the rest lexed as the file type."""
+    overlapping = regions.overlapping(start, end + 1)
+    if not overlapping:  # the common case: the whole line lexed as its file type
+        if ftype is FileType.DOCS:
+            return list(prose_segments(text))
+        return code_segments(text, markers)
     ascii_line = len(raw) == len(text)
 
     def char_at(byte_pos: int) -> int:
@@ -358,7 +366,7 @@ def _line_segments(
 
     segs: list[Segment] = []
     pos = 0
-    for region in regions.overlapping(start, end + 1):
+    for region in overlapping:
         a, b = char_at(region.start), char_at(region.end)
         b = min(b, len(text))
         if a > pos:

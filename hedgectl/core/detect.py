@@ -129,6 +129,10 @@ ROUTE_WORDS = ("openai", "azure", "anthropic", "google", "gemini", "vertex", "be
 PARAM_SIZE = re.compile(r"(?<![a-z0-9])(?:\d+x)?\d+(?:\.\d+)?[bm](?![a-z])", re.IGNORECASE)
 
 
+# \s is str.isspace (both are Py_UNICODE_ISSPACE), searched in C rather than a loop per character.
+WHITESPACE = re.compile(r"\s")
+
+
 @dataclass(frozen=True)
 class Endpoint:
     owner: str  # vendor id, or platform id
@@ -185,7 +189,7 @@ class Detector:
         token = token.strip().strip("/").strip()
         if context and NOT_MODEL_KEY.match(context) and not MODEL_KEY.search(context):
             return None
-        if not token or len(token) > 300 or any(c.isspace() for c in token):
+        if not token or len(token) > 300 or WHITESPACE.search(token):
             return None
         lowered = token.lower()
         if "://" in lowered or HOSTNAME.match(lowered):

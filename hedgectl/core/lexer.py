@@ -214,10 +214,16 @@ def prefix_check(prefix: str) -> bool:
 
 @cache
 def _span_regex(comment_markers: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a line's lexemes: closed strings, an unclosed string, a comment start."""
-    strings = [rf"{q}(?:[^{q}\\]|\\.)*{q}" for q in ('"', "'", "`")]
+    """One regex for a line's lexemes: closed strings, an unclosed string, a comment start.
+
+    Every alternative starts with a literal character (the `#` rule looks behind after the
+    `#`), so the engine skips to the next quote or marker instead of trying each alternative at
+    every position; strings are written unrolled ("[^"\\]*(?:\\.[^"\\]*)*") for the same reason.
+    """
+    strings = [rf"{q}[^{q}\\]*(?:\\.[^{q}\\]*)*{q}" for q in ('"', "'", "`")]
     unclosed = r"[\"'`]"
-    markers = [r"(?:(?<=^)|(?<=[ \t;]))#" if m == "#" else re.escape(m) for m in comment_markers]
+    # `#` at the start of the line or after a blank or `;` (not inside a word: a URL fragment)
+    markers = [r"#(?<![^ \t;]#)" if m == "#" else re.escape(m) for m in comment_markers]
     return re.compile("|".join([*strings, *markers, unclosed]))
 
 
