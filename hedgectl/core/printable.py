@@ -9,8 +9,11 @@ JSON and SARIF keep the exact value (their encoders escape control characters th
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
+from collections.abc import Callable
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 # C0 and C1 controls, DEL, bidi embeddings/overrides/isolates, and lone surrogates (the bytes of a
@@ -114,7 +117,93 @@ def lossless(value: Any, *, sidecar: bool = True) -> Any:
 def json_text(document: Any, *, sidecar: bool = True, **options: Any) -> str:
     """json.dumps for outputs: valid UTF-8 always (see lossless), readable non-ASCII text kept,
     control and bidi characters written as \\uXXXX escapes (the value stays exact)."""
-    text = json.dumps(document, ensure_ascii=False, **options)
+    dumps = _sorted_indent2 if options == {"indent": 2, "sort_keys": True} else None
+    text = dumps(document) if dumps else json.dumps(document, ensure_ascii=False, **options)
     if SURROGATE.search(text):
-        text = json.dumps(lossless(document, sidecar=sidecar), ensure_ascii=False, **options)
+        document = lossless(document, sidecar=sidecar)
+        text = dumps(document) if dumps else json.dumps(document, ensure_ascii=False, **options)
     return JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _sorted_indent2(document: Any) -> str:
+    """The text of `json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)`, faster.
+
+    With an indent, the json module encodes in Python; here every object or array that holds
+    only scalars (an audit finding, a list of names) is encoded by its C encoder in one call
+    (12,000 findings: 0.19 s -> 0.09 s).
+    """
+    parts: list[str] = []
+    _indented(document, "\n", parts)
+    return "".join(parts)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
+_STR = frozenset({str})
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None or value is True or value is False:
+        return {None: "null", True: "true", False: "false"}[value]
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)  # floats (NaN, Infinity) and int subclasses
+
+
+def _indented(value: Any, newline: str, out: list[str]) -> None:
+    """Append `value` as indented JSON; `newline` is a line break plus the current indent."""
+    kind = type(value)
+    if kind is dict and value:
+        inner = newline + "  "
+        if _SCALAR_TYPES.issuperset(map(type, value.values())):
+            flat = _flat_encoder(inner)(value)  # {"a": 1,<inner>"b": 2}
+            out.append("{" + inner + flat[1:-1] + newline + "}")
+            return
+        if not _STR.issuperset(map(type, value)):
+            # Keys that are not strings: leave every rule (and error) to the json module.
+            text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+            out.append(text.replace("\n", newline))
+            return
+        out.append("{")
+        for i, key in enumerate(sorted(value)):
+            out.append(("," if i else "") + inner + encode_basestring(key) + ": ")
+            _indented(value[key], inner, out)
+        out.append(newline + "}")
+    elif (kind is list or kind is tuple) and value:
+        inner = newline + "  "
+        if _SCALAR_TYPES.issuperset(map(type, value)):
+            flat = _flat_encoder(inner)(value)
+            out.append("[" + inner + flat[1:-1] + newline + "]")
+            return
+        out.append("[")
+        for i, item in enumerate(value):
+            out.append(("," if i else "") + inner)
+            _indented(item, inner, out)
+        out.append(newline + "]")
+    elif isinstance(value, dict | list | tuple):
+        if value:  # a subclass: the json module's rules
+            out.append(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+                       .replace("\n", newline))  # fmt: skip
+        else:
+            out.append("{}" if isinstance(value, dict) else "[]")
+    else:
+        out.append(_scalar(value) if isinstance(value, _SCALARS) else json.dumps(value))
+
+
+@functools.cache
+def _flat_encoder(separator: str) -> Callable[[Any], str]:
+    """Encodes one level of scalars, items separated by `,` + `separator` (the C encoder: no
+    indent is asked of it, the separator carries the line break)."""
+    encoder = json.JSONEncoder(
+        sort_keys=True, ensure_ascii=False, separators=("," + separator, ": ")
+    )
+    if c_make_encoder is None:  # pragma: no cover - CPython always has the accelerator
+        return encoder.encode
+    # What JSONEncoder.encode builds on every call (the C encoder), built once per indent level.
+    fast = c_make_encoder(
+        None, encoder.default, encode_basestring, None, ": ", "," + separator,
+        True, False, True,
+    )  # fmt: skip
+    return lambda value: "".join(fast(value, 0))

@@ -1,0 +1,77 @@
+"""JSON reports are written as json.dumps(indent=2, sort_keys=True, ensure_ascii=False) writes them.
+
+It takes a faster road (the C encoder for every object or array of scalars); the text must not
+change: reports are compared, diffed and parsed by people's tools.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hedgectl.core.printable import _sorted_indent2, json_text
+from hedgectl.report import dump_json
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=5)
+    ),
+    max_leaves=40,
+)
+
+
+def reference(schema: str, payload: dict[str, Any]) -> str:
+    doc = {"schema": schema, **payload}
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@settings(max_examples=150, deadline=None)
+@given(payload=st.dictionaries(st.text(max_size=8), VALUES, max_size=6))
+def test_same_text_as_the_json_module(payload: dict[str, Any]) -> None:
+    assert (
+        _sorted_indent2(payload) + "\n"
+        == json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+    # and through json_text (lone surrogates and bidi characters made safe): the same text
+    assert json_text(payload, indent=2, sort_keys=True) == json_text(
+        payload,
+        indent=2,
+        sort_keys=True,
+        separators=(",", ": "),  # the json module's own road
+    )
+
+
+def test_findings_like_rows_and_odd_keys() -> None:
+    rows = [
+        {"path": 'a/\u00e9\n"q".py', "line": 3, "ok": True, "x": None, "f": 1.5, "e": ""}
+        for _ in range(3)
+    ]
+    payload: dict[str, Any] = {
+        "findings": rows,
+        "empty": {"d": {}, "l": [], "t": ()},
+        "numbers": {1: "int key", 2.5: "float key"},  # the json module turns keys into strings
+        "nested": [[1, [2, {"k": [3]}]], {"z": {"y": [True, False]}}],
+        "hostile": {"name": "bad\udcff.py", "bidi": "a\u202eb", "del": "\x7f"},
+    }
+    plain = {k: v for k, v in payload.items() if k != "hostile"}
+    assert _sorted_indent2({"schema": "x/v1", **plain}) + "\n" == reference("x/v1", plain)
+    assert (
+        dump_json("x/v1", payload)
+        == json_text(
+            {"schema": "x/v1", **payload}, indent=2, sort_keys=True, separators=(",", ": ")
+        )
+        + "\n"
+    )
