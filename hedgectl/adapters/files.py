@@ -13,12 +13,9 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from hedgectl.adapters import git
 from hedgectl.adapters.globs import compile_spec
@@ -29,6 +26,11 @@ from hedgectl.core.audit import RawFinding, Scanner
 from hedgectl.core.prefilter import ENGINE
 from hedgectl.core.seal import is_sealed
 from hedgectl.errors import UsageError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    import pathspec
 
 SKIP_DIRS = frozenset(
     {
@@ -744,6 +746,9 @@ def scan_files(
         return found, skipped, scanned, ENGINE
     # fork: workers inherit the imported modules and a scanner built once here (its regexes and
     # hyperscan databases), so start-up costs milliseconds. spawn: each worker builds its own.
+    from concurrent.futures import ProcessPoolExecutor  # a small run never needs a pool
+    from multiprocessing import get_all_start_methods, get_context
+
     global _scanner
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
     if method == "fork":

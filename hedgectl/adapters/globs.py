@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from hedgectl.config import Settings, Where
 from hedgectl.errors import HedgeError, UsageError
+
+if TYPE_CHECKING:
+    import pathspec
 
 BACKEND = "re2"
 
@@ -57,6 +59,8 @@ def compile_spec(
     first_line: int = 1,
 ) -> pathspec.GitIgnoreSpec:
     """Compile gitignore lines; an invalid one raises `error("<source>:<line>: ...")`."""
+    import pathspec  # imported when a pattern is first compiled: most runs compile none
+
     raws = list(lines)
     patterns = [collapse_stars(line) for line in raws]
     try:
@@ -84,6 +88,8 @@ def check_configured(settings: Settings) -> None:
 
 def pattern_problem(pattern: str) -> str | None:
     """Why one gitignore line is invalid, or None (checked with the cheap backend)."""
+    import pathspec
+
     try:
         pathspec.GitIgnoreSpec.from_lines([collapse_stars(pattern)], backend="simple")
     except (ValueError, re.error) as exc:

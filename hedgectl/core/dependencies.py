@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
-from xml.etree import ElementTree
 
 from hedgectl.catalog import load_data
 from hedgectl.core.models import Finding, Kind, Location, Match
@@ -182,8 +181,7 @@ def declared(path: str, data: bytes, keep: Keep | None = None) -> list[Declared]
         KeyError,
         AttributeError,
         RecursionError,
-        SyntaxError,  # setup.py
-        ElementTree.ParseError,
+        SyntaxError,  # setup.py, and xml.etree's ParseError (a pom.xml) is one
     ):
         return []
     return found if keep is None else [d for d in found if keep(d.ecosystem, d.name)]
@@ -223,8 +221,29 @@ NAME_TOKEN = re.compile(
 )
 
 
-def _name_positions(text: str, key_ok: Callable[[str, int], bool]) -> dict[str, list[int]]:
-    """Offsets of each (lower-cased) name, in order, where a declaration can stand."""
+def _name_positions(
+    text: str, key_ok: Callable[[str, int], bool], wanted: set[str] | None = None
+) -> dict[str, list[int]]:
+    """Offsets of each (lower-cased) name, in order, where a declaration can stand.
+
+    wanted: only these (lower-cased) names. For a few, one search for just them finds the places
+    NAME_TOKEN's pass finds: its matches start at a quote or a line start and hold no quote or
+    line break after that, so one of theirs never starts inside another.
+    """
+    if wanted is not None and len(wanted) <= 64:
+        if not wanted:
+            return {}
+        alternatives = "|".join(re.escape(n) for n in sorted(wanted, key=len, reverse=True))
+        pattern = re.compile(
+            r"""(?:(?P<q>["'])/?|^[ \t]{0,12}/?)(?P<name>""" + alternatives + r")(?![\w.~-])",
+            re.MULTILINE | re.IGNORECASE,
+        )
+        found: dict[str, list[int]] = {}
+        for m in pattern.finditer(text):
+            if m.group("q") is None and not key_ok(text, m.end("name")):
+                continue
+            found.setdefault(m.group("name").lower(), []).append(m.start("name"))
+        return found
     index: dict[str, list[int]] = {}
     for m in NAME_TOKEN.finditer(text):
         if m.group("quoted") is not None:
@@ -251,8 +270,9 @@ def _named(
     start of a line (`dashscope = "*"`), never a group named like a package. Linear in the
     text: one pass indexes every candidate position (lock files list thousands of packages).
     """
+    names = list(names)
     loc = _Locator(text)
-    index = _name_positions(text, key_ok or _is_key)
+    index = _name_positions(text, key_ok or _is_key, {name.lower() for name, _, _ in names})
     used: dict[str, int] = {}
     for name, scope, group in names:
         key = name.lower()
@@ -452,25 +472,42 @@ YAML_ALIAS = re.compile(r"(?:^|[\s\[{,:-])[&*][\w-]", re.MULTILINE)
 def _pnpm_lock(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     import yaml  # a YAML parser: lock files use the full syntax (quoted keys, flow maps)
 
+    from hedgectl.core import pnpm_lock
+
     if YAML_ALIAS.search(text):
         return  # lock files have no anchors; aliases are how a YAML bomb multiplies
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: lock files are large
     try:
-        doc = yaml.load(text, Loader=loader) or {}
+        try:
+            found = pnpm_lock.tables(text)  # from the parser's events: most lock files
+        except pnpm_lock.Unusual:
+            found = _pnpm_loaded(text)
     except yaml.YAMLError:
         return
-    if not isinstance(doc, dict):
+    if found is None:
         return
+    direct, package_keys = found
+    names: dict[str, str] = dict.fromkeys(direct, DIRECT)
+    for key in package_keys:
+        m = PNPM_KEY.match(key)
+        if m and m.group(1) not in names:
+            names[m.group(1)] = TRANSITIVE
+    wanted = [(n, s, "") for n, s in names.items() if keep is None or keep("npm", n)]
+    yield from _named(text, "npm", wanted, _is_yaml_key)
+
+
+def _pnpm_loaded(text: str) -> tuple[list[str], list[str]] | None:
+    """pnpm_lock.tables' answer from the document loaded as Python objects (any YAML)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: lock files are large
+    doc = yaml.load(text, Loader=loader) or {}
+    if not isinstance(doc, dict):
+        return None
     direct: set[str] = set()
     for importer in (doc.get("importers") or {"": doc}).values():
         for section in ("dependencies", "devDependencies", "optionalDependencies"):
             direct.update((importer or {}).get(section) or {})
-    names: dict[str, str] = dict.fromkeys(direct, DIRECT)
-    for key in doc.get("packages") or {}:
-        m = PNPM_KEY.match(str(key))
-        if m and m.group(1) not in names:
-            names[m.group(1)] = TRANSITIVE
-    yield from _named(text, "npm", [(n, s, "") for n, s in names.items()], _is_yaml_key)
+    return list(direct), [str(key) for key in doc.get("packages") or {}]
 
 
 YARN_ENTRY = re.compile(r'^"?((?:@[^@"/\s]+/)?[^@"\s,]+)@', re.MULTILINE)
@@ -594,6 +631,8 @@ def _gemfile(text: str, keep: Keep | None = None) -> Iterator[Declared]:
 def _pom(text: str, keep: Keep | None = None) -> Iterator[Declared]:
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         return  # POMs never need a DTD; entity tricks are not worth parsing
+    from xml.etree import ElementTree
+
     root = ElementTree.fromstring(text)
     ns = ""
     if root.tag.startswith("{"):

@@ -10,6 +10,7 @@ counted 30 times and the file view has one row for the 30 copies.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -29,6 +30,7 @@ VERSION_PARENTS = frozenset({"versioned_docs", "versions", "releases"})
 DOC_LOCATIONS = frozenset({Location.DOCS, Location.COMMENT})
 
 
+@functools.lru_cache(maxsize=65_536)  # called for every finding; files hold many
 def canonical_path(path: str) -> str:
     """The path with version segments replaced by `*` (docs/v2/a.md -> docs/*/a.md).
 

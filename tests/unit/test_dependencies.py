@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hedgectl.catalog import load_catalog
 from hedgectl.core import dependencies as deps
@@ -329,3 +331,104 @@ def test_large_lock_files_are_placed_in_linear_time() -> None:
     assert len(got_pnpm) == n + 1 and got_pnpm[0].name == "@ai-sdk/deepseek"
     assert got_pnpm[-1].line == 8 + 2 * (n - 1) + 1
     assert len(got_poetry) == n and got_poetry[-1].line == 4 * (n - 1) + 2
+
+
+# ------------------------------------------------ fast paths answer what the full reading answers
+PNPM_DOCS = [
+    "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      openai:\n"
+    "        specifier: ^4\n        version: 4.0.0\n    devDependencies:\n      zod: 3\n"
+    "  packages/web:\n    optionalDependencies: {'@ai-sdk/deepseek': {version: 1}}\n"
+    "packages:\n  openai@4.0.0:\n    resolution: {integrity: sha512-x}\n"
+    "  '@ai-sdk/deepseek@1.0.0': {}\n  /dashscope/1.0.0:\n    dev: false\n",
+    # pnpm 5/6: no importers, the sections at the top
+    "lockfileVersion: 5.4\ndependencies:\n  openai: 4.0.0\nspecifiers:\n  openai: ^4\n"
+    "packages:\n  /openai/4.0.0:\n    resolution: {integrity: x}\n",
+    "importers: {}\ndependencies: {openai: 1}\n",  # empty importers: the top sections count
+    "importers:\ndependencies:\n  openai: 1\nimporters:\n  a:\n    dependencies: {zod: 1}\n",
+    "importers:\n  a: ~\n  b:\n    dependencies: ~\npackages: null\n",
+    "",
+    "# only a comment\n",
+    "---\n",
+    "- a\n- b\n",  # not a mapping
+    "plain text\n",
+    "a: 1\n---\nb: 2\n",  # two documents: refused by the loader
+    "dependencies:\n  yes: 1\n  2: x\n",  # keys the loader turns into a bool and an int
+    "dependencies:\n  openai: !!binary aGk=\n",  # a tag
+    "dependencies:\n  openai: 2024-13-45\n",  # a date that does not construct
+    "packages:\n  ? [a, b]\n  : 1\n",  # a complex key
+    "packages:\n  openai@1: {x: 0b_}\n",  # a number that does not construct
+    "packages:\n  <<: {a: 1}\n",  # a merge key
+    "dependencies: x\n",  # a string where a mapping belongs
+    "importers: [a]\n",
+    "packages:\n  - a\n  - b\n",
+    "dependencies:\n  openai: '1'\n  'quoted key': 2\n  \"true\": 3\n",
+    "packages: {a@1: 1, b@2: 2, a@1: 3}\n",  # a repeated key
+    "key: 'unclosed\n",  # a syntax error
+]
+
+
+def _loaded_or_error(text: str) -> object:
+    import yaml
+
+    try:
+        found = deps._pnpm_loaded(text)
+    except yaml.YAMLError:
+        return "yaml error"
+    except (ValueError, TypeError, AttributeError) as exc:
+        return type(exc).__name__
+    return None if found is None else (set(found[0]), found[1])
+
+
+@pytest.mark.parametrize("text", PNPM_DOCS)
+def test_pnpm_events_answer_what_loading_answers(text: str) -> None:
+    """The event reader gives the loader's answer, or says the document is unusual."""
+    import yaml
+
+    from hedgectl.core import pnpm_lock
+
+    try:
+        found = pnpm_lock.tables(text)
+    except pnpm_lock.Unusual:
+        return  # read by the loader instead
+    except yaml.YAMLError:
+        assert _loaded_or_error(text) == "yaml error"
+        return
+    expected = _loaded_or_error(text)
+    assert (set(found[0]), found[1]) == expected
+
+
+def test_pnpm_declared_names_through_either_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hedgectl.core import pnpm_lock
+
+    text = PNPM_DOCS[0]
+    fast = names("pnpm-lock.yaml", text)
+
+    def unusual(_: str) -> None:
+        raise pnpm_lock.Unusual
+
+    monkeypatch.setattr(pnpm_lock, "tables", unusual)
+    assert sorted(names("pnpm-lock.yaml", text)) == sorted(fast)
+    assert ("openai", 5, "direct") in fast and ("@ai-sdk/deepseek", 11, "direct") in fast
+
+
+TOKENS = ['"', "'", "/", "@", "@ai-sdk/", "openai", "OpenAI", "openai-x", ":", "=", " ", "\n",
+          "\t", "x", ".", "-", "@ai-sdk/openai", "dashscope", ' = "1"', "{", "\\", "node_modules/"]  # fmt: skip
+WANTED = {"openai", "@ai-sdk/openai", "dashscope"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=30).map("".join))
+def test_name_search_for_a_few_names_finds_what_the_full_pass_finds(text: str) -> None:
+    for key_ok in (deps._is_yaml_key, deps._is_key):
+        full = {k: v for k, v in deps._name_positions(text, key_ok).items() if k in WANTED}
+        assert deps._name_positions(text, key_ok, WANTED) == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=30).map("".join))
+def test_json_key_search_for_a_few_names_finds_what_the_full_pass_finds(text: str) -> None:
+    full: dict[str, int] = {}
+    for m in deps.JSON_KEY.finditer(text):
+        full.setdefault(m.group(1).removeprefix("node_modules/"), m.start())
+    found = deps._first_keys(text, WANTED)
+    assert {n: found[n] for n in WANTED if n in found} == {n: full[n] for n in WANTED if n in full}
