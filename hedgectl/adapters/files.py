@@ -753,11 +753,12 @@ def scan_files(
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
     if method == "fork":
         _scanner = Scanner(load_catalog(overrides))
-    pool = ProcessPoolExecutor(
-        jobs,
-        mp_context=get_context(method),
-        **({} if method == "fork" else {"initializer": _init_worker, "initargs": (overrides,)}),
-    )
+    if method == "fork":
+        pool = ProcessPoolExecutor(jobs, mp_context=get_context(method))
+    else:
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=get_context(method), initializer=_init_worker, initargs=(overrides,)
+        )
     with pool:
         pending: list[tuple[Future[ChunkResult], int]] = []
 

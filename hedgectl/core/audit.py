@@ -23,12 +23,13 @@ from typing import NamedTuple
 
 from hedgectl.catalog import TIER_RANK, Catalog
 from hedgectl.core import dependencies
-from hedgectl.core.detect import Detector
+from hedgectl.core.detect import MAX_WORD, Detector
 from hedgectl.core.lexer import (
     HASH_COMMENT,
     IMPORT_LINE,
     LOOKBEHIND,
     WORD_CHARS,
+    WORD_LIMIT,
     FileType,
     RegionIndex,
     Seg,
@@ -48,6 +49,8 @@ from hedgectl.core.models import Finding, Kind, Location, Match
 from hedgectl.core.prefilter import Prefilter, WordFinder
 
 SUPPRESS = re.compile(r"hedgectl:\s*ignore\b", re.IGNORECASE)
+MAX_REMEMBERED_LINE = 1024  # bytes: longer lines are judged every time
+MAX_REMEMBERED_LINES = 20_000  # then the memory of lines starts over
 MAX_WINDOW = 2048  # characters kept either side of a hit on very long (minified) lines
 
 
@@ -71,6 +74,9 @@ class RawFinding(NamedTuple):
 JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 CONTAINMENT_AFTER = re.compile(r"\s+(?:not\s+)?in\s")
 LineHit = tuple[int, Match, Location, str]  # column (0-based), match, location, context
+# One line's findings: whether it carries `hedgectl: ignore`, and (column, match, location,
+# context) for each, column 1-based.
+LineFindings = tuple[bool, list[tuple[int, Match, Location, str]]]
 # `hedge_model("alias", "<id>")` / `hedgeModel("alias", "<id>")`, as `rewrite` writes them: the ID
 # that follows is the default of an alias lookup (hedge.toml and HEDGE_MODEL_* override it).
 RESOLVER_DEFAULT = re.compile(
@@ -90,6 +96,8 @@ class Scanner:
         # The same keywords for a line of text, without the punctuation some carry ('"o1').
         self.line_keywords = WordFinder(k.strip("\"'=:/ ") for k in keywords)
         self._seen: dict[tuple[str, str], list[tuple[int, Match, bool]]] = {}
+        # (line bytes, file type, comment markers, import syntax) -> (suppressed, findings)
+        self._lines: dict[tuple[bytes, FileType, tuple[str, ...], str], LineFindings] = {}
 
     def scan(
         self, data: bytes, path: str, *, lines: frozenset[int] | None = None
@@ -102,6 +110,7 @@ class Scanner:
         if not offsets:
             return results
         ftype, markers = file_type(path)
+        import_ext = dependencies.import_kind(path)
         base = Location.CONFIG if ftype is FileType.CONFIG else Location.CODE
         if ftype is FileType.DOCS:
             base = Location.DOCS
@@ -130,9 +139,26 @@ class Scanner:
             if regions is None:
                 regions = RegionIndex(file_regions(data, path, ftype))
             raw = data[start:end]
+            # A line outside multi-line regions is judged by its bytes and the file's type alone:
+            # dense trees repeat lines (docs copies, fixtures, settings), each judged once.
+            key = None
+            if (
+                ftype is not FileType.NOTEBOOK
+                and len(raw) <= MAX_REMEMBERED_LINE
+                and not regions.overlapping(start, end + 1)
+            ):
+                key = (raw, ftype, markers, import_ext)
+                known = self._lines.get(key)
+                if known is not None:
+                    suppressed, found = known
+                    results += [RawFinding(line_no, *f, suppressed) for f in found]
+                    continue
             text = raw.decode("utf-8", "replace").rstrip("\r")
             suppressed = bool(SUPPRESS.search(text))
-            results.extend(self._imports(path, line_no, text, suppressed))
+            found = [
+                (d.column, match, Location.CODE, d.scope)
+                for d, match in dependencies.import_matches(self.packages, path, line_no, text)
+            ]
             if ftype is FileType.NOTEBOOK:
                 markdown = [
                     (r.start - start, r.end - start) for r in regions.overlapping(start, end)
@@ -145,7 +171,12 @@ class Scanner:
             for col, match, location, context in hits:
                 if location is Location.CODE and RESOLVER_DEFAULT.search(text, 0, max(col - 1, 0)):
                     location = Location.EXTERNALISED  # the default of an alias lookup
-                results.append(RawFinding(line_no, col + 1, match, location, context, suppressed))
+                found.append((col + 1, match, location, context))
+            results += [RawFinding(line_no, *f, suppressed) for f in found]
+            if key is not None:
+                if len(self._lines) >= MAX_REMEMBERED_LINES:
+                    self._lines.clear()
+                self._lines[key] = (suppressed, found)
         return results
 
     def _manifest(self, data: bytes, path: str, lines: frozenset[int] | None) -> list[RawFinding]:
@@ -162,12 +193,6 @@ class Scanner:
             for d, match in found
             if lines is None or d.line in lines
         ]  # fmt: skip
-
-    def _imports(
-        self, path: str, line_no: int, text: str, suppressed: bool
-    ) -> Iterator[RawFinding]:
-        for d, match in dependencies.import_matches(self.packages, path, line_no, text):
-            yield RawFinding(line_no, d.column, match, Location.CODE, d.scope, suppressed)
 
     # ------------------------------------------------------------------ one line
     def line_hits(
@@ -279,9 +304,17 @@ class Scanner:
         markers: tuple[str, ...],
         base: Location,
     ) -> Iterator[RawFinding]:
-        """Windows around the hits of one very long line; every byte is decoded once or twice."""
+        """Windows around the hits of one very long line; every byte is decoded once or twice.
+
+        A window whose hits all fall inside words too long to be an ID (keywords turn up by
+        chance in base64 images and minified tables) is passed over unread, where segments
+        cannot cut a word short (no comment marker made of word characters, not prose).
+        """
         done_to = start
         col_pos, col_chars = start, 0  # characters before col_pos on this line
+        whole_words = ftype is not FileType.DOCS and not any(
+            c in WORD_CHARS for marker in markers for c in marker
+        )
         for k in range(first, len(offsets)):  # an index: islice would skip from the start
             off = offsets[k]
             if off > end:
@@ -290,6 +323,9 @@ class Scanner:
                 continue
             lo = max(start, off - MAX_WINDOW, done_to)
             hi = min(end, off + MAX_WINDOW)
+            if whole_words and _only_long_words(data, lo, hi, offsets, k):
+                done_to = hi
+                continue
             col_chars += len(data[col_pos:lo].decode("utf-8", "replace"))
             col_pos = lo
             raw = data[lo:hi]
@@ -304,6 +340,33 @@ class Scanner:
             for col, match, location, context in self.line_hits(chunk, segs, ftype, base, ends):
                 yield RawFinding(line_no, col_chars + col + 1, match, location, context, False)
             done_to = hi
+
+
+_WORD_BYTES = "".join(sorted(WORD_CHARS)).encode("ascii")
+_WORD_BYTE_SET = frozenset(bytes([b]) for b in _WORD_BYTES)
+
+
+def _only_long_words(data: bytes, lo: int, hi: int, offsets: list[int], first: int) -> bool:
+    """Whether every hit ending in data[lo:hi] lies in a word longer than Detector.find reads.
+
+    The word is widened as word_at widens it in the window's text: word characters are ASCII,
+    so its length in bytes is its length in characters.
+    """
+    for k in range(first, len(offsets)):
+        off = offsets[k]
+        if off > hi:
+            break
+        if off <= lo:
+            continue
+        if data[off - 1 : off] not in _WORD_BYTE_SET:
+            return False  # a hit ending in punctuation: its word may span two segments
+        before = data[max(lo, off - 1 - WORD_LIMIT) : off - 1]
+        after = data[off : min(hi, off + WORD_LIMIT)]
+        width = (len(before) - len(before.rstrip(_WORD_BYTES))) + 1
+        width += len(after) - len(after.lstrip(_WORD_BYTES))
+        if width <= MAX_WORD:
+            return False
+    return True
 
 
 def _quoted(text: str, start: int, end: int) -> bool:

@@ -226,23 +226,26 @@ def _name_positions(
 ) -> dict[str, list[int]]:
     """Offsets of each (lower-cased) name, in order, where a declaration can stand.
 
-    wanted: only these (lower-cased) names. For a few, one search for just them finds the places
-    NAME_TOKEN's pass finds: its matches start at a quote or a line start and hold no quote or
-    line break after that, so one of theirs never starts inside another.
+    wanted: only these (lower-cased) names. For a few, a search for just them, each checked for
+    what NAME_TOKEN requires before it (a quote, or only blanks from the line start; a `/`
+    between), finds the places NAME_TOKEN's pass finds: a token starts nowhere else.
     """
     if wanted is not None and len(wanted) <= 64:
         if not wanted:
             return {}
         alternatives = "|".join(re.escape(n) for n in sorted(wanted, key=len, reverse=True))
-        pattern = re.compile(
-            r"""(?:(?P<q>["'])/?|^[ \t]{0,12}/?)(?P<name>""" + alternatives + r")(?![\w.~-])",
-            re.MULTILINE | re.IGNORECASE,
-        )
+        names = re.compile(r"(?:" + alternatives + r")(?![\w.~-])", re.IGNORECASE)
         found: dict[str, list[int]] = {}
-        for m in pattern.finditer(text):
-            if m.group("q") is None and not key_ok(text, m.end("name")):
-                continue
-            found.setdefault(m.group("name").lower(), []).append(m.start("name"))
+        for m in names.finditer(text):
+            at = m.start()
+            lead = at - 1 if text[at - 1 : at] == "/" else at  # NAME_TOKEN's optional `/`
+            if text[lead - 1 : lead] in ('"', "'"):
+                pass  # a quoted name
+            else:  # a key: nothing but up to 12 blanks between the line start and the name
+                indent = text[text.rfind("\n", 0, lead) + 1 : lead]
+                if len(indent) > 12 or indent.strip(" \t") or not key_ok(text, m.end()):
+                    continue
+            found.setdefault(m.group(0).lower(), []).append(at)
         return found
     index: dict[str, list[int]] = {}
     for m in NAME_TOKEN.finditer(text):
@@ -466,7 +469,9 @@ def _package_lock(text: str, keep: Keep | None = None) -> Iterator[Declared]:
 PNPM_KEY = re.compile(r"^/?((?:@[^/@]+/)?[^/@(]+)@")
 
 
-YAML_ALIAS = re.compile(r"(?:^|[\s\[{,:-])[&*][\w-]", re.MULTILINE)
+# An anchor or alias: `&` or `*` at a line start or after a blank or [{,:- (the character before
+# is looked behind for, so the engine skips from one `&` or `*` to the next).
+YAML_ALIAS = re.compile(r"[&*](?<![^\s\[{,:-][&*])[\w-]")
 
 
 def _pnpm_lock(text: str, keep: Keep | None = None) -> Iterator[Declared]:
@@ -476,6 +481,7 @@ def _pnpm_lock(text: str, keep: Keep | None = None) -> Iterator[Declared]:
 
     if YAML_ALIAS.search(text):
         return  # lock files have no anchors; aliases are how a YAML bomb multiplies
+    found: tuple[list[str], list[str]] | None
     try:
         try:
             found = pnpm_lock.tables(text)  # from the parser's events: most lock files
@@ -700,17 +706,25 @@ JS_EXT = frozenset(
 )  # fmt: skip
 
 
+def import_kind(path: str) -> str:
+    """What decides how imports_in_line reads a file's lines: its extension."""
+    return path.rsplit(".", 1)[-1].lower() if "." in path else ""
+
+
 def imports_in_line(path: str, line: str) -> Iterator[tuple[str, str, int]]:
     """(ecosystem, imported name, 1-based column) for the import statements on one line."""
-    ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    ext = import_kind(path)
     # Every import statement holds one of these words (JSON can spell one only with \u escapes):
     # most lines audit looks at hold none, and skip the regexes.
     if ext == "go":
         if '"' not in line:
             return
-    elif "import" not in line and not (ext in JS_EXT and ("from" in line or "require" in line)):
-        if ext != "ipynb" or "\\u" not in line:
-            return
+    elif (
+        "import" not in line
+        and not (ext in JS_EXT and ("from" in line or "require" in line))
+        and (ext != "ipynb" or "\\u" not in line)
+    ):
+        return
     if ext == "ipynb":  # a notebook line is a JSON string holding one line of a cell
         try:
             decoded = json.loads(line.strip().rstrip(","))

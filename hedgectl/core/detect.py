@@ -129,6 +129,7 @@ ROUTE_WORDS = ("openai", "azure", "anthropic", "google", "gemini", "vertex", "be
 PARAM_SIZE = re.compile(r"(?<![a-z0-9])(?:\d+x)?\d+(?:\.\d+)?[bm](?![a-z])", re.IGNORECASE)
 
 
+MAX_WORD = 400  # longer words are not read as IDs (base64, minified code)
 # \s is str.isspace (both are Py_UNICODE_ISSPACE), searched in C rather than a loop per character.
 WHITESPACE = re.compile(r"\s")
 
@@ -391,7 +392,7 @@ class Detector:
         `provider:type:id`, `id:verb`, `${VAR:-id}`, `--flag=id`, a URL whose path names a model.
         weak: a short ID (o1) outside a model setting, kept only beside other IDs.
         """
-        if len(word) > 400:
+        if len(word) > MAX_WORD:
             return []
         if word.startswith("--"):
             name, eq, value = word[2:].partition("=")

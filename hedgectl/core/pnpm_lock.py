@@ -15,7 +15,6 @@ caller loads the document the ordinary way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -32,12 +31,21 @@ FAILING_TAGS = frozenset(
 NUMERIC_FIRST = frozenset("-+.0123456789")
 # First characters for which SafeLoader's implicit resolvers may give a plain key another type
 # (bool, int, float, null, merge, timestamp, value); other plain keys are always strings.
-RESOLVABLE_FIRST = frozenset("yYnNtTfFoO~-+.0123456789<=")
+RESOLVABLE_FIRST = frozenset(["", *"yYnNtTfFoO~-+.0123456789<="])  # "": an empty key is null
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 # `? key` or a flow collection used as a key: keys that may not hash (SafeLoader refuses them).
-COMPLEX_KEY = re.compile(r"(?:^|[\s\[{,-])\?(?:\s|$)|[\]}][ \t]*:(?:\s|$)", re.MULTILINE)
+# Each alternative starts with the rare character (what comes before `?` is looked behind for),
+# so the engine skips ahead to it: the text is half a megabyte.
+COMPLEX_KEY = re.compile(r"\?(?<![^\s\[{,-]\?)(?:\s|$)|[\]}][ \t]*:(?:\s|$)")
 
+CHECKED_FIRST = frozenset("=<") | NUMERIC_FIRST
 _resolver = yaml.resolver.Resolver()
+_SCALAR, _MAPPING_START, _MAPPING_END = (
+    yaml.ScalarEvent,
+    yaml.MappingStartEvent,
+    yaml.MappingEndEvent,
+)
+_SEQUENCE_START, _SEQUENCE_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 
 
 class Unusual(Exception):
@@ -45,34 +53,49 @@ class Unusual(Exception):
 
 
 def _resolve(value: str) -> str:
-    return str(_resolver.resolve(yaml.ScalarNode, value, (True, False)))
+    """The tag SafeLoader gives a plain scalar."""
+    return str(_resolver.resolve(yaml.ScalarNode, value, (True, False)))  # type: ignore[no-untyped-call]
 
 
 class _Events:
     """The event stream, refusing what this reader does not model."""
 
     def __init__(self, text: str) -> None:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        self._it: Iterator[Any] = iter(yaml.parse(text, Loader=loader))
+        self.loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+        # The loader's own call, not yaml.parse's generator around it: the stream's structure
+        # says where it ends (a stream end event), and a broken stream raises.
+        self._get = self.loader.get_event
 
     def next(self) -> Any:
-        ev = next(self._it)
-        if isinstance(ev, yaml.AliasEvent):
-            raise Unusual
-        if isinstance(ev, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent):
+        ev = self._get()
+        kind = type(ev)
+        if kind is _SCALAR:
             if ev.tag is not None:
                 raise Unusual
-            if isinstance(ev, yaml.ScalarEvent) and _plain(ev):
-                value = ev.value
-                first = value[:1]
-                # A date, `=` or `<<` as a plain scalar: constructed specially, or refused; a
-                # number with underscores (`0b_`) may fail to construct.
-                if (
+            value = ev.value
+            first = value[:1]
+            # A date, `=` or `<<` as a plain scalar: constructed specially, or refused; a number
+            # with underscores (`0b_`) may fail to construct.
+            if (
+                first in CHECKED_FIRST
+                and _plain(ev)
+                and (
                     first in ("=", "<")
                     or (first.isdigit() and value[4:5] == "-")
                     or (first in NUMERIC_FIRST and "_" in value)
-                ) and _resolve(value) in FAILING_TAGS:
-                    raise Unusual
+                )
+                and _resolve(value) in FAILING_TAGS
+            ):
+                raise Unusual
+        elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+            if ev.tag is not None:
+                raise Unusual
+        elif (
+            kind is not _MAPPING_END
+            and kind is not _SEQUENCE_END
+            and (kind is yaml.AliasEvent or not isinstance(ev, yaml.Event))
+        ):
+            raise Unusual
         return ev
 
     def skip(self, ev: Any) -> None:
@@ -81,10 +104,10 @@ class _Events:
             return
         depth = 1
         while depth:
-            e = self.next()
-            if isinstance(e, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            kind = type(self.next())
+            if kind is _MAPPING_START or kind is _SEQUENCE_START:
                 depth += 1
-            elif isinstance(e, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
                 depth -= 1
 
     def keys(self, ev: Any) -> list[str]:
@@ -128,9 +151,8 @@ def _key(ev: Any) -> str:
     """A mapping key that SafeLoader constructs as this very string."""
     if not isinstance(ev, yaml.ScalarEvent):
         raise Unusual
-    if _plain(ev) and ev.value[:1] in RESOLVABLE_FIRST | {""}:
-        if _resolve(ev.value) != STR_TAG:
-            raise Unusual
+    if _plain(ev) and ev.value[:1] in RESOLVABLE_FIRST and _resolve(ev.value) != STR_TAG:
+        raise Unusual
     return str(ev.value)
 
 
@@ -143,6 +165,13 @@ def tables(text: str) -> tuple[list[str], list[str]]:
     if COMPLEX_KEY.search(text):
         raise Unusual
     ev = _Events(text)
+    try:
+        return _tables(ev)
+    finally:
+        ev.loader.dispose()
+
+
+def _tables(ev: _Events) -> tuple[list[str], list[str]]:
     ev.next()  # stream start
     first = ev.next()
     if isinstance(first, yaml.StreamEndEvent):

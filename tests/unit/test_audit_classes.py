@@ -5,6 +5,7 @@ Snippets are small synthetic examples of each syntax, written for these tests.
 
 from __future__ import annotations
 
+import gc
 import time
 
 from hedgectl.catalog import load_catalog
@@ -315,10 +316,15 @@ def test_a_megabyte_line_full_of_keywords_scans_in_linear_time() -> None:
 
 
 def test_many_short_lines_full_of_keywords_scan_in_linear_time() -> None:
-    """The same bound over a file of many short lines (a model table, a fixture)."""
+    """The same bound over a file of many short lines (a model table, a fixture).
+
+    The lines differ (a repeated line is judged once and remembered, which would time nothing).
+    """
 
     def per_byte(n: int) -> float:
-        data = ('"deepseek-chat": {"alt": "kimi-k2", "x": 1},\n' * n).encode()
+        rows = (f'"deepseek-chat": {{"alt": "kimi-k2", "x": {i}}},\n' for i in range(n))
+        data = "".join(rows).encode()
+        gc.collect()
         t = time.perf_counter()
         S.scan(data, "table.json")
         return (time.perf_counter() - t) / len(data)
@@ -326,3 +332,28 @@ def test_many_short_lines_full_of_keywords_scan_in_linear_time() -> None:
     small = per_byte(6_000)
     big = per_byte(24_000)
     assert big < 8 * small
+
+
+def test_windows_of_a_long_line_with_keywords_only_inside_long_words_are_passed_over(
+    monkeypatch: object,
+) -> None:
+    """A base64 image in a notebook holds keywords by chance ("qwq", "glm", "/o1"); the windows
+    around them are not read, and the findings are those of reading every window."""
+    import base64
+    import random
+
+    import hedgectl.core.audit as audit_mod
+
+    blob = base64.b64encode(random.Random(5).randbytes(60_000)).decode()
+    blob += "qwq" + "A" * 500 + "glm"
+    padding = "x" * 3000
+    line = (
+        f'{{"data": {{"image/png": "{blob}"}}, '
+        f'"text": ["model=\\"deepseek-chat\\" ", "{padding}", "glm-4-plus"]}}\n'
+    )
+    data = line.encode()
+    paths = ("cell.ipynb", "dump.json", "a.py", "b.js")
+    read = [S.scan(data, path) for path in paths]
+    monkeypatch.setattr(audit_mod, "_only_long_words", lambda *a: False)  # type: ignore[attr-defined]
+    assert read == [S.scan(data, path) for path in paths]
+    assert {f.match.model_id for f in read[1]} >= {"deepseek-chat", "glm-4-plus"}

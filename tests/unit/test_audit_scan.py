@@ -150,3 +150,22 @@ def test_quoted_keys_and_lists_give_the_right_context() -> None:
         ("gpt-3.5-turbo", "NAMES"),
         ("gpt-4", ""),
     ]
+
+
+def test_a_remembered_line_is_judged_as_a_fresh_scanner_judges_it() -> None:
+    """Lines are remembered by their bytes and the file's type; where they sit still counts."""
+    files = [
+        ("a.py", b'import openai\nMODEL = "gpt-4o"  # hedgectl: ignore\nx = "gpt-4o"\n'),
+        ("b.py", b'def f():\n    """Doc.\nx = "gpt-4o"\n    """\nx = "gpt-4o"\n'),
+        ("c.md", b'x = "gpt-4o"\n`gpt-4o`\n'),
+        ("d.txt", b'import openai\nx = "gpt-4o"\n'),
+        ("e.js", b'const s = `\nx = "gpt-4o"\n`;\nx = "gpt-4o"\n'),
+        ("f.py", b'import openai\nMODEL = "gpt-4o"  # hedgectl: ignore\nx = "gpt-4o"\n'),
+    ]
+    warm = Scanner(CATALOG)
+    for path, data in files:
+        fresh = Scanner(CATALOG).scan(data, path)
+        assert warm.scan(data, path) == fresh, path
+    assert warm.scan(files[0][1], "a.py") == Scanner(CATALOG).scan(files[0][1], "a.py")
+    locations = {(f.line, f.location.value) for f in warm.scan(files[1][1], "b.py")}
+    assert locations == {(3, "docs"), (5, "code")}
