@@ -625,6 +625,11 @@ def _init_worker(overrides: Overrides) -> None:
     _scanner = Scanner(load_catalog(overrides))
 
 
+def _use_scanner(scanner: Scanner) -> None:
+    global _scanner
+    _scanner = scanner
+
+
 @dataclass(frozen=True)
 class Scanned:
     """One file's raw findings; externalised files are hedgectl's own configuration."""
@@ -745,16 +750,21 @@ def scan_files(
             collect(scan_chunk(scanner, part, read or _read_file), len(part))
         return found, skipped, scanned, ENGINE
     # fork: workers inherit the imported modules and a scanner built once here (its regexes and
-    # hyperscan databases), so start-up costs milliseconds. spawn: each worker builds its own.
+    # hyperscan databases), so start-up costs milliseconds; the scanner reaches them as the
+    # initializer's argument, which fork hands over without pickling (and each pool its own:
+    # repositories scanned side by side may have different catalogs). spawn: each worker builds
+    # its own.
     from concurrent.futures import ProcessPoolExecutor  # a small run never needs a pool
     from multiprocessing import get_all_start_methods, get_context
 
-    global _scanner
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
     if method == "fork":
-        _scanner = Scanner(load_catalog(overrides))
-    if method == "fork":
-        pool = ProcessPoolExecutor(jobs, mp_context=get_context(method))
+        pool = ProcessPoolExecutor(
+            jobs,
+            mp_context=get_context(method),
+            initializer=_use_scanner,
+            initargs=(Scanner(load_catalog(overrides)),),
+        )
     else:
         pool = ProcessPoolExecutor(
             jobs, mp_context=get_context(method), initializer=_init_worker, initargs=(overrides,)
@@ -777,5 +787,4 @@ def scan_files(
         if chunk:
             pending.append((pool.submit(_scan_chunk, chunk), len(chunk)))
         harvest(block=True)
-    _scanner = None
     return found, skipped, scanned, ENGINE

@@ -119,6 +119,8 @@ def json_text(document: Any, *, sidecar: bool = True, **options: Any) -> str:
     control and bidi characters written as \\uXXXX escapes (the value stays exact)."""
     dumps = _sorted_indent2 if options == {"indent": 2, "sort_keys": True} else None
     text = dumps(document) if dumps else json.dumps(document, ensure_ascii=False, **options)
+    if text.isascii() and "\x7f" not in text:
+        return text  # no surrogate, no character to escape (a check in C, not two regex passes)
     if SURROGATE.search(text):
         document = lossless(document, sidecar=sidecar)
         text = dumps(document) if dumps else json.dumps(document, ensure_ascii=False, **options)

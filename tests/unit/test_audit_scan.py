@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from hedgectl.catalog import load_catalog
+from hedgectl.catalog import Overrides, load_catalog
 from hedgectl.core.audit import Scanner, gates, to_findings
 from hedgectl.core.models import Location
 
 CATALOG = load_catalog()
 S = Scanner(CATALOG)
+CATALOG_OVERRIDES = Overrides()
 
 
 def scan(text: str, path: str = "app.py") -> list[tuple[int, int, str, str, str]]:
@@ -169,3 +170,43 @@ def test_a_remembered_line_is_judged_as_a_fresh_scanner_judges_it() -> None:
     assert warm.scan(files[0][1], "a.py") == Scanner(CATALOG).scan(files[0][1], "a.py")
     locations = {(f.line, f.location.value) for f in warm.scan(files[1][1], "b.py")}
     assert locations == {(3, "docs"), (5, "code")}
+
+
+def test_pools_scanning_side_by_side_each_use_their_own_catalog(tmp_path: object) -> None:
+    """Repositories are scanned in threads at once (audit --repos), each with the catalog of its
+    hedge.toml: the workers of one pool must not read with the other's."""
+    import threading
+    from pathlib import Path
+
+    from hedgectl.adapters.files import scan_files
+    from hedgectl.catalog import Where, parse_overrides
+
+    root = Path(str(tmp_path))
+    files = []
+    for i in range(420):  # enough for a pool of workers (SMALL_RUN)
+        path = root / f"m{i}.py"
+        path.write_text(f'MODEL = "acme-{i}b"\n', encoding="utf-8")
+        files.append((str(path), path.name, None))
+    custom = parse_overrides(
+        {
+            "families": {
+                "acme": {"vendor": "openai", "keywords": ["acme-"], "patterns": ["acme-\\d{T}"]}
+            }
+        },
+        Where(None, "catalog"),
+    )
+    results: dict[str, int] = {}
+
+    def run(name: str, overrides: object) -> None:
+        found, *_ = scan_files(iter(files), overrides, jobs=2)  # type: ignore[arg-type]
+        results[name] = sum(len(f.raws) for f in found)
+
+    threads = [
+        threading.Thread(target=run, args=("custom", custom)),
+        threading.Thread(target=run, args=("shipped", CATALOG_OVERRIDES)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert results == {"custom": 420, "shipped": 0}

@@ -75,3 +75,23 @@ def test_findings_like_rows_and_odd_keys() -> None:
         )
         + "\n"
     )
+
+
+def test_json_text_escapes_what_it_escaped_before_the_ascii_shortcut() -> None:
+    import re
+
+    from hedgectl.core import printable
+
+    for doc in (
+        {"a": "plain ascii", "b": [1, 2.5, None, True]},
+        {"a": "del \x7f here"},
+        {"a": "bidi \u202e and C1 \x85"},
+        {"a": "bad byte \udcff", "b": "\u2028"},
+    ):
+        for options in ({"indent": 2, "sort_keys": True}, {}):
+            text = json.dumps(doc, ensure_ascii=False, **options)  # type: ignore[arg-type]
+            if printable.SURROGATE.search(text):
+                text = json.dumps(printable.lossless(doc), ensure_ascii=False, **options)  # type: ignore[arg-type]
+            expected = printable.JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+            assert json_text(doc, **options) == expected
+            assert not re.search("[\x7f\u202e\x85\u2028]", json_text(doc, **options))
