@@ -109,6 +109,12 @@ NOT_MODEL_KEY = re.compile(
 MODEL_KEY = re.compile(
     r"(?:model|engine|deployment|llm|checkpoint|repo_id|fallback|^m$)", re.IGNORECASE
 )
+# A key that names who serves or what kind of thing, even when it says "model": model_provider,
+# llm_type. Short IDs that are also vendor words (mistral, gemma) do not count there.
+PROVIDER_KEY = re.compile(
+    r"(?:provider|vendor|family|type|kind|platform|backend|api|client|company|org|owner|source)s?$",
+    re.IGNORECASE,
+)
 # Names built from a model's name for something else: a product, a demo, a cache, a package.
 LABEL_WORDS = frozenset(
     {"web", "cache", "file", "demo", "demos", "app", "sdk", "api", "client", "server",
@@ -330,8 +336,10 @@ class Detector:
             if m is None or m.lastgroup is None:
                 continue
             first = self.families[int(m.lastgroup[1:])]
-            if (first.vendor == org_vendor or not org_vendor) and self._allowed(
-                first, context, namespaced=namespaced
+            if (
+                (first.vendor == org_vendor or not org_vendor)
+                and self._allowed(first, context, namespaced=namespaced)
+                and self._bare_word_ok(candidate, first)
             ):
                 return first
             # Rare: several families match, or the first needs a model setting. Try each.
@@ -340,6 +348,7 @@ class Detector:
                 for f in self.families
                 if self._regex_of(f).fullmatch(candidate)
                 and self._allowed(f, context, namespaced=namespaced)
+                and self._bare_word_ok(candidate, f)
             ]
             if matched:
                 preferred = [f for f in matched if f.vendor == org_vendor]
@@ -382,7 +391,15 @@ class Detector:
     def _allowed(family: Family, context: str | None, *, namespaced: bool) -> bool:
         # Bare o1/o3 count only under a route, in a model setting (model=, "model":), or as a
         # constant named after themselves (O1 = "o1").
-        return not family.context_only or namespaced or bool(context and MODEL_KEY.search(context))
+        if not family.context_only or namespaced:
+            return True
+        return bool(context and MODEL_KEY.search(context) and not PROVIDER_KEY.search(context))
+
+    @staticmethod
+    def _bare_word_ok(candidate: str, family: Family) -> bool:
+        """A short ID that is also a word (mistral, gemma, command) is written in lower case:
+        `Gemma 4` and `Mistral` are display names and provider labels."""
+        return not family.context_only or candidate == candidate.lower()
 
     # ------------------------------------------------------------------ words
     def find(self, word: str, context: str) -> list[tuple[int, Match, bool]]:
@@ -465,9 +482,16 @@ class Detector:
             return match, False
         if not candidate or not candidate[0].isalnum():
             return None
-        # A constant named after its value (O1 = "o1"), else a weak short ID.
+        if context and (NOT_MODEL_KEY.match(context) or PROVIDER_KEY.search(context)):
+            return None  # provider: "mistral" names a provider, whatever sits beside it
+        # A constant named after its value (O1 = "o1"), else a weak short ID. A word without a
+        # digit named after itself (Mistral = "mistral", COMMAND = "command") is an enum member.
         squeeze = re.sub(r"[-_.]", "", candidate).lower()
-        named_after = bool(context) and re.sub(r"[-_.]", "", context).lower() == squeeze
+        named_after = (
+            bool(context)
+            and re.sub(r"[-_.]", "", context).lower() == squeeze
+            and any(c.isdigit() for c in candidate)
+        )
         match = self.classify(candidate, context="model")
         family = self.catalog.families.get(match.family) if match is not None else None
         if match is None or family is None or not family.context_only:

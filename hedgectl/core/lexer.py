@@ -159,6 +159,12 @@ REV_FLAG = re.compile(r"[= ]\s*([\w-]*[A-Za-z])--?(?:\s|$)")
 STRING_KEY_BEFORE = re.compile(r"\(\s*[\"']([\w.-]+)[\"']\s*,\s*[\[(]?\s*$")
 # ["-m", "o3"] / ("--model", "x"): an argument list where a flag comes before the value.
 ARGV_FLAG_BEFORE = re.compile(r"[\"']--?([A-Za-z][\w-]*)[\"']\s*,\s*$")
+# The model argument of a CLI that runs or fetches models: ollama run NAME, docker model pull NAME,
+# hf download ORG/NAME, vllm serve ORG/NAME, lms load NAME.
+CLI_MODEL_ARG = re.compile(
+    r"(?:\bollama\s+(?:run|pull|push|show|create|cp|rm|stop)|\bdocker\s+model\s+(?:pull|run)|"
+    r"\b(?:huggingface-cli|hf)\s+download|\bvllm\s+serve|\blms\s+(?:load|get))\s*$"
+)
 # `- name: gpt-4o-mini` in a model-settings list: `name` names the model there.
 LIST_ITEM_NAME = re.compile(r"^\s*-\s*[\"']?name[\"']?\s*:")
 CALL_OF_PREFIX = re.compile(
@@ -200,7 +206,9 @@ def context_before(prefix: str) -> str:
     if m:
         return m.group(1)
     m = REV_FLAG.match(" " + rev)
-    return m.group(1)[::-1] if m else ""
+    if m:
+        return m.group(1)[::-1]
+    return "model" if CLI_MODEL_ARG.search(tail) else ""
 
 
 def prefix_check(prefix: str) -> bool:

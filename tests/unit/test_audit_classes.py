@@ -231,6 +231,26 @@ def test_rehosted_weights_and_community_fine_tunes_name_their_base() -> None:
     assert ids(traps, "a.py") == []
 
 
+def test_ollama_bare_names_in_model_slots_and_cli_arguments() -> None:
+    sh = "ollama run mistral\nollama pull phi3\ndocker model pull ai/gemma\necho mistral\n"
+    assert ids(sh, "run.sh") == [(1, "mistral"), (2, "phi3"), (3, "gemma")]
+    md = "```bash\nollama pull qwen\n```\nRun `ollama run gemma` first; Mistral is fast.\n"
+    assert ids(md, "README.md") == [(2, "qwen"), (4, "gemma")]
+    py = 'a = {"model": "mistral"}\nb = OllamaLLM(model="gemma")\n'
+    assert ids(py, "a.py") == [(1, "mistral"), (2, "gemma")]
+
+
+def test_vendor_words_as_providers_enums_and_display_names_are_not_models() -> None:
+    src = (
+        'm = {"provider": "mistral", "model": "mistral-large-latest"}\n'
+        'cfg = {"model_provider": "mistral"}\n'
+        "enum P { Mistral = 'mistral', Qwen = 'qwen' }\n"
+        'PROVIDERS = ["mistral", "gemma", "qwen", "cohere"]\n'
+    )
+    assert ids(src, "a.ts") == [(1, "mistral-large-latest")]
+    assert ids('- name: "Gemma 4"\n- name: Mistral\n', "config.yaml") == []
+
+
 # ---------------------------------------------------------------- 9. model slots named `name`
 def test_name_in_model_settings_lists_is_a_model_slot() -> None:
     yaml = "- name: gpt-4o-mini\n  edit_format: diff\n- name: deepseek/deepseek-chat\n"
