@@ -17,8 +17,9 @@ import hashlib
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import NamedTuple
 
 from hedgectl.catalog import TIER_RANK, Catalog
@@ -31,6 +32,7 @@ from hedgectl.core.lexer import (
     WORD_CHARS,
     WORD_LIMIT,
     FileType,
+    ListContext,
     RegionIndex,
     Seg,
     Segment,
@@ -115,6 +117,7 @@ class Scanner:
         if ftype is FileType.DOCS:
             base = Location.DOCS
         regions: RegionIndex | None = None
+        lists = ListContext(data)
         line_no, counted_to, line_end = 1, 0, -1
         for i, off in enumerate(offsets):
             if off <= line_end:
@@ -167,7 +170,9 @@ class Scanner:
             else:
                 segs = _line_segments(text, raw, start, end, ftype, markers, regions)
                 ends = _char_offsets(raw, text, start, offsets, i, end)
-                hits = self.line_hits(text, segs, ftype, base, ends)
+                hits = self.line_hits(
+                    text, segs, ftype, base, ends, list_key=partial(lists.of, start, end)
+                )
             for col, match, location, context in hits:
                 if location is Location.CODE and RESOLVER_DEFAULT.search(text, 0, max(col - 1, 0)):
                     location = Location.EXTERNALISED  # the default of an alias lookup
@@ -202,10 +207,13 @@ class Scanner:
         ftype: FileType,
         base: Location,
         ends: Iterable[int] | None = None,
+        list_key: Callable[[], str] | None = None,
     ) -> list[LineHit]:
         """Judge every ID-shaped word around a keyword hit in one line.
 
         ends: character offsets where keyword hits end (from the prefilter); None: find them.
+        list_key: the key of the multi-line list this line is an item of ("" if none), asked
+        only for a word that has no key of its own on the line.
         """
         if not segs:
             return []
@@ -246,6 +254,8 @@ class Scanner:
                 context = context_before(text[max(seg.start, ws - LOOKBEHIND) : ws])
                 if not context and seg.seg is Seg.STRING:
                     context = segment_context(text, seg)
+            if not context and list_key is not None and ftype is not FileType.DOCS:
+                context = list_key()
             if seg.seg is Seg.COMMENT and not (
                 context or _quoted(text, ws, we) or "://" in text[ws:we]
             ):

@@ -247,6 +247,12 @@ class Detector:
         self, token: str, context: str | None, *, text: str | None = None
     ) -> Match | None:
         text = text if text is not None else token
+        if token[:3].lower() == "ft:" and "/" not in token:
+            # A fine-tune (ft:BASE:org:name:id, OpenAI and Mistral): the model of its base's vendor.
+            base = self._classify_id(token[3:].split(":", 1)[0], "model")
+            family = self.catalog.families.get(base.family) if base is not None else None
+            if base is not None and family is not None and not family.context_only:
+                return Match(Kind.MODEL, text, token, base.family, base.vendor, base.platform)
         platform = ""
         ident = token
         if ident.lower().startswith("arn:"):

@@ -440,6 +440,60 @@ WORD_LIMIT = 300
 
 _WORD_STR = "".join(sorted(WORD_CHARS))
 
+# A line that is one item of a multi-line list: a lone string (`"llama2",`), a YAML sequence item
+# without a key (`- gpt-4o-mini`), or a blank or comment line between items.
+LIST_ITEM = re.compile(
+    rb"""^[ \t]*(?:["'`][^"'`\n]*["'`][ \t]*,?|-[ \t]+[^ \t:#\n][^:#\n]*|)[ \t]*(?:(?://|#).*)?\r?$""",
+    re.MULTILINE,
+)
+# The key a list is assigned to, at the start of the line that opens it: `template: z.enum([`,
+# `var ModelList = []string{`, `"models": [`, `models:`.
+OPENER_KEY = re.compile(
+    r"""^\s*(?:[A-Za-z]+\s+)*?["']?([A-Za-z_$][\w$.-]*)["']?\s*(?::\s*[\w.<>\[\]| ]*?)?\s*(?::=|=|:)"""
+)
+LIST_LOOKBACK = 2000  # lines walked back to find a list's opening line
+
+
+class ListContext:
+    """The key of the multi-line list a lone item belongs to (`template: z.enum([` above
+    `"llama2",`). Walking back stops at lines already known to belong to the same list, so a
+    file's lists are walked once in all."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.first, self.seen_to, self.key = -1, -1, ""
+
+    def of(self, start: int, end: int) -> str:
+        data = self.data
+        if not LIST_ITEM.match(data, start, end):
+            return ""
+        pos = start
+        for _ in range(LIST_LOOKBACK):
+            if self.first >= 0 and self.first <= pos <= self.seen_to + 1:
+                self.seen_to = max(self.seen_to, end)
+                return self.key
+            if pos == 0:
+                return ""
+            prev_start = data.rfind(b"\n", 0, pos - 1) + 1
+            if LIST_ITEM.match(data, prev_start, pos - 1):
+                pos = prev_start
+                continue
+            self.first, self.seen_to = pos, end
+            self.key = self._opener_key(prev_start, pos - 1)
+            return self.key
+        return ""
+
+    def _opener_key(self, start: int, end: int) -> str:
+        line = self.data[start:end].decode("utf-8", "replace").rstrip()
+        if not line.endswith(("[", "(", "{", ":")):
+            return ""  # the line before the items does not open a list
+        m = OPENER_KEY.match(line)
+        if m is None and line.lstrip().startswith(".") and start > 0:
+            # a chained call on its own line (`.enum([`): the key is on the line before
+            above = self.data[self.data.rfind(b"\n", 0, start - 1) + 1 : start - 1]
+            m = OPENER_KEY.match(above.decode("utf-8", "replace"))
+        return m.group(1).rsplit(".", 1)[-1] if m else ""
+
 
 def word_at(line: str, lo: int, hi: int) -> tuple[int, int]:
     """The word holding line[lo:hi], bounded to WORD_LIMIT characters either way."""

@@ -203,11 +203,13 @@ def test_fine_tunes_are_reported_under_their_base_vendor() -> None:
     src = (
         'a = client.create(model="ft:gpt-4o-mini-2024-07-18:acme:support:9x8y7z")\n'
         'b = {"model": "ft:davinci-002:acme::8abc"}\n'
+        'c = {"model": "ft:mistral-small-latest:acme:20240101:7e77"}\n'
     )
     got = [(r.match.model_id, r.match.vendor) for r in S.scan(src.encode(), "a.py")]
     assert got == [
         ("ft:gpt-4o-mini-2024-07-18:acme:support:9x8y7z", "openai"),
         ("ft:davinci-002:acme::8abc", "openai"),
+        ("ft:mistral-small-latest:acme:20240101:7e77", "mistral"),
     ]
 
 
@@ -249,6 +251,27 @@ def test_vendor_words_as_providers_enums_and_display_names_are_not_models() -> N
     )
     assert ids(src, "a.ts") == [(1, "mistral-large-latest")]
     assert ids('- name: "Gemma 4"\n- name: Mistral\n', "config.yaml") == []
+
+
+def test_items_of_multiline_lists_take_the_lists_key() -> None:
+    ts = (
+        "const schema = z.object({\n"
+        "  template: z\n"
+        "    .enum([\n"
+        '      "llama2",\n'
+        '      "alpaca",\n'
+        "      // a comment between items\n"
+        '      "codellama-70b",\n'
+        "    ]),\n"
+        "  models: [\n"
+        '    "o1",\n'
+        '    "gpt-4o",\n'
+        "  ],\n"
+        "});\n"
+    )
+    assert ids(ts, "schema.ts") == [(10, "o1"), (11, "gpt-4o")]
+    yaml = "models:\n  - gpt-4o-mini\n  - o3\ntags:\n  - llama-3-8b\n"
+    assert ids(yaml, "a.yaml") == [(2, "gpt-4o-mini"), (3, "o3")]
 
 
 # ---------------------------------------------------------------- 9. model slots named `name`
