@@ -74,6 +74,9 @@ class Family:
     negatives: tuple[str, ...] = ()
     # True for IDs so short or generic (o1, o3) that they count only as a whole literal in a model setting.
     context_only: bool = False
+    # A context-only ID that is also a word or a vendor's name (mistral, command): it counts in a
+    # model setting or a list under a model key, never as a short ID beside other IDs.
+    word: bool = False
     closed_pattern: str = ""
     source: str = ""
     date: str = ""
@@ -214,6 +217,7 @@ FAMILY_SPEC: Spec = {
     "positives": STR_LIST,
     "negatives": STR_LIST,
     "context_only": BOOL,
+    "word": BOOL,
     "closed_pattern": STR,
     "source": STR,
     "date": STR,

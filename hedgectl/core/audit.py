@@ -254,7 +254,7 @@ class Scanner:
                 context = context_before(text[max(seg.start, ws - LOOKBEHIND) : ws])
                 if not context and seg.seg is Seg.STRING:
                     context = segment_context(text, seg)
-            if not context and list_key is not None and ftype is not FileType.DOCS:
+            if not context and list_key is not None:
                 context = list_key()
             if seg.seg is Seg.COMMENT and not (
                 context or _quoted(text, ws, we) or "://" in text[ws:we]

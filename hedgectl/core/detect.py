@@ -101,13 +101,14 @@ FILE_SUFFIX = re.compile(
 # (--reasoning-parser glm45), and so are cache and project names.
 NOT_MODEL_KEY = re.compile(
     r"^(?:.*(?:wandb|project|proj|group|experiment|run_?name|output|save|dir|folder|path|tag|title|"
-    r"label|slug|description|repository|parser|template|kernel|cache|provider|family|[_-]name)s?|"
+    r"label|slug|description|repository|parser|template|kernel|cache|provider|family|[_-]name|"
+    r"(?:dir|file|base|path)name|licen[cs]e)s?|"
     r"name)$",
     re.IGNORECASE,
 )
 # A key or argument name that says "this value is a model".
 MODEL_KEY = re.compile(
-    r"(?:model|engine|deployment|llm|checkpoint|repo_id|fallback|^m$)", re.IGNORECASE
+    r"(?:model|engine|deployment|llm|checkpoint|repo_id|fallback|name_or_path|^m$)", re.IGNORECASE
 )
 # A key that names who serves or what kind of thing, even when it says "model": model_provider,
 # llm_type. Short IDs that are also vendor words (mistral, gemma) do not count there.
@@ -502,4 +503,6 @@ class Detector:
         family = self.catalog.families.get(match.family) if match is not None else None
         if match is None or family is None or not family.context_only:
             return None
+        if family.word and not named_after:
+            return None  # a word (mistral, command) beside IDs is as often a provider or a label
         return match, not named_after

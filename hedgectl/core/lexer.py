@@ -165,6 +165,8 @@ CLI_MODEL_ARG = re.compile(
     r"(?:\bollama\s+(?:run|pull|push|show|create|cp|rm|stop)|\bdocker\s+model\s+(?:pull|run)|"
     r"\b(?:huggingface-cli|hf)\s+download|\bvllm\s+serve|\blms\s+(?:load|get))\s*$"
 )
+# An object whose `.name` or `.id` is a model's name: model.name, self.main_model.id, llm.name.
+MODEL_OWNER = re.compile(r"(?:model|llm)[^.]*$", re.IGNORECASE)
 # `- name: gpt-4o-mini` in a model-settings list: `name` names the model there.
 LIST_ITEM_NAME = re.compile(r"^\s*-\s*[\"']?name[\"']?\s*:")
 CALL_OF_PREFIX = re.compile(
@@ -200,7 +202,10 @@ def context_before(prefix: str) -> str:
         return m.group(1)[::-1]
     m = REV_KEY.match(rev)
     if m:
-        return m.group(1)[::-1].rsplit(".", 1)[-1].lstrip("$")
+        owner, _, key = m.group(1)[::-1].rpartition(".")
+        if key.lower() in ("name", "id") and MODEL_OWNER.search(owner):
+            return "model"  # model.name = "gpt-4", self.llm.id = ...: the model's own name
+        return key.lstrip("$")
     tail = prefix[-60:]
     m = STRING_KEY_BEFORE.search(tail + " ") or ARGV_FLAG_BEFORE.search(tail + " ")
     if m:
@@ -291,6 +296,12 @@ def prose_segments(line: str) -> Iterator[Segment]:
 TRIPLE = re.compile(rb'"""|\'\'\'')
 OPEN_CONTINUES = tuple("(,=[{+\\")  # a line ending so continues an expression: not a docstring
 FENCE = re.compile(rb"^[ \t]*(?:```|~~~)", re.MULTILINE)
+FRONT_MATTER_END = re.compile(rb"\n(?:---|\.\.\.)[ \t]*\r?(?:\n|$)")
+FRONT_MATTER_MAX = 65536
+# A front-matter line holding one value: `key: value`, `- value`.
+FRONT_MATTER_VALUE = re.compile(
+    rb"""^[ \t]*(?:-[ \t]+|[\w.-]+:[ \t]*)["']?[^\s"']+["']?[ \t]*\r?$""", re.MULTILINE
+)
 NB_CELL = re.compile(rb'"cell_type"\s*:\s*"(\w+)"')
 
 
@@ -372,8 +383,17 @@ def _backtick_regions(data: bytes) -> list[Region]:
 
 
 def _fence_regions(data: bytes) -> list[Region]:
-    marks = [m.start() for m in FENCE.finditer(data)]
     regions = []
+    # YAML front matter (a model card's base_model:, a post's model:): its one-value lines read
+    # like a fenced block; titles and descriptions stay prose.
+    head = 0
+    if data.startswith((b"---\n", b"---\r\n")):
+        close = FRONT_MATTER_END.search(data, 3, FRONT_MATTER_MAX)
+        if close is not None:
+            for m in FRONT_MATTER_VALUE.finditer(data, data.find(b"\n") + 1, close.start() + 1):
+                regions.append(Region(m.start(), m.end(), Seg.FENCE))
+            head = close.end()
+    marks = [m.start() for m in FENCE.finditer(data, head)]
     for i in range(0, len(marks) - 1, 2):
         start = data.find(b"\n", marks[i])
         if start >= 0:
@@ -440,10 +460,10 @@ WORD_LIMIT = 300
 
 _WORD_STR = "".join(sorted(WORD_CHARS))
 
-# A line that is one item of a multi-line list: a lone string (`"llama2",`), a YAML sequence item
+# A line of items of a multi-line list: strings alone (`"llama2",`, `"command", "command-r",`), a YAML sequence item
 # without a key (`- gpt-4o-mini`), or a blank or comment line between items.
 LIST_ITEM = re.compile(
-    rb"""^[ \t]*(?:["'`][^"'`\n]*["'`][ \t]*,?|-[ \t]+[^ \t:#\n][^:#\n]*|)[ \t]*(?:(?://|#).*)?\r?$""",
+    rb"""^[ \t]*(?:(?:["'`][^"'`\n]*["'`][ \t]*,?[ \t]*)+|-[ \t]+[^ \t:#\n][^:#\n]*|)[ \t]*(?:(?://|#).*)?\r?$""",
     re.MULTILINE,
 )
 # The key a list is assigned to, at the start of the line that opens it: `template: z.enum([`,

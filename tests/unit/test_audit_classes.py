@@ -250,6 +250,8 @@ def test_vendor_words_as_providers_enums_and_display_names_are_not_models() -> N
         'PROVIDERS = ["mistral", "gemma", "qwen", "cohere"]\n'
     )
     assert ids(src, "a.ts") == [(1, "mistral-large-latest")]
+    # A word beside an ID in one call is a provider as often as a model.
+    assert ids('isCapable("mistral", "mistral-large")\n', "a.ts") == [(1, "mistral-large")]
     assert ids('- name: "Gemma 4"\n- name: Mistral\n', "config.yaml") == []
 
 
@@ -272,6 +274,8 @@ def test_items_of_multiline_lists_take_the_lists_key() -> None:
     assert ids(ts, "schema.ts") == [(10, "o1"), (11, "gpt-4o")]
     yaml = "models:\n  - gpt-4o-mini\n  - o3\ntags:\n  - llama-3-8b\n"
     assert ids(yaml, "a.yaml") == [(2, "gpt-4o-mini"), (3, "o3")]
+    go = 'var ModelList = []string{\n\t"command", "command-nightly",\n\t"command-light",\n}\n'
+    assert ids(go, "constants.go") == [(2, "command"), (2, "command-nightly"), (3, "command-light")]
 
 
 # ---------------------------------------------------------------- 9. model slots named `name`
@@ -280,6 +284,29 @@ def test_name_in_model_settings_lists_is_a_model_slot() -> None:
     assert [m for _, m in ids(yaml, "model-settings.yml")] == ["gpt-4o-mini", "deepseek-chat"]
     assert ids('{"name": "glm4-browser", "version": "1.0.0"}\n', "package.json") == []
     assert ids("name: Codestral\nSWANLAB_PROJ_NAME=GLM4-Finetune\n", "cfg.yml") == []
+
+
+def test_name_and_id_of_a_model_object_are_model_slots() -> None:
+    src = 'mock_model.name = "gpt-4"\nself.main_model.id = "deepseek-chat"\nuser.name = "o1"\n'
+    assert ids(src, "a.py") == [(1, "gpt-4"), (2, "deepseek-chat")]
+
+
+def test_model_card_front_matter_and_checkpoint_configs() -> None:
+    card = (
+        "---\n"
+        "license: llama3.1\n"
+        "base_model: meta-llama/Llama-3.1-8B-Instruct\n"
+        "tags:\n"
+        "- llama-3\n"
+        "---\n"
+        "# A fine-tune\n"
+        "Plain prose about gemma2.\n"
+    )
+    assert found(card, "README.md") == [(3, "meta-llama/Llama-3.1-8B-Instruct", "docs")]
+    config = '{"_name_or_path": "meta-llama/Llama-2-7b-hf", "model_type": "llama"}\n'
+    assert ids(config, "config.json") == [(1, "meta-llama/Llama-2-7b-hf")]
+    runs = "- dirname: 2024-10-29--Qwen2.5-Coder-0.5B-Instruct\n  filename: llama-3-8b\n"
+    assert ids(runs, "runs.yml") == []
 
 
 # ---------------------------------------------------------------- false positives
