@@ -99,7 +99,7 @@ class Scanner:
         self.line_keywords = WordFinder(k.strip("\"'=:/ ") for k in keywords)
         self._seen: dict[tuple[str, str], list[tuple[int, Match, bool]]] = {}
         # (line bytes, file type, comment markers, import syntax) -> (suppressed, findings)
-        self._lines: dict[tuple[bytes, FileType, tuple[str, ...], str], LineFindings] = {}
+        self._lines: dict[tuple[bytes, FileType, tuple[str, ...], str, str], LineFindings] = {}
 
     def scan(
         self, data: bytes, path: str, *, lines: frozenset[int] | None = None
@@ -142,15 +142,17 @@ class Scanner:
             if regions is None:
                 regions = RegionIndex(file_regions(data, path, ftype))
             raw = data[start:end]
-            # A line outside multi-line regions is judged by its bytes and the file's type alone:
-            # dense trees repeat lines (docs copies, fixtures, settings), each judged once.
+            # A line outside multi-line regions is judged by its bytes, the file's type and (an
+            # item of a multi-line list) its list's key: dense trees repeat lines (docs copies,
+            # fixtures, settings), each judged once.
             key = None
             if (
                 ftype is not FileType.NOTEBOOK
                 and len(raw) <= MAX_REMEMBERED_LINE
                 and not regions.overlapping(start, end + 1)
             ):
-                key = (raw, ftype, markers, import_ext)
+                # An item alone on its line is judged by its list's key too (lists.of).
+                key = (raw, ftype, markers, import_ext, lists.of(start, end))
                 known = self._lines.get(key)
                 if known is not None:
                     suppressed, found = known

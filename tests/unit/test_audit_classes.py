@@ -274,6 +274,9 @@ def test_items_of_multiline_lists_take_the_lists_key() -> None:
     assert ids(ts, "schema.ts") == [(10, "o1"), (11, "gpt-4o")]
     yaml = "models:\n  - gpt-4o-mini\n  - o3\ntags:\n  - llama-3-8b\n"
     assert ids(yaml, "a.yaml") == [(2, "gpt-4o-mini"), (3, "o3")]
+    # The same line under two lists is judged under each list's key (not remembered by its bytes).
+    two = 'TEMPLATES = [\n    "llama2",\n]\nMODELS = [\n    "llama2",\n]\n'
+    assert ids(two, "lists.py") == [(5, "llama2")]
     go = 'var ModelList = []string{\n\t"command", "command-nightly",\n\t"command-light",\n}\n'
     assert ids(go, "constants.go") == [(2, "command"), (2, "command-nightly"), (3, "command-light")]
 
