@@ -172,11 +172,15 @@ def _blob(top: Path, commit: str, rel: str) -> bytes | None:
         return None
 
 
-def config_at_revision(cwd: Path, ref: str, explicit: Path | None) -> AtRevision:
+def config_at_revision(
+    cwd: Path, ref: str, explicit: Path | None, start: Path | None = None
+) -> AtRevision:
     """The hedge.toml (or pyproject.toml with [tool.hedgectl]) committed at REF: the one
-    `explicit` names, else the nearest one upward from `cwd`, as config.find_config would find it
-    in a checkout of REF. Read from git's object store: nothing in the work tree is trusted."""
-    top = git_toplevel(cwd)
+    `explicit` names (relative to `cwd`), else the nearest one upward from `start` (the first
+    scanned PATH; default `cwd`), as config.find_config would find it in a checkout of REF.
+    Read from git's object store: nothing in the work tree is trusted."""
+    start = start or cwd
+    top = git_toplevel(start)
     if top is None:
         raise UsageError(
             "--config-from-base needs a git repository",
@@ -206,7 +210,7 @@ def config_at_revision(cwd: Path, ref: str, explicit: Path | None) -> AtRevision
         candidates = [rel.as_posix()]
     else:
         try:
-            here = cwd.resolve().relative_to(real_top)
+            here = start.resolve().relative_to(real_top)
         except ValueError:
             here = Path(".")
         candidates = []

@@ -95,6 +95,7 @@ def audit(
             settings,
             request.config_from_base,
             cwd=request.cwd or Path.cwd(),
+            start=start,
             explicit=request.config,
             baseline=request.baseline is None and request.write_baseline is None,
         )
@@ -205,7 +206,13 @@ POLICY_SECTIONS = ("audit", "catalog")
 
 
 def policy_from_base(
-    settings: Settings, ref: str, *, cwd: Path, explicit: Path | None, baseline: bool
+    settings: Settings,
+    ref: str,
+    *,
+    cwd: Path,
+    explicit: Path | None,
+    baseline: bool,
+    start: Path | None = None,
 ) -> tuple[Settings, frozenset[str] | None]:
     """The settings with [audit] and [catalog] as committed at REF (a pull request's base), and
     the fingerprints of the baseline that [audit] names, also as committed at REF (None: none
@@ -221,7 +228,7 @@ def policy_from_base(
     from hedgectl.adapters.files import config_at_revision
     from hedgectl.adapters.globs import check_configured
 
-    base = config_at_revision(cwd, ref, explicit)
+    base = config_at_revision(cwd, ref, explicit, start)
     sections = {k: v for k, v in settings.sections.items() if k not in POLICY_SECTIONS}
     root = base.top.resolve()
     if base.rel is not None:

@@ -189,3 +189,19 @@ def test_an_invalid_pattern_on_the_base_is_named_there(pr: Path) -> None:
     git("checkout", "-q", "feature", cwd=pr)
     code, _, err = run("audit", "--config-from-base", "main", cwd=pr)
     assert code == 3 and "audit.exclude[0]" in err and "main:hedge.toml" in err, err
+
+
+def test_the_base_config_is_found_from_the_scanned_path_not_the_working_folder(
+    pr: Path, tmp_path: Path
+) -> None:
+    # Run from outside the checkout, as `hedgectl audit path/to/checkout` in a CI workspace.
+    _loosen(pr)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code, out, err = run(
+        "audit", str(pr), "--config-from-base", "main", "-f", "json", cwd=elsewhere
+    )
+    assert code == 1, err
+    doc = json.loads(out)
+    assert doc["summary"]["fail_on"] == "named"
+    assert any(f["model_id"] == "deepseek-chat" and f["gating"] for f in doc["findings"])
