@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from tree_sitter import Language, Node, Parser
 
 from hedgectl.core.audit import suppressed
-from hedgectl.core.rewrite import DYNAMIC, Position, Site, is_model_name
+from hedgectl.core.rewrite import DYNAMIC, TABLE_ROW, Position, Site, is_model_name
 from hedgectl.errors import UsageError
 
 FUNCTION = "hedgeModel"
@@ -339,7 +339,11 @@ def _role(node: Node) -> tuple[str, str, Position]:
     if kind == "pair":
         if parent.child_by_field_name("key") == child:
             return "", "object key", Position.OTHER
-        return _key_name(parent.child_by_field_name("key")), "", Position.KEY_VALUE
+        key = _key_name(parent.child_by_field_name("key"))
+        record = parent.parent
+        if record is not None and record.type == "object" and _in_array(record):
+            return key, TABLE_ROW, Position.OTHER
+        return key, "", Position.KEY_VALUE
     if kind == "variable_declarator":
         return _key_name(parent.child_by_field_name("name")), "", Position.ASSIGN
     if kind in ("assignment_expression", "augmented_assignment_expression"):
@@ -369,6 +373,14 @@ def _role(node: Node) -> tuple[str, str, Position]:
     if kind in ("return_statement", "arrow_function"):
         return "", "", Position.RETURN
     return "", "", Position.OTHER
+
+
+def _in_array(node: Node) -> bool:
+    """Whether an object literal is an entry of an array literal (through parentheses, `as`)."""
+    parent = node.parent
+    while parent is not None and parent.type in _TRANSPARENT - {"ternary_expression"}:
+        parent = parent.parent
+    return parent is not None and parent.type == "array"
 
 
 def binding_name(collected: Collected) -> str:
@@ -431,6 +443,18 @@ FRONTEND_PACKAGES = frozenset(
         "@angular/core", "solid-js", "preact", "astro", "@remix-run/react", "expo",
     }
 )  # fmt: skip
+# Dependencies that say a package's code is bundled or deployed to an edge runtime (Cloudflare
+# Workers...): a bundle moves the code away from hedge.toml (and rollup does not load CommonJS
+# without a plugin), an edge runtime has no fs, so such code gets the resolver that carries
+# hedge.toml's aliases as data, unless a file imports Node built-ins.
+BUNDLED_PACKAGES = frozenset(
+    {
+        "rollup", "esbuild", "webpack", "tsup", "parcel", "@vercel/ncc", "wrangler",
+        "@cloudflare/workers-types", "microbundle", "unbuild",
+    }
+)  # fmt: skip
+# Files next to package.json that say the same (a Cloudflare Workers project).
+EDGE_CONFIG_FILES = ("wrangler.toml", "wrangler.json", "wrangler.jsonc")
 BROWSER_STEM = RESOLVER_STEM + ".browser"
 DECLARATION = (
     "/** The model ID for an alias: HEDGE_MODEL_<ALIAS>, else hedge.toml, else `fallback`. */\n"

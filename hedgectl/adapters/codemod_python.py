@@ -14,7 +14,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from hedgectl.core.aliases import slug
 from hedgectl.core.audit import suppressed
-from hedgectl.core.rewrite import DYNAMIC, Position, Site, is_model_name
+from hedgectl.core.rewrite import DYNAMIC, TABLE_ROW, TEXT_ONLY, Position, Site, is_model_name
 from hedgectl.errors import UsageError
 
 RESOLVER_MODULE = "hedge_models"
@@ -90,6 +90,9 @@ class _Collector(cst.CSTVisitor):
         self.stack: list[cst.CSTNode] = []
         # Names whose value is passed to a model parameter in this file (model=DEFAULT).
         self.flow_names: set[str] = set()
+        # (function, local name) -> how the name is read there: "text" inside f-strings only.
+        self.uses: dict[tuple[int, str], set[str]] = {}
+        self.local_of: dict[tuple[int, int], int] = {}  # site key -> id() of its function
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.stack.append(node)
@@ -120,6 +123,20 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        if parent is None or not _is_read(node, parent):
+            return
+        function = _function_of(self.stack)
+        if function is None:
+            return
+        text = False
+        for a in reversed(self.stack):
+            if isinstance(a, cst.BaseSmallStatement | cst.BaseCompoundStatement):
+                break
+            if isinstance(a, cst.FormattedStringExpression):
+                text = True
+                break
+        self.uses.setdefault((id(function), node.value), set()).add("text" if text else "value")
 
     def visit_Call(self, node: cst.Call) -> bool:
         bound = self.existing_binding is not None and _name_of(node.func) == self.existing_binding
@@ -159,6 +176,13 @@ class _Collector(cst.CSTVisitor):
 
     def visit_FormattedString(self, node: cst.FormattedString) -> bool:
         self._site(node, cst.Module([]).code_for_node(node), "", DYNAMIC, Position.OTHER)
+        function = _function_of([*self.stack, node])
+        if function is not None:
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringExpression):
+                    for name in _read_names(part.expression):
+                        self.names.add(name)
+                        self.uses.setdefault((id(function), name), set()).add("text")
         return False
 
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
@@ -231,6 +255,8 @@ class _Collector(cst.CSTVisitor):
         if isinstance(parent, cst.DictElement):
             if child is parent.key:
                 return "", "dict key", Position.OTHER
+            if _in_sequence(ancestors[up + 1 :]):
+                return _name_of(parent.key), TABLE_ROW, Position.OTHER
             return _name_of(parent.key), "", Position.KEY_VALUE
         if isinstance(parent, cst.Assign | cst.AnnAssign):
             target = parent.targets[0].target if isinstance(parent, cst.Assign) else parent.target
@@ -243,6 +269,10 @@ class _Collector(cst.CSTVisitor):
                     return name, "", Position.CLASS_ATTR
             if isinstance(target, cst.Subscript):
                 return name, "", Position.KEY_VALUE
+            function = _function_of(self.stack) if isinstance(target, cst.Name) else None
+            if function is not None:
+                pos = self.get_metadata(PositionProvider, node).start
+                self.local_of[(pos.line, pos.column)] = id(function)
             return name, "", Position.ASSIGN
         if isinstance(parent, cst.Param):
             return parent.name.value, "", Position.DEFAULT
@@ -255,18 +285,66 @@ class _Collector(cst.CSTVisitor):
         return "", "", Position.OTHER
 
 
+def _function_of(stack: list[cst.CSTNode]) -> cst.FunctionDef | None:
+    """The innermost function around the node on top of the stack (None: module or class)."""
+    for a in reversed(stack[:-1]):
+        if isinstance(a, cst.FunctionDef):
+            return a
+        if isinstance(a, cst.ClassDef):
+            return None
+    return None
+
+
+def _read_names(expression: cst.BaseExpression) -> list[str]:
+    """Names an f-string expression reads (`{model}`, `{cfg.model}` reads cfg)."""
+    if isinstance(expression, cst.Name):
+        return [expression.value]
+    if isinstance(expression, cst.Attribute):
+        return _read_names(expression.value)
+    # Anything more complex (calls, subscripts): every Name in it counts as a read.
+    import libcst.matchers as m
+
+    found = m.findall(expression, m.Name())
+    return [n.value for n in found if isinstance(n, cst.Name)]
+
+
+def _is_read(node: cst.Name, parent: cst.CSTNode) -> bool:
+    """Whether a Name is read as a value (not a target, attribute, keyword or definition)."""
+    if isinstance(parent, cst.AssignTarget | cst.AnnAssign | cst.AugAssign):
+        return getattr(parent, "target", None) is not node
+    if isinstance(parent, cst.Attribute):
+        return parent.attr is not node
+    if isinstance(parent, cst.Arg):
+        return parent.keyword is not node
+    return not isinstance(
+        parent,
+        cst.Param | cst.FunctionDef | cst.ClassDef | cst.ImportAlias | cst.AsName | cst.Global
+        | cst.Nonlocal | cst.NameItem,
+    )  # fmt: skip
+
+
+def _in_sequence(ancestors: list[cst.CSTNode]) -> bool:
+    """Whether the dict these ancestors start with is itself an entry of a list, tuple or set."""
+    if len(ancestors) < 3 or not isinstance(ancestors[0], cst.Dict):
+        return False
+    return isinstance(ancestors[1], cst.Element) and isinstance(ancestors[2], _SEQUENCES)
+
+
 class Collected:
     """One parsed module and its literals; `apply` edits this same tree (no second parse)."""
 
     def __init__(self, module: cst.Module, collector: _Collector) -> None:
         self.module = module
         flows = collector.flow_names
-        self.sites = [
-            replace(site, flows=True)
-            if site.position in (Position.ASSIGN, Position.KEY_VALUE) and site.context in flows
-            else site
-            for site in collector.sites
-        ]
+        self.sites = []
+        for site in collector.sites:
+            if site.position in (Position.ASSIGN, Position.KEY_VALUE) and site.context in flows:
+                site = replace(site, flows=True)
+            function = collector.local_of.get(site.key)
+            if function is not None and collector.uses.get((function, site.context)) == {"text"}:
+                # opus_model = "..." read only in f"Use {opus_model}": a label, not a setting.
+                site = replace(site, skip=TEXT_ONLY, position=Position.OTHER)
+            self.sites.append(site)
         self.nodes = collector.nodes
         self.names = collector.names
         self.binding = collector.existing_binding

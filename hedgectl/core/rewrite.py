@@ -30,6 +30,11 @@ from hedgectl.core.models import Kind, Location, Match
 # NEEDS_PERSON: hedgectl cannot tell what changing it would do, a person can.
 NEEDS_PERSON = "needs a person: "
 DYNAMIC = "dynamic value (f-string, template or concatenation)"
+# `[{model: "gpt-4o", score: 48.2}, ...]`: a record in a list names a model in a table (a
+# leaderboard, a registry, a price list); it does not pick the model a call uses.
+TABLE_ROW = "table row (a record in a list names a model, it does not pick one)"
+# `opus_model = "..."` in a function that only prints it (`help=f"Use {opus_model}"`): a label.
+TEXT_ONLY = "local variable read only in formatted text (a label or message, not a setting)"
 
 
 class Position(StrEnum):

@@ -178,6 +178,9 @@ def plan(
         path = Path(abs_name)
         name = path.name
         if name == "hedge.toml" or name.startswith("hedge_models."):
+            if name.startswith(codemod_js.BROWSER_STEM + ".") and _generated(path):
+                # It carries hedge.toml's aliases as data: refresh it.
+                resolvers.setdefault(path.resolve(), "browser")
             continue  # where IDs belong, and the resolvers this command writes
         suffix = path.suffix.lower()
         lang = codemod_js.language_for(name)
@@ -237,7 +240,9 @@ def plan(
             runtime = js_runtime
             if runtime == "auto":
                 runtime = codemod_js.runtime_for(collected_js, lang, packages.frontend(path))
-            resolver_file = _js_resolver(root, runtime, typescript=typescript, esm=esm)
+            resolver_file = _js_resolver(
+                packages.package_root(path), runtime, typescript=typescript, esm=esm
+            )
             specifier = os.path.relpath(resolver_file, path.parent).replace(os.sep, "/")
             if resolver_file.suffix == ".ts":
                 specifier = specifier[: -len(".ts")]  # bundlers and tsc resolve it without one
@@ -272,7 +277,7 @@ def plan(
     # Browser resolvers carry hedge.toml's aliases as data: refresh the ones that exist too.
     for existing in root.glob(codemod_js.BROWSER_STEM + ".*"):
         if existing.is_file() and _generated(existing):
-            resolvers.setdefault(existing, "browser")
+            resolvers.setdefault(existing.resolve(), "browser")
     for resolver_file, kind in sorted(resolvers.items()):
         for target, text in _resolver_files(resolver_file, kind, hedge_toml, packages, new_toml):
             old = _read(target) if target.exists() else None
@@ -290,6 +295,9 @@ class _Packages:
         self.cache: dict[Path, set[str]] = {}
 
     def dependencies(self, folder: Path) -> set[str]:
+        """The nearest package.json's dependencies, plus the names of edge configs beside it."""
+        from hedgectl.adapters.codemod_js import EDGE_CONFIG_FILES
+
         folder = folder.resolve()
         if folder in self.cache:
             return self.cache[folder]
@@ -303,23 +311,42 @@ class _Packages:
                         deps |= set(data[key])
             except (OSError, ValueError, AttributeError):
                 pass
+            deps |= {name for name in EDGE_CONFIG_FILES if (folder / name).is_file()}
         elif folder != self.root and self.root in folder.parents:
             deps = self.dependencies(folder.parent)
         self.cache[folder] = deps
         return deps
 
     def frontend(self, path: Path) -> bool:
-        from hedgectl.adapters.codemod_js import FRONTEND_PACKAGES
+        """Code of this package may run in a browser, a bundle or an edge runtime."""
+        from hedgectl.adapters.codemod_js import (
+            BUNDLED_PACKAGES,
+            EDGE_CONFIG_FILES,
+            FRONTEND_PACKAGES,
+        )
 
-        return bool(self.dependencies(path.parent) & FRONTEND_PACKAGES)
+        deps = self.dependencies(path.parent)
+        return bool(deps & (FRONTEND_PACKAGES | BUNDLED_PACKAGES | set(EDGE_CONFIG_FILES)))
 
-    def flavor(self) -> str:
-        deps = self.dependencies(self.root)
+    def package_root(self, path: Path) -> Path:
+        """The folder of the nearest package.json above a file, within the project (else the
+        project root): a nested package (a cookbook app, a workspace) builds on its own and
+        cannot import from outside its folder."""
+        folder = path.parent.resolve()
+        while folder != self.root and self.root in folder.parents:
+            if (folder / "package.json").is_file():
+                return folder
+            folder = folder.parent
+        return self.root
+
+    def flavor(self, folder: Path | None = None) -> str:
+        deps = self.dependencies(folder or self.root)
         return "vite" if "vite" in deps else "next" if "next" in deps else "plain"
 
 
 def _js_resolver(root: Path, runtime: str, *, typescript: bool, esm: bool) -> Path:
-    """Where a JS/TS file's resolver lives (at the project root, next to hedge.toml).
+    """Where a JS/TS file's resolver lives (at the root of its package: the project's, next to
+    hedge.toml, or a nested package's).
 
     Node: CommonJS for TypeScript (loads from both module systems, typed by a .d.cts) and for
     CommonJS files, ESM for ESM files. Browser: a .ts module for TypeScript, else JS.
@@ -405,7 +432,7 @@ def _resolver_files(
     if kind == "browser":
         text = codemod_js.browser_resolver(
             existing_models(toml_text),
-            flavor=packages.flavor(),
+            flavor=packages.flavor(target.parent),
             typescript=target.suffix == ".ts",
             esm=target.suffix != ".cjs",
         )

@@ -227,6 +227,37 @@ def test_another_projects_hedge_toml_in_the_working_folder_is_ignored(
     assert proc.stdout.split() == before_js
 
 
+def test_rewritten_package_imports_from_a_wheel_inside_another_project(
+    sample: Path, tmp_path: Path
+) -> None:
+    """A wheel ships the package and its resolver, never hedge.toml. Imported straight from the
+    wheel (a zip: no folder around the resolver) and run inside another project with its own
+    hedge.toml, the package keeps its defaults."""
+    import zipfile
+
+    before_py = python_ids(sample)
+    assert run("rewrite", "--write", "-q", cwd=sample)[0] == 0
+    package = sample / "python" / "assistant"
+    assert (package / "hedge_models.py").is_file()
+    wheel = tmp_path / "assistant-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        for f in sorted(package.rglob("*.py")):
+            zf.write(f, f.relative_to(package.parent).as_posix())
+    other = tmp_path / "other-project"
+    other.mkdir()
+    aliases = tomllib.loads((sample / "hedge.toml").read_text())["models"]
+    (other / "hedge.toml").write_text(
+        "".join(f'[models.{a}]\nid = "other-model"\nprovider = "openai"\n' for a in aliases)
+    )
+    shutil.copy(sample / "python" / "print_models.py", other / "print_models.py")
+    proc = subprocess.run(
+        [sys.executable, "print_models.py"], cwd=other, env=_env(PYTHONPATH=str(wheel)),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == before_py
+
+
 @needs_node
 def test_js_resolver_reads_hedge_toml_like_tomllib(tmp_path: Path) -> None:
     assert NODE is not None
@@ -262,6 +293,51 @@ id = "not-a-model"
     )  # fmt: skip
     expected = tomllib.loads(toml_text)["models"]
     assert json.loads(proc.stdout) == [expected["chat"]["id"], expected["quoted"]["id"], "default"]
+
+
+def test_python_resolver_imports_and_reads_hedge_toml_without_tomllib(tmp_path: Path) -> None:
+    """A rewritten library that supports Python 3.10 must still import there: with tomllib and
+    tomli made unimportable (standing in for an older Python, which this machine does not have),
+    the resolver reads the subset hedgectl writes and agrees with tomllib."""
+    from importlib import resources
+
+    template = (
+        resources.files("hedgectl.templates").joinpath("resolver").joinpath("hedge_models.py")
+    )
+    text = template.read_text(encoding="utf-8").replace("@@CONFIG@@", "hedge.toml")
+    (tmp_path / "hedge_models.py").write_text(text)
+    toml_text = """[audit]
+note = '''
+[models.inside_a_string]
+id = "nope"
+'''
+[models.chat]   # c
+id = "deepseek-chat"  # trailing
+provider = "deepseek"
+[models."quoted"]
+id = 'Qwen/Qwen2.5-72B-Instruct'
+[models.escaped]
+id = "a\\u00e9b"
+"""
+    (tmp_path / "hedge.toml").write_text(toml_text)
+    script = (
+        "import sys, json\n"
+        "sys.modules['tomllib'] = None; sys.modules['tomli'] = None\n"
+        "import hedge_models as h\n"
+        "assert h._toml is None\n"
+        "print(json.dumps([h.hedge_model(a, 'default') for a in "
+        "('chat', 'quoted', 'escaped', 'inside_a_string', 'missing')]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=_env(), capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    expected = tomllib.loads(toml_text)["models"]
+    assert json.loads(proc.stdout) == [
+        expected["chat"]["id"], expected["quoted"]["id"], expected["escaped"]["id"], "default",
+        "default",
+    ]  # fmt: skip
 
 
 def test_unparsable_file_is_skipped_never_touched(sample: Path) -> None:

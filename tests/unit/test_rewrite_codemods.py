@@ -345,3 +345,59 @@ def test_browser_and_edge_files_are_told_apart_from_node_files() -> None:
     assert runtime('import fs from "node:fs";\n', frontend=True) == "node"
     assert runtime('const fs = require("fs");\n', lang="javascript") == "node"
     assert runtime("export const M = 1;\n") == "node"
+
+
+TABLE_PY = """LEADERBOARD = [
+    {"model": "gpt-4o", "score": 48.2},
+    {"model": "deepseek-chat", "score": 30.1},
+]
+AGENTS = [{"name": "a", "llm": {"model": "qwen-max"}}]
+"""
+TABLE_TS = """type Row = { model: string; score: number };
+const rows: Row[] = [
+  { model: "OpenAI/gpt-4o", score: 48.2 },
+  ({ model: "deepseek-chat", score: 30.1 }),
+];
+const agents = [{ name: "a", llm: { model: "qwen-max" } }];
+"""
+
+
+def test_a_record_in_a_list_is_a_table_row_not_a_model_slot(catalog) -> None:  # type: ignore[no-untyped-def]
+    """A leaderboard or registry of records names models; only a record nested deeper (an agent's
+    llm settings) picks one."""
+    out, planner = rewrite_py(TABLE_PY, catalog)
+    assert '{"model": "gpt-4o", "score": 48.2}' in out
+    assert '{"model": "deepseek-chat", "score": 30.1}' in out
+    assert '"llm": {"model": hedge_model("qwen_max", "qwen-max")}' in out
+    rows = [s for s in planner.skipped if "table row" in s.reason]
+    assert [s.line for s in rows] == [2, 3]
+    out_ts, planner_ts = rewrite_js(TABLE_TS, catalog, lang="typescript")
+    assert '{ model: "OpenAI/gpt-4o", score: 48.2 }' in out_ts
+    assert '({ model: "deepseek-chat", score: 30.1 })' in out_ts
+    assert 'llm: { model: hedgeModel("qwen_max", "qwen-max") }' in out_ts
+    assert sorted(s.line for s in planner_ts.skipped if "table row" in s.reason) == [3, 4]
+
+
+LABEL_PY = """def add_args(group):
+    opus_model = "claude-3-opus-20240229"
+    group.add_argument("--opus", help=f"Use {opus_model} for the main chat")
+    chat_model = "deepseek-chat"
+    print(f"using {chat_model}")
+    return call(model=chat_model)
+
+
+DEFAULT_MODEL = "gpt-4o"
+BANNER = f"default: {DEFAULT_MODEL}"
+"""
+
+
+def test_a_local_read_only_in_formatted_text_is_a_label(catalog) -> None:  # type: ignore[no-untyped-def]
+    """A help text's model name is not the model the program uses: overriding it would only change
+    the message. A local also passed on, and a module constant (other files may import it), stay
+    model settings."""
+    out, planner = rewrite_py(LABEL_PY, catalog)
+    assert 'opus_model = "claude-3-opus-20240229"' in out
+    assert 'chat_model = hedge_model("deepseek_chat", "deepseek-chat")' in out
+    assert 'DEFAULT_MODEL = hedge_model("gpt_4o", "gpt-4o")' in out
+    [label] = [s for s in planner.skipped if "formatted text" in s.reason]
+    assert label.line == 2

@@ -11,15 +11,33 @@ Lookup order for an alias:
      never changes this one's models)
   3. the default: with no hedge.toml at all (an installed wheel, a container, a test run)
      the code behaves exactly as it did before the rewrite.
-Standard library only (tomllib, Python 3.11+): no runtime dependency on hedgectl.
+Standard library only: no runtime dependency on hedgectl. On Python 3.11+ hedge.toml is read
+with tomllib; on older versions with tomli when it is installed, else with a reader of the subset
+hedgectl writes ([models.<alias>] tables with a one-line `id = "..."`; `hedgectl config check`
+warns about anything it would miss), so importing this module never fails on an older Python.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
-import tomllib
+import re
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+
+def _toml_module() -> Any:
+    """tomllib (3.11+), else tomli, else None (looked up by name: no import a checker could miss)."""
+    for name in ("tomllib", "tomli"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    return None
+
+
+_toml = _toml_module()
 
 __all__ = ["HedgeModelError", "hedge_model"]
 
@@ -37,17 +55,57 @@ class HedgeModelError(LookupError):
 def _models(path: Path) -> dict[str, object]:
     try:
         mtime = path.stat().st_mtime
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no hedge.toml (or imported from a zip)
         return {}
     hit = _cache.get(path)
     if hit is not None and hit[0] == mtime:
         return hit[1]
     with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    models = data.get("models", {})
-    if not isinstance(models, dict):
-        models = {}
+        raw = fh.read()
+    text = raw.decode("utf-8")
+    found = _toml.loads(text).get("models", {}) if _toml else _subset(text)
+    models: dict[str, object] = dict(found) if isinstance(found, dict) else {}
     _cache[path] = (mtime, models)
+    return models
+
+
+_HEADER = re.compile(
+    r"""^\[\s*models\s*\.\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*\]\s*(?:#.*)?$"""
+)
+_ID = re.compile(r"""^id\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*(?:#.*)?$""")
+_MULTI = re.compile(r"""=\s*(\"\"\"|\'\'\')""")
+
+
+def _subset(text: str) -> dict[str, dict[str, str]]:
+    """[models.<alias>] id = "..." without a TOML library (what hedgectl writes)."""
+    models: dict[str, dict[str, str]] = {}
+    current: str | None = None
+    closing: str | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if closing is not None:
+            if closing in line:
+                closing = None
+            continue
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            m = _HEADER.match(line)
+            current = (m.group(1) or m.group(2) or m.group(3)) if m else None
+            continue
+        opened = _MULTI.search(line)
+        if opened and line.count(opened.group(1)) == 1:
+            closing = opened.group(1)
+            continue
+        m = _ID.match(line) if current is not None else None
+        if m and current is not None:
+            value = m.group(2)
+            if m.group(1) is not None:
+                try:
+                    value = json.loads('"' + m.group(1) + '"')
+                except ValueError:
+                    value = m.group(1)
+            models[current] = {"id": value}
     return models
 
 
@@ -62,7 +120,7 @@ def hedge_model(alias: str, default: _T) -> _T:
         raise HedgeModelError(f"HEDGE_CONFIG={named}: no such file (model alias '{alias}')")
     try:
         entry = _models(path).get(alias)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # TOMLDecodeError is a ValueError
         raise HedgeModelError(f"model alias '{alias}': cannot read {path}: {exc}") from exc
     model_id = entry.get("id") if isinstance(entry, dict) else None
     if isinstance(model_id, str) and model_id:
