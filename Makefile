@@ -69,6 +69,13 @@ $(TSC): $(STAMP)
 	@if command -v npm >/dev/null; then mkdir -p $(VENV)/typescript && npm install --prefix $(VENV)/typescript --no-audit --no-fund --ignore-scripts --loglevel=error typescript@5.6.3 && touch $@; \
 	else echo "npm missing: the TypeScript rewrite check will be skipped"; fi
 
+# Vite (npm; it brings Rollup and esbuild) builds what `rewrite` writes into browser and bundled
+# projects; its test is skipped when npm is missing.
+VITE := $(VENV)/vite/.installed
+$(VITE): $(STAMP)
+	@if command -v npm >/dev/null; then mkdir -p $(VENV)/vite && npm install --prefix $(VENV)/vite --no-audit --no-fund --ignore-scripts --loglevel=error vite@5.4.11 && touch $@; \
+	else echo "npm missing: the bundler rewrite check will be skipped"; fi
+
 # LiteLLM (PyPI, large, its own pins) loads `config export --format litellm` in its Router, in a
 # virtualenv of its own so it cannot move the project's dependencies; its test is skipped without it.
 LITELLM := $(VENV)/litellm/.installed
@@ -91,7 +98,7 @@ docs: $(TEST_STAMP)
 unit: $(TEST_STAMP)
 	$(BIN)/pytest -q tests/unit
 
-test: $(TEST_STAMP) $(WHEELHOUSE)/.done system-deps $(PORTKEY) $(TSC) $(LITELLM) lint typecheck docs
+test: $(TEST_STAMP) $(WHEELHOUSE)/.done system-deps $(PORTKEY) $(TSC) $(VITE) $(LITELLM) lint typecheck docs
 	$(BIN)/pytest -q -n 2 --dist loadgroup tests
 
 # Tools the benchmarks compare against: ripgrep (audit), blackbox exporter (reach).
