@@ -512,4 +512,4 @@ def _dirty(paths: list[Path], root: Path) -> list[str]:
     for entry in status.decode("utf-8", "surrogateescape").split("\0"):
         if len(entry) > 3:
             out.append(entry[3:])
-    return sorted(out)
+    return sorted(set(out))  # a path staged and changed again is listed once

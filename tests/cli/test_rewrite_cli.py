@@ -371,6 +371,10 @@ def test_dirty_tree_needs_force(sample: Path) -> None:
     assert code == 2
     assert "uncommitted changes in python/assistant/llm.py" in err and "--force" in err
     assert "hedge_model(" not in llm.read_text()
+    # Removed from the index but still on disk: git reports it twice, the error names it once.
+    git(sample, "rm", "-q", "--cached", "python/assistant/llm.py")
+    code, _, err = run("rewrite", "--write", "-q", cwd=sample)
+    assert code == 2 and err.count("python/assistant/llm.py") == 1, err
     code, _, _ = run("rewrite", "--write", "--force", "-q", cwd=sample)
     assert code == 0
     assert "# local edit" in llm.read_text() and "hedge_model(" in llm.read_text()
