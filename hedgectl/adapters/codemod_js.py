@@ -456,9 +456,13 @@ BUNDLED_PACKAGES = frozenset(
 # Files next to package.json that say the same (a Cloudflare Workers project).
 EDGE_CONFIG_FILES = ("wrangler.toml", "wrangler.json", "wrangler.jsonc")
 BROWSER_STEM = RESOLVER_STEM + ".browser"
+# `<T>` without a constraint: TypeScript then infers the literal's widening type, so the call types
+# exactly like the literal it replaced (a string in a mutable object property or a `let`, the
+# literal under a union annotation or `as const`). `<T extends string>` would pin the literal type
+# and turn `config.model = other` into a type error.
 DECLARATION = (
     "/** The model ID for an alias: HEDGE_MODEL_<ALIAS>, else hedge.toml, else `fallback`. */\n"
-    "export declare function hedgeModel<T extends string>(alias: string, fallback: T): T;\n"
+    "export declare function hedgeModel<T>(alias: string, fallback: T): T;\n"
 )
 
 
@@ -548,7 +552,7 @@ def browser_resolver(models: dict[str, str], *, flavor: str, typescript: bool, e
     }.get(flavor, "HEDGE_MODEL_<ALIAS> where the runtime provides process.env")
     if typescript:
         export = (
-            "export function hedgeModel<T extends string>(alias: string, fallback: T): T {\n"
+            "export function hedgeModel<T>(alias: string, fallback: T): T {\n"
             "  return (ENV[alias] || CONFIG[alias] || fallback) as T;\n}\n"
         )
     else:

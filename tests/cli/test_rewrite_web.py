@@ -62,6 +62,11 @@ export function Label() {
   return <span title="deepseek-chat">{DEFAULT_MODEL}</span>;
 }
 export const summarizeModel: ModelType = "deepseek-chat";
+// Literals TypeScript widens to string: a const read into a mutable object, an object property.
+export const DEFAULT_TTS_MODEL = "tts-1";
+export const settings = { tts: { model: DEFAULT_TTS_MODEL }, realtime: { model: "gpt-4o-mini" } };
+settings.tts.model = String(Date.now());
+settings.realtime.model = String(Date.now());
 """,
     # An edge route: the request payload's model.
     "app/api/chat/route.ts": """export const runtime = "edge";
@@ -121,6 +126,8 @@ def test_web_project_type_checks_and_browser_code_gets_no_fs(web: Path) -> None:
     chat = (web / "app/components/chat.tsx").read_text()
     assert 'import { hedgeModel } from "../../hedge_models.browser";' in chat
     assert 'DEFAULT_MODEL: ModelType = hedgeModel("gpt_4o_mini", "gpt-4o-mini")' in chat
+    assert 'DEFAULT_TTS_MODEL = hedgeModel("tts_1", "tts-1")' in chat
+    assert 'realtime: { model: hedgeModel("gpt_4o_mini", "gpt-4o-mini") }' in chat
     for kept in ('"chatgpt-next-web-store"', '["gpt-4o-mini", "deepseek-chat"] as const',
                  'startsWith("gpt-4")', 'includes("claude-2")', 'title="deepseek-chat"'):  # fmt: skip
         assert kept in chat
