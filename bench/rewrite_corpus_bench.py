@@ -362,7 +362,7 @@ def bench(project: Project, corpus: Path, plan_only: bool = False) -> dict[str, 
     return {**row, "after": after, "clean": clean}
 
 
-def render(rows: list[dict[str, object]]) -> str:
+def render(rows: list[dict[str, object]], commit: str = "") -> str:
     start, end = markers(NAME)
     lines = [
         start,
@@ -370,7 +370,8 @@ def render(rows: list[dict[str, object]]) -> str:
         "",
         "`.venv/bin/python bench/rewrite_corpus_bench.py --corpus DIR` (checkouts at the pinned "
         "commits, dependencies from PyPI/npm). Checks run before `rewrite --write`, after it, and "
-        "git must be clean after a second `--write`.",
+        "git must be clean after a second `--write`."
+        + (f" hedgectl at `{commit}`." if commit else ""),
         "",
         "| project | commit | literals rewritten (files, aliases) | listed for a person | "
         "check: before -> after | second run clean | dry run / audit: wall (CPU) |",
@@ -395,6 +396,18 @@ def render(rows: list[dict[str, object]]) -> str:
             f"{clean} | {row['dry_s']:.1f}s / {row['audit_s']:.1f}s "
             f"({row.get('dry_cpu', 0):.1f}s / {row.get('audit_cpu', 0):.1f}s) |"
         )
+    lines += [
+        "",
+        "How to read it: pytest and jest counts are followed by a fingerprint of which tests "
+        "failed, and tsc/mypy counts by one of which files had errors: the same fingerprint before "
+        "and after means the same tests failed (upstream failures at the pinned commit: the "
+        "gateway's unit suites with wrong mock paths or missing credentials). The wheel check "
+        "builds the project's wheel, installs it alone into an empty folder (no hedge.toml ships "
+        "with it) and imports it from inside another project whose hedge.toml gives every alias "
+        "another ID; it prints where the package came from and the rewritten default. `second run "
+        "clean`: after committing the rewrite, a second `rewrite --write` leaves git clean. Dry "
+        "run and audit are timed on the same checkout, wall and CPU (user+sys) seconds.",
+    ]
     lines += ["", "Why literals were listed instead of rewritten (top reasons per project):", ""]
     for row in rows:
         p = BY_NAME[str(row["project"])]
@@ -409,6 +422,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("names", nargs="*", help="projects to run (default: all)")
+    parser.add_argument("--hedgectl-commit", default="", help="named in the section's text")
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="only rewrite this section of RESULTS.md from the result files of earlier runs",
+    )
     parser.add_argument(
         "--plan-only",
         action="store_true",
@@ -416,6 +435,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     chosen = [p for p in PROJECTS if not args.names or p.name in args.names]
+    if args.render:
+        chosen = []
     for project in chosen:
         # One result file per project next to its checkout, so projects can run separately.
         row = bench(project, args.corpus, args.plan_only)
@@ -425,7 +446,7 @@ def main() -> None:
         for p in PROJECTS
         if (args.corpus / f"{p.name}.result.json").is_file()
     ]
-    write_section(NAME, render(rows))
+    write_section(NAME, render(rows, args.hedgectl_commit))
 
 
 if __name__ == "__main__":
