@@ -232,8 +232,8 @@ def summarise(label: str, proc: subprocess.CompletedProcess[str]) -> str:
         )
     if label in ("tsc", "mypy"):
         found = re.findall(r"^(\S+?)[:(]\d+.*error", out, re.MULTILINE)
-        m = re.search(r"Found (\d+) error", out)
-        count = int(m.group(1)) if m else len(found)
+        total = re.search(r"Found (\d+) error", out)
+        count = int(total.group(1)) if total else len(found)
         return f"{count} error(s)" + failing([re.sub(r"[:(]\d+.*", "", f) for f in found])
     return f"exit {proc.returncode}"
 
