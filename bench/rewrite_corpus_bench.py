@@ -217,7 +217,8 @@ def summarise(label: str, proc: subprocess.CompletedProcess[str]) -> str:
     out = proc.stdout + proc.stderr
     if label.startswith("pytest"):
         # "1 failed, 1067 passed, 3 warnings in 554.21s" (with or without ===, as -q prints it)
-        m = re.findall(r"^=*\s*((?:\d+ [a-z]+(?:, )?)+) in [\d.]+s", out, re.MULTILINE)
+        # "..., 1 skipped, 67 subtests passed in 348.95s": counts of one or two words
+        m = re.findall(r"^=*\s*((?:\d+ [a-z]+(?: [a-z]+)?(?:, )?)+) in [\d.]+s", out, re.MULTILINE)
         failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", out, re.MULTILINE)
         if not m:
             return f"exit {proc.returncode}"
