@@ -390,6 +390,7 @@ def render(rows: list[dict[str, object]], commit: str = "") -> str:
             )
             or "not run (--plan-only)"
         )
+        checks = checks.replace("|", "\\|")  # the wheel check prints "where | value"
         clean = {True: "yes", False: "NO", None: "not run"}[row["clean"]]  # type: ignore[index]
         lines.append(
             f"| {p.name} ({p.kind}) | `{p.commit[:10]}` | {row['rewritten']} ({row['files']}, "
@@ -401,8 +402,10 @@ def render(rows: list[dict[str, object]], commit: str = "") -> str:
         "",
         "How to read it: pytest and jest counts are followed by a fingerprint of which tests "
         "failed, and tsc/mypy counts by one of which files had errors: the same fingerprint before "
-        "and after means the same tests failed (upstream failures at the pinned commit: the "
-        "gateway's unit suites with wrong mock paths or missing credentials). The wheel check "
+        "and after means the same tests failed (failures that are there before the rewrite: the "
+        "gateway's unit suites with wrong mock paths or missing credentials, smolagents' tests "
+        "needing optional extras or the network, aider's needing the network or a sound "
+        "device). The wheel check "
         "builds the project's wheel, installs it alone into an empty folder (no hedge.toml ships "
         "with it) and imports it from inside another project whose hedge.toml gives every alias "
         "another ID; it prints where the package came from and the rewritten default. `second run "
