@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import PurePosixPath
 
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Language, Node, Parser, Tree
 
 from hedgectl.core.audit import suppressed
 from hedgectl.core.rewrite import DYNAMIC, TABLE_ROW, Position, Site, is_model_name
@@ -77,13 +77,77 @@ def language_for(path: str) -> str | None:
     return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
 
 
-def _parse(data: bytes, lang: str) -> Node:
+def _parse(data: bytes, lang: str, *, tolerate: bool = False) -> Node:
+    """The syntax tree; with `tolerate`, also a tree with errors in some statements (the
+    literals in those are listed, never rewritten) unless nothing in it could be read."""
     tree = _parser(lang).parse(data)
-    if tree.root_node.has_error:
+    if tree.root_node.has_error and lang != "typescript":
+        tree = _parse_past_bare_ampersands(data, lang, tree)
+    if tree.root_node.has_error and not (tolerate and _readable_in_part(tree.root_node)):
         bad = _first_error(tree.root_node)
         line = bad.start_point[0] + 1 if bad is not None else 0
         raise ParseFailure(f"line {line}: syntax error")
     return tree.root_node
+
+
+def _readable_in_part(root: Node) -> bool:
+    """Whether the errors sit inside statements: an ERROR straight under the file's root can
+    hide where statements begin and end, so such a file is refused whole."""
+    return not any(child.is_error or child.is_missing for child in root.children)
+
+
+def _errors(root: Node) -> list[bytes]:
+    """The text of every ERROR or missing node, in order (what an edit must leave alone)."""
+    return [n.text or b"" for n in _walk(root) if n.is_error or n.is_missing]
+
+
+# An HTML character reference: the only `&` the JSX grammars accept in JSX text and attributes.
+_ENTITY = re.compile(rb"&(?:#(?:[xX][0-9a-fA-F]{1,6}|[0-9]{1,5})|[A-Za-z]{1,30});")
+_MASK_ROUNDS = 32
+
+
+def _parse_past_bare_ampersands(data: bytes, lang: str, tree: Tree) -> Tree:
+    """Parse again with bare `&` in JSX text and JSX attribute strings blanked out.
+
+    React, tsc and esbuild accept `<p>Terms & Conditions</p>` and `href="/p?a=1&b=2"`, but the
+    tree-sitter JSX grammars (tree-sitter-typescript 0.23.2, tree-sitter-javascript 0.25.0) lex such
+    an `&` as an operator and give an ERROR, so valid files would be skipped. Blanking that one
+    byte to a space keeps every offset, and no literal rewrite edits sits in JSX text.
+    """
+    masked = bytearray(data)
+    for _ in range(_MASK_ROUNDS):
+        spots = _bare_jsx_ampersands(tree.root_node, masked)
+        if not spots:
+            break
+        for at in spots:
+            masked[at] = 0x20
+        tree = _parser(lang).parse(bytes(masked))
+        if not tree.root_node.has_error:
+            break
+    return tree
+
+
+def _bare_jsx_ampersands(node: Node, data: bytearray) -> set[int]:
+    """Offsets of `&` that end a JSX text run or open an ERROR in JSX text or a JSX attribute."""
+    spots: set[int] = set()
+    stack = [node]
+    while stack:
+        parent = stack.pop()
+        for child in parent.children:
+            if child.type == "jsx_text":
+                at = child.end_byte
+            elif child.is_error and (
+                parent.type == "jsx_element"
+                or (parent.type == "string" and parent.parent is not None and parent.parent.type == "jsx_attribute")
+            ):
+                at = child.start_byte
+            else:
+                at = -1
+            if 0 <= at < len(data) and data[at] == 0x26 and not _ENTITY.match(data, at):
+                spots.add(at)
+            if child.has_error:
+                stack.append(child)
+    return spots
 
 
 def _first_error(node: Node) -> Node | None:
@@ -140,7 +204,7 @@ def is_resolver_call(node: Node, binding: str | None = None) -> bool:
 
 
 def collect(data: bytes, lang: str) -> Collected:
-    root = _parse(data, lang)
+    root = _parse(data, lang, tolerate=True)
     lines = data.decode("utf-8", "replace").splitlines()
     sites: list[Site] = []
     names: set[str] = set()
@@ -279,8 +343,27 @@ def _walk(node: Node, binding: str | None = None) -> list[Node]:
     return out
 
 
+# Blocks hold other statements: an error in one of those says nothing about this one.
+_BLOCKS = {"program", "statement_block", "class_body", "switch_body"}
+UNREADABLE = "code the parser cannot read around it (a syntax it does not know)"
+
+
+def _in_unreadable_code(node: Node) -> bool:
+    """Inside an ERROR, or in a statement holding one: its role cannot be told."""
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.is_error:
+            return True
+        if ancestor.type in _STATEMENTS and ancestor.type not in _BLOCKS:
+            return ancestor.has_error
+        ancestor = ancestor.parent
+    return False
+
+
 def _enclosing_skip(node: Node) -> str:
     """A reason found anywhere up to the enclosing statement: comparisons, types, checks."""
+    if _in_unreadable_code(node):
+        return UNREADABLE
     child, ancestor = node, node.parent
     while ancestor is not None and ancestor.type not in _STATEMENTS:
         kind = ancestor.type
@@ -422,7 +505,10 @@ def apply(
         if at > 0 and not out[:at].endswith(b"\n"):
             line = b"\n" + line
         out = out[:at] + line + out[at:]
-    _parse(out, lang)  # refuse to hand back anything that no longer parses
+    # Refuse to hand back anything that parses worse than what came in: the same errors (a
+    # syntax the grammar does not know, in statements left alone) and no new ones.
+    if _errors(_parse(out, lang, tolerate=True)) != _errors(_parse(data, lang, tolerate=True)):
+        raise ParseFailure("the rewritten file would not parse like the original; left alone")
     return out
 
 

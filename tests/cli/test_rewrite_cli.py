@@ -349,7 +349,9 @@ def test_unparsable_file_is_skipped_never_touched(sample: Path) -> None:
     code, _, err = run("rewrite", "--write", cwd=sample)
     assert code == 0
     assert "skipped python/broken.py: does not parse" in err
-    assert "skipped js/broken.js: does not parse" in err
+    # JS is read statement by statement: the broken one is listed, the file left as it was.
+    assert "js/broken.js:1: 'deepseek-chat': needs a person: code the parser cannot read" in err
+    assert (sample / "js" / "broken.js").read_text() == 'const m = { model: "deepseek-chat" ;\n'
     assert broken.read_text() == 'MODEL = "deepseek-chat"\ndef oops(:\n'
 
 

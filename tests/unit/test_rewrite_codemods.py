@@ -329,8 +329,47 @@ def test_js_name_clash_gets_a_fresh_binding(catalog) -> None:  # type: ignore[no
 
 
 def test_js_file_with_syntax_errors_is_refused() -> None:
-    with pytest.raises(codemod_js.ParseFailure, match="line 1"):
-        codemod_js.collect(b'const x = {model: "deepseek-chat";\n', "javascript")
+    # An error straight under the file's root: where statements begin and end is unknown.
+    with pytest.raises(codemod_js.ParseFailure, match="line 2"):
+        codemod_js.collect(b'const x = 1;\n)))) model: "deepseek-chat" ((\n', "javascript")
+
+
+def test_literals_in_statements_the_parser_cannot_read_are_listed_not_rewritten(catalog) -> None:  # type: ignore[no-untyped-def]
+    # Valid TypeScript the bundled grammar cannot read (a generic tagged template, as
+    # styled-components writes it): only that statement is unreadable; the rest is rewritten.
+    src = (
+        'import styled from "styled-components";\n'
+        "const Div = styled.div<{ on: boolean }>`\n  color: red;\n`;\n"
+        'const Pick = styled(Base).attrs({ model: "glm-4.6" })<{ a: 1 }>`x`;\n'
+        'export const MODEL = "deepseek-chat";\n'
+    )
+    out, planner = rewrite_js(src, catalog, lang="tsx", specifier="./h")
+    assert 'export const MODEL = hedgeModel("deepseek_chat", "deepseek-chat");' in out
+    assert "styled.div<{ on: boolean }>`" in out
+    assert [(s.text, s.reason) for s in planner.skipped] == [
+        ("glm-4.6", "needs a person: " + codemod_js.UNREADABLE)
+    ]
+    # A broken statement in plain JS is treated the same way, and the file keeps its one error.
+    out, planner = rewrite_js('const x = {model: "deepseek-chat";\nconst CHAT_MODEL = "glm-4.6";\n', catalog)
+    assert 'const x = {model: "deepseek-chat";' in out
+    assert 'const CHAT_MODEL = hedgeModel("glm_4_6", "glm-4.6");' in out
+    assert [s.reason for s in planner.skipped] == ["needs a person: " + codemod_js.UNREADABLE]
+
+
+def test_bare_ampersands_in_jsx_do_not_stop_a_rewrite(catalog) -> None:  # type: ignore[no-untyped-def]
+    # React, tsc and esbuild accept a bare `&` in JSX text and attribute strings; the bundled
+    # grammars do not. The file is read as the compilers read it and rewritten.
+    src = (
+        'export const MODEL = "deepseek-chat";\n'
+        "export function Page() {\n"
+        '  return (<p title="a&b">Terms & Conditions <a href="/p?x=1&utm=2">AT&T</a> &amp;</p>);\n'
+        "}\n"
+    )
+    for lang in ("tsx", "javascript"):
+        out, planner = rewrite_js(src, catalog, lang=lang, specifier="./h")
+        assert 'export const MODEL = hedgeModel("deepseek_chat", "deepseek-chat");' in out
+        assert 'Terms & Conditions <a href="/p?x=1&utm=2">AT&T</a> &amp;' in out
+        assert planner.skipped == []
 
 
 def test_browser_and_edge_files_are_told_apart_from_node_files() -> None:
