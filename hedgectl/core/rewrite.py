@@ -33,6 +33,11 @@ DYNAMIC = "dynamic value (f-string, template or concatenation)"
 # `[{model: "gpt-4o", score: 48.2}, ...]`: a record in a list names a model in a table (a
 # leaderboard, a registry, a price list); it does not pick the model a call uses.
 TABLE_ROW = "table row (a record in a list names a model, it does not pick one)"
+# A substitution in an f-string or template string ({x}, ${x}, {x!r:>10}), and the ID-shaped
+# words (the substitution marked by NUL) a dynamic value is made of.
+_SUBSTITUTION = re.compile(r"\$?\{[^{}]*\}")
+_DYNAMIC_WORD = re.compile(r"[A-Za-z0-9._:/@+\-\0]+")
+_JOINERS = "-._:/@"
 # `opus_model = "..."` in a function that only prints it (`help=f"Use {opus_model}"`): a label.
 TEXT_ONLY = "local variable read only in formatted text (a label or message, not a setting)"
 
@@ -188,6 +193,22 @@ class Planner:
         capability = self.catalog.capability_of(match.model_id, family)
         return CAPABILITY_ROLE.get(capability, capability)
 
+    def _builds_a_model_id(self, text: str) -> bool:
+        """Whether a dynamic value (f-string, template, piece of a concatenation) may build a
+        model ID: an ID-shaped word holding a vendor keyword that is a model ID, or that a
+        substitution or a joiner (`deepseek-` + version) completes. Messages that merely name a
+        vendor ("Ollama not reachable at ${url}") are not listed."""
+        for word in _DYNAMIC_WORD.findall(_SUBSTITUTION.sub("\0", text)):
+            lowered = word.lower()
+            if not any(k in lowered for k in self.keywords):
+                continue
+            if "\0" in word or word[0] in _JOINERS or word[-1] in _JOINERS:
+                return True
+            match = self.detector.classify(word)
+            if match is not None and match.kind is Kind.MODEL:
+                return True
+        return False
+
     def list_test_file(self, path: str, findings: list[RawFinding]) -> None:
         """A test file's model IDs, as audit found them: listed for a person, never parsed."""
         for f in findings:
@@ -204,8 +225,7 @@ class Planner:
         test_file = is_test_path(path)
         for site in sorted(sites, key=lambda s: (s.line, s.column)):
             if site.skip == DYNAMIC:
-                lowered = site.value.lower()
-                if any(k in lowered for k in self.keywords):
+                if self._builds_a_model_id(site.value):
                     self._skip(path, site, site.skip)
                 continue
             match = self.detector.classify(site.value, context=site.context or None)

@@ -319,6 +319,27 @@ def test_esm_and_typescript_get_an_import_statement(catalog) -> None:  # type: i
     assert [s.reason for s in planner.skipped] == ["needs a person: type position"]
 
 
+def test_dynamic_values_are_listed_only_when_they_may_build_a_model_id(catalog) -> None:  # type: ignore[no-untyped-def]
+    src = (
+        "const a = `Ollama not reachable at ${url}. Install: https://ollama.com/download`;\n"
+        "const b = `Ollama returned HTTP ${status}`;\n"
+        "const c = `claude-3-${size}`;\n"
+        'const d = "deepseek-" + version;\n'
+        "const e = `${vendor}/Qwen2.5-${n}B`;\n"
+    )
+    _, planner = rewrite_js(src, catalog)
+    assert [(s.line, s.reason) for s in planner.skipped] == [
+        (line, "needs a person: dynamic value (f-string, template or concatenation)")
+        for line in (3, 4, 5)
+    ]
+    out, planner = rewrite_py('print(f"Student needs help with {topic}, step by step")\n', catalog)
+    assert planner.skipped == []
+    _, planner = rewrite_py('MODEL = f"deepseek-{version}"\n', catalog)
+    assert [s.reason for s in planner.skipped] == [
+        "needs a person: dynamic value (f-string, template or concatenation)"
+    ]
+
+
 def test_js_name_clash_gets_a_fresh_binding(catalog) -> None:  # type: ignore[no-untyped-def]
     out, _ = rewrite_js('const hedgeModel = 1;\nconst MODEL = "deepseek-chat";\n', catalog)
     assert 'const { hedgeModel: hedgeModel2 } = require("./hedge_models.cjs");' in out
