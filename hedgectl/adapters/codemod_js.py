@@ -138,7 +138,11 @@ def _bare_jsx_ampersands(node: Node, data: bytearray) -> set[int]:
                 at = child.end_byte
             elif child.is_error and (
                 parent.type == "jsx_element"
-                or (parent.type == "string" and parent.parent is not None and parent.parent.type == "jsx_attribute")
+                or (
+                    parent.type == "string"
+                    and parent.parent is not None
+                    and parent.parent.type == "jsx_attribute"
+                )
             ):
                 at = child.start_byte
             else:

@@ -332,7 +332,7 @@ def test_dynamic_values_are_listed_only_when_they_may_build_a_model_id(catalog) 
         (line, "needs a person: dynamic value (f-string, template or concatenation)")
         for line in (3, 4, 5)
     ]
-    out, planner = rewrite_py('print(f"Student needs help with {topic}, step by step")\n', catalog)
+    _, planner = rewrite_py('print(f"Student needs help with {topic}, step by step")\n', catalog)
     assert planner.skipped == []
     _, planner = rewrite_py('MODEL = f"deepseek-{version}"\n', catalog)
     assert [s.reason for s in planner.skipped] == [
@@ -371,7 +371,9 @@ def test_literals_in_statements_the_parser_cannot_read_are_listed_not_rewritten(
         ("glm-4.6", "needs a person: " + codemod_js.UNREADABLE)
     ]
     # A broken statement in plain JS is treated the same way, and the file keeps its one error.
-    out, planner = rewrite_js('const x = {model: "deepseek-chat";\nconst CHAT_MODEL = "glm-4.6";\n', catalog)
+    out, planner = rewrite_js(
+        'const x = {model: "deepseek-chat";\nconst CHAT_MODEL = "glm-4.6";\n', catalog
+    )
     assert 'const x = {model: "deepseek-chat";' in out
     assert 'const CHAT_MODEL = hedgeModel("glm_4_6", "glm-4.6");' in out
     assert [s.reason for s in planner.skipped] == ["needs a person: " + codemod_js.UNREADABLE]
