@@ -19,6 +19,7 @@ from hedgectl import __version__
 from hedgectl.cli import audit, catalog_cmd, config_cmd, init_cmd, mirror, reach, rewrite
 from hedgectl.cli._common import disable_color
 from hedgectl.cli._help import conventional
+from hedgectl.cli._params import install as direct_checks
 from hedgectl.errors import ExitCode
 
 
@@ -58,7 +59,8 @@ def _walk(command: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 class _RootGroup(TyperGroup):
     """Gives every command the shared options (so `hedgectl audit --no-color` works as
-    `hedgectl --no-color audit` does) and conventional help, including commands added later."""
+    `hedgectl --no-color audit` does), conventional help and values checked without pydantic
+    where typer's own checks suffice (cli/_params.py), including commands added later."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,6 +70,17 @@ class _RootGroup(TyperGroup):
             names = {param.name for param in command.params}
             command.params.extend(p for p in shared if p.name not in names)
             conventional(command, path)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        direct_checks(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # Only the command that runs: its parameters, with the help option click adds.
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            direct_checks(command.get_params(ctx))
+        return name, command, rest
 
 
 app = typer.Typer(
