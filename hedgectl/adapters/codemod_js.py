@@ -15,7 +15,14 @@ from pathlib import PurePosixPath
 from tree_sitter import Language, Node, Parser, Tree
 
 from hedgectl.core.audit import suppressed
-from hedgectl.core.rewrite import DYNAMIC, TABLE_ROW, Position, Site, is_model_name
+from hedgectl.core.rewrite import (
+    DYNAMIC,
+    REGISTRY_ENTRY,
+    TABLE_ROW,
+    Position,
+    Site,
+    is_model_name,
+)
 from hedgectl.errors import UsageError
 
 FUNCTION = "hedgeModel"
@@ -275,6 +282,7 @@ def collect(data: bytes, lang: str) -> Collected:
                 directives.add(_text(only)[1:-1])
         elif top.type == "export_statement" and b"runtime" in (top.text or b""):
             edge = edge or bool(re.search(rb"runtime\s*=\s*['\"]edge['\"]", top.text or b""))
+    providers = _sdk_providers(root)
     for node in _walk(root, binding):
         kind = node.type
         if kind == "identifier":
@@ -296,13 +304,13 @@ def collect(data: bytes, lang: str) -> Collected:
             if any(c.type == "template_substitution" for c in node.children):
                 site(node, _text(node), "", DYNAMIC, Position.OTHER)
             else:
-                context, skip, position = _role(node)
+                context, skip, position = _role(node, providers)
                 site(node, _text(node)[1:-1], context, skip, position)
         elif kind == "string":
             raw = _text(node)
             if "\\" in raw:
                 continue  # escapes never occur in model IDs; leave such strings alone
-            context, skip, position = _role(node)
+            context, skip, position = _role(node, providers)
             site(node, raw[1:-1], context, skip, position)
     sites = [
         replace(s, flows=True)
@@ -395,7 +403,71 @@ def _enclosing_skip(node: Node) -> str:
     return ""
 
 
-def _role(node: Node) -> tuple[str, str, Position]:
+# AI SDK provider packages (Vercel AI SDK and community providers): what they export is a provider
+# function whose first argument is the model to call, `openai("gpt-4o")`,
+# `anthropic.languageModel("claude-...")`, `openai.embedding("text-embedding-3-small")`; a
+# `create*` export builds such a provider from options. Source: ai-sdk.dev providers docs (2026-11).
+_SDK_MODULES = re.compile(
+    r"^(?:@ai-sdk/[a-z0-9-]+|@openrouter/ai-sdk-provider|ollama-ai-provider(?:-v2)?)$"
+)
+_SDK_METHODS = frozenset(
+    {
+        "chat", "languageModel", "completion", "responses", "embedding", "textEmbedding",
+        "textEmbeddingModel", "image", "imageModel", "transcription", "speech", "reranking",
+        "rerankingModel",
+    }
+)  # fmt: skip
+
+
+def _sdk_providers(root: Node) -> set[str]:
+    """Names bound to an AI SDK provider in this file: imports from a provider package, and
+    top-level `const p = createX(...)` built from such an import."""
+    imported: set[str] = set()
+    for top in root.children:
+        if top.type != "import_statement":
+            continue
+        if not _SDK_MODULES.match(_text(top.child_by_field_name("source"))[1:-1]):
+            continue
+        for spec in _walk(top):
+            if spec.type == "import_specifier":
+                alias = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
+                imported.add(_text(alias))
+    providers = {name for name in imported if not name.startswith("create")}
+    for top in root.children:
+        decl = top.child_by_field_name("declaration") if top.type == "export_statement" else top
+        if decl is None or decl.type not in ("lexical_declaration", "variable_declaration"):
+            continue
+        for declarator in decl.named_children:
+            value = declarator.child_by_field_name("value")
+            if declarator.type != "variable_declarator" or value is None:
+                continue
+            func = (
+                value.child_by_field_name("function") if value.type == "call_expression" else None
+            )
+            if func is not None and _text(func) in imported and _text(func).startswith("create"):
+                providers.add(_text(declarator.child_by_field_name("name")))
+    return providers
+
+
+def _sdk_model_argument(args: Node, child: Node, providers: set[str]) -> str:
+    """The method (or "model") when `child` is the first argument of a provider call."""
+    if not providers or not args.named_children or args.named_children[0] != child:
+        return ""
+    call = args.parent
+    func = call.child_by_field_name("function") if call is not None else None
+    if func is None:
+        return ""
+    if func.type == "identifier" and _text(func) in providers:
+        return "model"
+    if func.type == "member_expression":
+        target = func.child_by_field_name("object")
+        method = _text(func.child_by_field_name("property"))
+        if target is not None and _text(target) in providers and method in _SDK_METHODS:
+            return method
+    return ""
+
+
+def _role(node: Node, providers: set[str] | None = None) -> tuple[str, str, Position]:
     skip = _enclosing_skip(node)
     if skip:
         return "", skip, Position.OTHER
@@ -430,6 +502,8 @@ def _role(node: Node) -> tuple[str, str, Position]:
         record = parent.parent
         if record is not None and record.type == "object" and _in_array(record):
             return key, TABLE_ROW, Position.OTHER
+        if record is not None and record.type == "object" and _registry_entry(record, node):
+            return key, REGISTRY_ENTRY, Position.OTHER
         return key, "", Position.KEY_VALUE
     if kind == "variable_declarator":
         return _key_name(parent.child_by_field_name("name")), "", Position.ASSIGN
@@ -448,6 +522,9 @@ def _role(node: Node) -> tuple[str, str, Position]:
     if kind in ("required_parameter", "optional_parameter"):
         return _key_name(parent.child_by_field_name("pattern")), "", Position.DEFAULT
     if kind == "arguments":
+        method = _sdk_model_argument(parent, child, providers or set())
+        if method:
+            return method, "", Position.SDK_MODEL
         return "", "", Position.ARGUMENT
     if kind == "array":
         return "", "", Position.ELEMENT
@@ -460,6 +537,35 @@ def _role(node: Node) -> tuple[str, str, Position]:
     if kind in ("return_statement", "arrow_function"):
         return "", "", Position.RETURN
     return "", "", Position.OTHER
+
+
+# A map with this many entries, (nearly) all of them records, is a registry or a catalogue of
+# models (`models = { claude4Sonnet: { title, params: { model } }, ... }`), not a configuration.
+_REGISTRY_SIZE = 8
+
+
+def _registry_entry(record: Node, literal: Node) -> bool:
+    """Whether the object literal holding `literal` describes one model among many: it sits under
+    a key that names a model (the literal's own value, or a quoted key no identifier could be:
+    `'qwen-max': {...}`), or anywhere inside a large map of records."""
+    pair = record.parent
+    if pair is not None and pair.type == "pair" and pair.child_by_field_name("value") == record:
+        key = pair.child_by_field_name("key")
+        if key is not None and key.type == "string":
+            name = _text(key)[1:-1]
+            if name == _text(literal)[1:-1] or any(c in name for c in "-.:/@"):
+                return True
+    holder = record.parent
+    while holder is not None and holder.type not in _STATEMENTS:
+        if holder.type == "object":
+            values = [
+                p.child_by_field_name("value") for p in holder.named_children if p.type == "pair"
+            ]
+            records = sum(1 for v in values if v is not None and v.type == "object")
+            if records >= _REGISTRY_SIZE and records * 5 >= len(values) * 4:
+                return True
+        holder = holder.parent
+    return False
 
 
 def _in_array(node: Node) -> bool:

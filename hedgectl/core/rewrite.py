@@ -52,6 +52,7 @@ class Position(StrEnum):
     DEFAULT = "parameter default"  # def f(model="x")
     ENV_DEFAULT = "environment default"  # os.getenv("MODEL", "x"), process.env.MODEL ?? "x"
     ARGUMENT = "positional argument"  # Chat("x")
+    SDK_MODEL = "model argument of an SDK provider"  # openai("x") with openai from @ai-sdk/openai
     ELEMENT = "list entry"  # ["x", "y"], ("x",)
     RETURN = "return value"  # return "x"
     OTHER = "other"
@@ -63,11 +64,19 @@ MODEL_NAME = re.compile(r"(?:^|_)model(?:_name|_id|_path|_name_or_path)?$")
 MOCK_NAMES = frozenset({"return_value", "side_effect", "mock", "fake", "stub", "expected"})
 # Files whose literals are expectations, fixtures and mocks: listed, never rewritten.
 TEST_PATH = re.compile(
-    r"(?:^|/)(?:tests?|__tests__|__mocks__|fixtures?|testdata|spec|e2e|cassettes)/"
-    r"|(?:^|/)(?:test_[^/]*|[^/]*_tests?\.py|conftest\.py|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?)$",
+    r"(?:^|/)(?:tests?|__tests__|__mocks__|mocks?|fixtures?|testdata|test[-_](?:utils|helpers)|spec|e2e|cassettes)/"
+    r"|(?:^|/)(?:test_[^/]*|[^/]*_tests?\.py|conftest\.py|[^/]*\.(?:test|spec|vitest)\.[cm]?[jt]sx?)$",
     re.IGNORECASE,
 )
 TEST_FILE = "test file (expectations, fixtures and mocks stay literal)"
+# A header that says a generator writes the file: an edit would be lost at the next generation.
+GENERATED_HEADER = re.compile(
+    rb"@generated|\bauto[- ]?generated\b|\bdo not edit\b|\bcode generated\b", re.IGNORECASE
+)
+GENERATED_FILE = "generated file (change its generator or source; an edit here is overwritten)"
+# `'qwen-max': { modelId: 'qwen-max', contextWindow: ... }`, or one of many records in a map of
+# model packages: it describes a model in a registry; it does not pick the model a call uses.
+REGISTRY_ENTRY = "registry entry (a record among many describes a model; it does not pick one)"
 # Reasons for positions that hold model IDs without choosing the model to call.
 POSITION_REASONS = {
     Position.ARGUMENT: "positional argument (what it means is up to the callee: a registry name, "
@@ -87,6 +96,11 @@ def is_model_name(name: str) -> bool:
 
 def is_test_path(path: str) -> bool:
     return bool(TEST_PATH.search(path))
+
+
+def is_generated(data: bytes) -> bool:
+    """Whether the file's first lines say a generator writes it."""
+    return bool(GENERATED_HEADER.search(data[:1024]))
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,8 @@ def slot_reason(site: Site) -> str:
     name = slug(site.context, split_camel=True)
     if name in MOCK_NAMES:
         return f"value of a test double ('{site.context}')"
+    if site.position is Position.SDK_MODEL:
+        return ""
     if site.position in (
         Position.KEYWORD,
         Position.KEY_VALUE,
@@ -209,15 +225,16 @@ class Planner:
                 return True
         return False
 
-    def list_test_file(self, path: str, findings: list[RawFinding]) -> None:
-        """A test file's model IDs, as audit found them: listed for a person, never parsed."""
+    def list_file(self, path: str, findings: list[RawFinding], reason: str) -> None:
+        """A test or generated file's model IDs, as audit found them: listed for a person, never
+        parsed."""
         for f in findings:
             if f.location is not Location.CODE or not self._selected(f.match):
                 continue
             if f.suppressed:
                 self.skipped.append(Skipped(path, f.line, f.match.text, "hedgectl: ignore"))
             else:
-                self.skipped.append(Skipped(path, f.line, f.match.text, NEEDS_PERSON + TEST_FILE))
+                self.skipped.append(Skipped(path, f.line, f.match.text, NEEDS_PERSON + reason))
 
     def add_file(self, path: str, sites: list[Site]) -> dict[tuple[int, int], str]:
         """Decide one file's sites; returns node handle -> alias for the codemod to apply."""

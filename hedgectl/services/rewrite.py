@@ -158,7 +158,13 @@ def plan(
     from hedgectl.adapters.tomledit import existing_models, merge_models
     from hedgectl.core.audit import Scanner
     from hedgectl.core.models import Kind
-    from hedgectl.core.rewrite import Planner, is_test_path
+    from hedgectl.core.rewrite import (
+        GENERATED_FILE,
+        TEST_FILE,
+        Planner,
+        is_generated,
+        is_test_path,
+    )
 
     hedge_toml = root / "hedge.toml"
     old_toml = _read(hedge_toml) if hedge_toml.is_file() else None
@@ -195,9 +201,12 @@ def plan(
             found = [f for f in scanner.scan(data, display) if f.match.kind is Kind.MODEL]
             if not found:
                 continue
+            # Never rewritten, so never parsed: audit's findings are the listing.
             if is_test_path(display):
-                # Never rewritten, so never parsed: audit's findings are the listing.
-                planner.list_test_file(display, found)
+                planner.list_file(display, found, TEST_FILE)
+                continue
+            if is_generated(data):
+                planner.list_file(display, found, GENERATED_FILE)
                 continue
         if suffix == ".py":
             try:
