@@ -69,6 +69,9 @@ TEST_PATH = re.compile(
     re.IGNORECASE,
 )
 TEST_FILE = "test file (expectations, fixtures and mocks stay literal)"
+# Data migrations convert what stored data held: their model IDs are history, not settings.
+MIGRATION_PATH = re.compile(r"(?:^|/)(?:migrations?|migrate)/|(?:^|/)[^/]*migration[^/]*$", re.I)
+MIGRATION_FILE = "data migration (it converts what stored data held; the ID is history)"
 # A header that says a generator writes the file: an edit would be lost at the next generation.
 GENERATED_HEADER = re.compile(
     rb"@generated|\bauto[- ]?generated\b|\bdo not edit\b|\bcode generated\b", re.IGNORECASE
@@ -96,6 +99,10 @@ def is_model_name(name: str) -> bool:
 
 def is_test_path(path: str) -> bool:
     return bool(TEST_PATH.search(path))
+
+
+def is_migration_path(path: str) -> bool:
+    return bool(MIGRATION_PATH.search(path))
 
 
 def is_generated(data: bytes) -> bool:

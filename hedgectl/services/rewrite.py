@@ -160,9 +160,11 @@ def plan(
     from hedgectl.core.models import Kind
     from hedgectl.core.rewrite import (
         GENERATED_FILE,
+        MIGRATION_FILE,
         TEST_FILE,
         Planner,
         is_generated,
+        is_migration_path,
         is_test_path,
     )
 
@@ -207,6 +209,9 @@ def plan(
                 continue
             if is_generated(data):
                 planner.list_file(display, found, GENERATED_FILE)
+                continue
+            if is_migration_path(display):
+                planner.list_file(display, found, MIGRATION_FILE)
                 continue
         if suffix == ".py":
             try:

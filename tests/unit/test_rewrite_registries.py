@@ -8,7 +8,7 @@ import pytest
 
 from hedgectl.adapters import codemod_js
 from hedgectl.catalog import load_catalog
-from hedgectl.core.rewrite import Planner, is_generated, is_test_path
+from hedgectl.core.rewrite import Planner, is_generated, is_migration_path, is_test_path
 from hedgectl.services.rewrite import plan
 
 
@@ -102,3 +102,24 @@ def test_test_helpers_and_vitest_files_are_test_files(path: str) -> None:
 def test_ordinary_sources_are_not_test_files() -> None:
     for path in ("src/contest.ts", "src/latest/models.ts", "src/mockingbird.py", "src/attest.py"):
         assert not is_test_path(path)
+
+
+def test_data_migrations_are_listed_never_rewritten(tmp_path: Path) -> None:
+    for name in ("src/stores/migration.ts", "app/migrations/0004_models.py"):
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            'DEFAULT_MODEL = "deepseek-chat"\n'
+            if name.endswith(".py")
+            else 'export const DEFAULT_MODEL = "deepseek-chat";\n'
+        )
+    outcome = plan(
+        [tmp_path], cwd=tmp_path, root=tmp_path, catalog=load_catalog(), include=[], exclude=[],
+        max_file_size=2_000_000,
+    )  # fmt: skip
+    assert [c for c in outcome.changes if c.kind == "code"] == []
+    assert sorted((s.path, s.reason.split(" (")[0]) for s in outcome.planner.skipped) == [
+        ("app/migrations/0004_models.py", "needs a person: data migration"),
+        ("src/stores/migration.ts", "needs a person: data migration"),
+    ]
+    assert not is_migration_path("src/emigrate.ts") and is_migration_path("db/migrate/1_x.rb")
