@@ -33,6 +33,7 @@ ROUTES: dict[str, str] = {
     "azure": "azure",
     "azure_ai": "azure",
     "databricks": "databricks",
+    "snowflake": "snowflake",  # Snowflake Cortex: snowflake/claude-sonnet-4-5, snowflake/openai-gpt-4.1
     "ollama": "ollama",
     "ollama_chat": "ollama",
     "hosted_vllm": "vllm",
@@ -85,8 +86,18 @@ BEDROCK_ID = re.compile(
 BEDROCK_REGION = re.compile(r"^(?:[a-z]{2}(?:-gov)?-[a-z]+-\d|\*|\d+-month-commitment)$")
 FIREWORKS_PATH = re.compile(r"^accounts/[^/]+/(?:models|routers)/([^/]+)$")
 VERTEX_PATH = re.compile(r"(?:^|/)publishers/([^/]+)/models/([^/:@]+(?:@[^/:]+)?)")
-# Glued prefixes some platforms put in front of the vendor's name.
-GLUED_PREFIX = re.compile(r"^(?:databricks-|fw-|accounts-)", re.IGNORECASE)
+# Glued prefixes some platforms put in front of the vendor's name (FastEmbed's JS names:
+# fast-bge-small-en-v1.5, fast-all-MiniLM-L6-v2; Snowflake Cortex: openai-gpt-4.1).
+GLUED_PREFIX = re.compile(r"^(?:databricks-|fw-|accounts-|fast-|openai-)", re.IGNORECASE)
+# Namespaces that only re-host other vendors' weights (ONNX, GGUF, MLX conversions and
+# quantisations): a name there that is a family's ID is that vendor's model, parameter count or not
+# (Xenova/ms-marco-MiniLM-L-6-v2, Qdrant/all-MiniLM-L6-v2-onnx).
+REHOST_ORGS = frozenset(
+    {"xenova", "onnx-community", "lmstudio-community", "thebloke", "unsloth", "mlx-community",
+     "bartowski", "quantfactory", "second-state", "ggml-org", "qdrant"}
+)  # fmt: skip
+# A GGUF file inside a Hub repo, as LM Studio names models: publisher/repo/file.gguf.
+GGUF_FILE = re.compile(r"\.gguf$", re.IGNORECASE)
 HOSTNAME = re.compile(
     r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|cn|ai|io|chat|net|org|xyz|co|dev|cloud)(?::\d+)?(?:/.*)?$",
     re.IGNORECASE,
@@ -121,7 +132,7 @@ LABEL_WORDS = frozenset(
     {"web", "cache", "file", "demo", "demos", "app", "sdk", "api", "client", "server",
      "browser", "ui", "plugin", "proxy", "finetune", "lora", "project", "docs", "tutorial", "example",
      "examples", "cli", "extension", "action", "wrapper", "service", "cookbook", "lib", "py",
-     "js", "node", "helper", "test", "tests", "config"}
+     "js", "node", "helper", "test", "tests", "config", "tokenizer"}
 )  # fmt: skip
 # Shell default values: ${LLM_MODEL:-deepseek-chat}, ${MODEL:=x}.
 SHELL_DEFAULT = re.compile(r"^([A-Za-z_]\w*):?[-=](.+)$")
@@ -278,6 +289,8 @@ class Detector:
         fireworks = FIREWORKS_PATH.match(rest)
         if fireworks:
             segments, platform = [fireworks.group(1)], platform or "fireworks"
+        if len(segments) == 3 and GGUF_FILE.search(segments[2]):
+            segments = segments[:2]  # lmstudio-community/Meta-Llama-3.1-8B-Instruct-GGUF/x.gguf
         if len(segments) > 2 or any(not s for s in segments):
             return None
         org = segments[0] if len(segments) == 2 else ""
@@ -295,7 +308,7 @@ class Detector:
             if not org_vendor:
                 if self._route_like(org):
                     org, platform = "", platform or ""
-                elif PARAM_SIZE.search(name):
+                elif PARAM_SIZE.search(name) or org.lower() in REHOST_ORGS:
                     rehosted = True
                 else:
                     return None  # an unknown namespace: a path or a GitHub repo, not a model ID
