@@ -7,29 +7,51 @@ host, so "CONNECT to the overridden address, keep SNI and certificate checks on 
 (curl --connect-to) cannot be expressed. Doing the steps here with socket + ssl is ~300 lines and
 gives exact phases. httpx stays the client for ordinary requests (the --notify webhook).
 
-Every blocking call gets the time left of the probe's own deadline, so a probe never outlives it.
+Every probe runs in one event loop (probe_all) on non-blocking sockets: each step that would
+block yields what it waits for, and the loop resumes it when the socket is ready or throws
+TimeoutError into it at the probe's own deadline, so a probe never outlives it. The steps, and the
+exceptions each one maps to a failure, are those of blocking socket + ssl calls.
 """
 
 from __future__ import annotations
 
 import _thread
+import errno
+import heapq
 import ipaddress
+import itertools
+import os
+import selectors
 import socket
 import ssl
 import struct
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from hedgectl import __version__
 from hedgectl.core.reach import Failure, Observation, ProbeKind, Proxy, Target, Timings
 
 MAX_BODY = 64 * 1024  # error bodies are small; a signature never needs more
-MAX_PROBE_THREADS = 1024  # probes in parallel: 1000 probes still take one timeout
-PROBE_THREAD_STACK = 512 * 1024  # bytes; a probe thread only waits on sockets
+MAX_IN_FLIGHT = 1024  # probes at once (a socket each): 1000 probes still take one timeout
 USER_AGENT = f"hedgectl/{__version__} (reach)"
+
+_READ, _WRITE = selectors.EVENT_READ, selectors.EVENT_WRITE
+_IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, errno.EALREADY}
+T = TypeVar("T")
+
+
+class _Wait(NamedTuple):
+    """What a probe step waits for: a socket to be readable or writable, until a deadline."""
+
+    sock: socket.socket
+    events: int
+    deadline: float  # time.monotonic()
+
+
+Steps = Generator[_Wait, None, T]  # a probe step: yields waits, returns its result
 
 
 class ProbeFailed(Exception):
@@ -98,43 +120,68 @@ def set_resolver(resolver: Resolver | None) -> None:
     _resolver = resolver or system_resolver
 
 
-def _resolve(host: str, port: int, clock: _Clock) -> list[tuple[int, str]]:
-    """The resolver's answer, bounded by the deadline (getaddrinfo has no timeout of its own)."""
+def _resolve(host: str, port: int, clock: _Clock) -> Steps[list[tuple[int, str]]]:
+    """The resolver's answer, bounded by the deadline (getaddrinfo has no timeout of its own).
+
+    The resolver blocks, so it runs in a thread of its own; the probe waits on a socket pair the
+    thread writes to when it has the answer, so the event loop goes on meanwhile.
+    """
     box: dict[str, object] = {}
     resolver = _resolver
+    ready, signal = socket.socketpair()
 
     def run() -> None:
         try:
             box["ok"] = resolver(host, port)
         except (OSError, UnicodeError) as exc:
             box["err"] = exc
+        finally:  # even when the resolver itself breaks: the probe must not wait for nothing
+            try:
+                signal.send(b"!")
+            except OSError:  # the probe gave up and closed the pair
+                pass
 
-    worker = threading.Thread(target=run, daemon=True)
     started = time.monotonic()
-    worker.start()
-    worker.join(clock.budget())
+    try:
+        # _thread, not threading.Thread: Thread.start() waits until the new thread has run,
+        # which would hold up every other probe in the loop.
+        _thread.start_new_thread(run, ())
+        try:
+            clock.budget()
+            yield _Wait(ready, _READ, clock.deadline)
+        except TimeoutError:
+            clock.dns = time.monotonic() - started
+            raise ProbeFailed(Failure.DNS, f"lookup of {host} timed out") from None
+    finally:
+        ready.close()
+        signal.close()
     clock.dns = time.monotonic() - started
-    if worker.is_alive():
-        raise ProbeFailed(Failure.DNS, f"lookup of {host} timed out")
     if "err" in box:
         exc = box["err"]
         text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ProbeFailed(Failure.DNS, f"{host}: {text}")
-    addresses = box["ok"]
-    assert isinstance(addresses, list)
+    addresses = box.get("ok")
+    if not isinstance(addresses, list):
+        raise ProbeFailed(Failure.DNS, f"{host}: the resolver failed")
     return addresses
 
 
 def _connect(
     address: str, port: int, source: str, clock: _Clock, *, to_proxy: bool
-) -> socket.socket:
+) -> Steps[socket.socket]:
     family = socket.AF_INET6 if ipaddress.ip_address(address).version == 6 else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         if source:
             sock.bind((source, 0))
-        sock.settimeout(clock.budget())
-        sock.connect((address, port))
+        sock.setblocking(False)
+        clock.budget()
+        code = sock.connect_ex((address, port))
+        if code in _IN_PROGRESS:
+            yield _Wait(sock, _WRITE, clock.deadline)
+            code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if code:
+            raise OSError(code, os.strerror(code))  # ConnectionRefusedError for ECONNREFUSED
     except TimeoutError:
         sock.close()
         if to_proxy:
@@ -153,15 +200,50 @@ def _connect(
         sock.close()
         kind = Failure.PROXY_DOWN if to_proxy else Failure.CONNECT_ERROR
         raise ProbeFailed(kind, f"{address}:{port}: {exc.strerror or exc}") from None
+    except BaseException:  # the run was cancelled mid-connect
+        sock.close()
+        raise
     return sock
 
 
-def _recv_head(sock: socket.socket, clock: _Clock, limit: int = 16384) -> bytes:
+def _recv(
+    sock: socket.socket, n: int, clock: _Clock, deadline: float | None = None
+) -> Steps[bytes]:
+    """Up to n bytes as soon as some arrive; TimeoutError at the deadline (the probe's, or an
+    earlier one), as a blocking recv with a timeout would. Tries before waiting: a TLS socket
+    may hold decrypted bytes while its descriptor has nothing to read."""
+    until = clock.deadline if deadline is None else deadline
+    if until - time.monotonic() <= 0:
+        raise TimeoutError("probe deadline reached")
+    while True:
+        try:
+            return sock.recv(n)
+        except (BlockingIOError, ssl.SSLWantReadError):
+            yield _Wait(sock, _READ, until)
+        except ssl.SSLWantWriteError:
+            yield _Wait(sock, _WRITE, until)
+
+
+def _sendall(sock: socket.socket, data: bytes, clock: _Clock) -> Steps[None]:
+    view = memoryview(data)
+    clock.budget()
+    while view:
+        try:
+            sent = sock.send(view)
+        except (BlockingIOError, ssl.SSLWantWriteError):
+            yield _Wait(sock, _WRITE, clock.deadline)
+            continue
+        except ssl.SSLWantReadError:
+            yield _Wait(sock, _READ, clock.deadline)
+            continue
+        view = view[sent:]
+
+
+def _recv_head(sock: socket.socket, clock: _Clock, limit: int = 16384) -> Steps[bytes]:
     """Read until the end of an HTTP header block (used for a proxy's CONNECT answer)."""
     data = b""
     while b"\r\n\r\n" not in data:
-        sock.settimeout(clock.budget())
-        chunk = sock.recv(4096)
+        chunk = yield from _recv(sock, 4096, clock)
         if not chunk:
             break
         data += chunk
@@ -170,18 +252,19 @@ def _recv_head(sock: socket.socket, clock: _Clock, limit: int = 16384) -> bytes:
     return data
 
 
-def _recv_exact(sock: socket.socket, n: int, clock: _Clock) -> bytes:
+def _recv_exact(sock: socket.socket, n: int, clock: _Clock) -> Steps[bytes]:
     data = b""
     while len(data) < n:
-        sock.settimeout(clock.budget())
-        chunk = sock.recv(n - len(data))
+        chunk = yield from _recv(sock, n - len(data), clock)
         if not chunk:
             raise ProbeFailed(Failure.PROXY_DOWN, "SOCKS proxy closed the connection")
         data += chunk
     return data
 
 
-def _http_tunnel(sock: socket.socket, proxy: Proxy, host: str, port: int, clock: _Clock) -> None:
+def _http_tunnel(
+    sock: socket.socket, proxy: Proxy, host: str, port: int, clock: _Clock
+) -> Steps[None]:
     authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}", f"User-Agent: {USER_AGENT}"]
     if proxy.username:
@@ -190,9 +273,8 @@ def _http_tunnel(sock: socket.socket, proxy: Proxy, host: str, port: int, clock:
         token = base64.b64encode(f"{proxy.username}:{proxy.password}".encode()).decode()
         lines.append(f"Proxy-Authorization: Basic {token}")
     try:
-        sock.settimeout(clock.budget())
-        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        head = _recv_head(sock, clock)
+        yield from _sendall(sock, ("\r\n".join(lines) + "\r\n\r\n").encode(), clock)
+        head = yield from _recv_head(sock, clock)
     except TimeoutError:
         raise ProbeFailed(
             Failure.PROXY_UPSTREAM_TIMEOUT, "no CONNECT answer from the proxy in time"
@@ -232,40 +314,43 @@ _SOCKS_REPLIES = {
 }
 
 
-def _socks5_greet(sock: socket.socket, proxy: Proxy, clock: _Clock) -> None:
+def _socks5_greet(sock: socket.socket, proxy: Proxy, clock: _Clock) -> Steps[None]:
     """SOCKS5 method negotiation (and username/password when the proxy URL has them)."""
     methods = b"\x00\x02" if proxy.username else b"\x00"
-    sock.settimeout(clock.budget())
-    sock.sendall(b"\x05" + bytes([len(methods)]) + methods)
-    version, method = _recv_exact(sock, 2, clock)
+    yield from _sendall(sock, b"\x05" + bytes([len(methods)]) + methods, clock)
+    version, method = yield from _recv_exact(sock, 2, clock)
     if version != 5 or method == 0xFF:
         raise ProbeFailed(Failure.PROXY_DOWN, "not a SOCKS5 proxy, or none of our auth methods")
     if method == 2:
         user, pwd = proxy.username.encode(), proxy.password.encode()
-        sock.sendall(b"\x01" + bytes([len(user)]) + user + bytes([len(pwd)]) + pwd)
-        if _recv_exact(sock, 2, clock)[1] != 0:
+        yield from _sendall(
+            sock, b"\x01" + bytes([len(user)]) + user + bytes([len(pwd)]) + pwd, clock
+        )
+        if (yield from _recv_exact(sock, 2, clock))[1] != 0:
             raise ProbeFailed(Failure.PROXY_DOWN, "SOCKS proxy rejected the username/password")
 
 
-def _socks5_tunnel(sock: socket.socket, proxy: Proxy, host: str, port: int, clock: _Clock) -> None:
+def _socks5_tunnel(
+    sock: socket.socket, proxy: Proxy, host: str, port: int, clock: _Clock
+) -> Steps[None]:
     try:
-        _socks5_greet(sock, proxy, clock)
+        yield from _socks5_greet(sock, proxy, clock)
         try:
             ip = ipaddress.ip_address(host)
             addr = (b"\x01" if ip.version == 4 else b"\x04") + ip.packed
         except ValueError:
             name = host.encode("idna")
             addr = b"\x03" + bytes([len(name)]) + name
-        sock.sendall(b"\x05\x01\x00" + addr + struct.pack("!H", port))
-        head = _recv_exact(sock, 4, clock)
+        yield from _sendall(sock, b"\x05\x01\x00" + addr + struct.pack("!H", port), clock)
+        head = yield from _recv_exact(sock, 4, clock)
         if head[1] != 0:
             failure, text = _SOCKS_REPLIES.get(
                 head[1], (Failure.PROXY_UPSTREAM, f"SOCKS error {head[1]}")
             )
             raise ProbeFailed(failure, f"SOCKS proxy: {text}")
         atyp = head[3]
-        size = 4 if atyp == 1 else 16 if atyp == 4 else _recv_exact(sock, 1, clock)[0]
-        _recv_exact(sock, size + 2, clock)
+        size = 4 if atyp == 1 else 16 if atyp == 4 else (yield from _recv_exact(sock, 1, clock))[0]
+        yield from _recv_exact(sock, size + 2, clock)
     except TimeoutError:
         raise ProbeFailed(
             Failure.PROXY_UPSTREAM_TIMEOUT, "SOCKS proxy did not answer in time"
@@ -276,31 +361,37 @@ def _socks5_tunnel(sock: socket.socket, proxy: Proxy, host: str, port: int, cloc
         ) from None
 
 
-def _proxy_address(proxy: Proxy, clock: _Clock) -> str:
+def _proxy_address(proxy: Proxy, clock: _Clock) -> Steps[str]:
     """The proxy's IP; a proxy name that does not resolve is a dead vantage, not a provider DNS error."""
     try:
         return str(ipaddress.ip_address(proxy.host))
     except ValueError:
         pass
     try:
-        return _resolve(proxy.host, proxy.port, clock)[0][1]
+        return (yield from _resolve(proxy.host, proxy.port, clock))[0][1]
     except (ProbeFailed, IndexError) as exc:
         detail = exc.detail if isinstance(exc, ProbeFailed) else "no addresses"
         raise ProbeFailed(Failure.PROXY_DOWN, f"proxy host {proxy.host}: {detail}") from None
 
 
-def _open(target: Target, clock: _Clock) -> tuple[socket.socket, str]:
+def _open(target: Target, clock: _Clock) -> Steps[tuple[socket.socket, str]]:
     """TCP (through the region's proxy if any) to the target; returns the socket and peer."""
     proxy = target.proxy
     if proxy is not None:
-        proxy_addr = _proxy_address(proxy, clock)
+        proxy_addr = yield from _proxy_address(proxy, clock)
         started = time.monotonic()
-        sock = _connect(proxy_addr, proxy.port, target.source_address, clock, to_proxy=True)
+        sock = yield from _connect(
+            proxy_addr, proxy.port, target.source_address, clock, to_proxy=True
+        )
         try:
             if proxy.scheme == "http":
-                _http_tunnel(sock, proxy, target.connect_host, target.connect_port, clock)
+                yield from _http_tunnel(
+                    sock, proxy, target.connect_host, target.connect_port, clock
+                )
             else:
-                _socks5_tunnel(sock, proxy, target.connect_host, target.connect_port, clock)
+                yield from _socks5_tunnel(
+                    sock, proxy, target.connect_host, target.connect_port, clock
+                )
         except BaseException:
             sock.close()
             raise
@@ -309,12 +400,14 @@ def _open(target: Target, clock: _Clock) -> tuple[socket.socket, str]:
     if target.overridden:
         addresses = [(0, target.connect_host)]
     else:
-        addresses = _resolve(target.connect_host, target.connect_port, clock)
+        addresses = yield from _resolve(target.connect_host, target.connect_port, clock)
         if not addresses:
             raise ProbeFailed(Failure.DNS, f"{target.connect_host}: no addresses")
     address = addresses[0][1]
     started = time.monotonic()
-    sock = _connect(address, target.connect_port, target.source_address, clock, to_proxy=False)
+    sock = yield from _connect(
+        address, target.connect_port, target.source_address, clock, to_proxy=False
+    )
     clock.connect = time.monotonic() - started
     peer = (
         f"[{address}]:{target.connect_port}"
@@ -326,10 +419,10 @@ def _open(target: Target, clock: _Clock) -> tuple[socket.socket, str]:
 
 def _handshake(
     sock: socket.socket, target: Target, ctx: ssl.SSLContext, clock: _Clock
-) -> ssl.SSLSocket:
+) -> Steps[ssl.SSLSocket]:
     started = time.monotonic()
     try:
-        sock.settimeout(clock.budget())
+        clock.budget()
         # suppress_ragged_eofs=False: an EOF without TLS close_notify (what a middlebox's RST or
         # FIN looks like) raises SSLEOFError instead of reading as an orderly end of stream.
         tls = ctx.wrap_socket(
@@ -341,8 +434,19 @@ def _handshake(
     except ValueError as exc:  # invalid server name
         sock.close()
         raise ProbeFailed(Failure.TLS_ERROR, str(exc)) from None
+    except TimeoutError:
+        sock.close()
+        raise ProbeFailed(Failure.TLS_TIMEOUT, "") from None
     try:
-        tls.do_handshake()
+        clock.budget()
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                yield _Wait(tls, _READ, clock.deadline)
+            except ssl.SSLWantWriteError:
+                yield _Wait(tls, _WRITE, clock.deadline)
     except ssl.SSLCertVerificationError as exc:
         tls.close()
         raise ProbeFailed(Failure.TLS_CERT, _cert_reason(exc)) from None
@@ -358,6 +462,9 @@ def _handshake(
     except OSError as exc:
         tls.close()
         raise ProbeFailed(Failure.TLS_RESET, exc.strerror or str(exc)) from None
+    except BaseException:
+        tls.close()
+        raise
     clock.tls = time.monotonic() - started
     return tls
 
@@ -407,14 +514,12 @@ def _request_bytes(target: Target) -> bytes:
 
 def _exchange(
     sock: socket.socket, target: Target, clock: _Clock
-) -> tuple[int, dict[str, str], bytes]:
+) -> Steps[tuple[int, dict[str, str], bytes]]:
     """Send the request, read status, headers and (a capped) body."""
     try:
-        sock.settimeout(clock.budget())
-        sock.sendall(_request_bytes(target))
+        yield from _sendall(sock, _request_bytes(target), clock)
         sent = time.monotonic()
-        sock.settimeout(clock.budget())
-        first = sock.recv(65536)
+        first = yield from _recv(sock, 65536, clock)
     except TimeoutError:
         raise ProbeFailed(Failure.READ_TIMEOUT, "") from None
     except (ConnectionResetError, BrokenPipeError, ssl.SSLEOFError) as exc:
@@ -429,8 +534,7 @@ def _exchange(
     data = first
     try:
         while b"\r\n\r\n" not in data and len(data) < 65536:
-            sock.settimeout(clock.budget())
-            chunk = sock.recv(65536)
+            chunk = yield from _recv(sock, 65536, clock)
             if not chunk:
                 break
             data += chunk
@@ -457,11 +561,13 @@ def _exchange(
         name, sep, value = line.partition(":")
         if sep:
             headers[name.strip().lower()] = value.strip()
-    body = _read_body(sock, rest, headers, clock)
+    body = yield from _read_body(sock, rest, headers, clock)
     return status, headers, body
 
 
-def _read_body(sock: socket.socket, rest: bytes, headers: dict[str, str], clock: _Clock) -> bytes:
+def _read_body(
+    sock: socket.socket, rest: bytes, headers: dict[str, str], clock: _Clock
+) -> Steps[bytes]:
     """Up to MAX_BODY bytes of the body; a stall or reset mid-body keeps what arrived."""
     chunked = "chunked" in headers.get("transfer-encoding", "").lower()
     length = headers.get("content-length", "")
@@ -473,8 +579,9 @@ def _read_body(sock: socket.socket, rest: bytes, headers: dict[str, str], clock:
                 break
             if chunked and data.endswith(b"0\r\n\r\n"):
                 break
-            sock.settimeout(max(0.001, min(clock.budget(), 2.0)))
-            chunk = sock.recv(65536)
+            # at most 2 s of silence between pieces, and never past the probe's deadline
+            wait = max(0.001, min(clock.budget(), 2.0))
+            chunk = yield from _recv(sock, 65536, clock, time.monotonic() + wait)
             if not chunk:
                 break
             data += chunk
@@ -502,16 +609,16 @@ def _dechunk(data: bytes) -> bytes:
     return out
 
 
-def _check_proxy(target: Target, clock: _Clock) -> Observation:
+def _check_proxy(target: Target, clock: _Clock) -> Steps[Observation]:
     """A region's control probe without a control_url: the proxy accepts and speaks its protocol."""
     proxy = target.proxy
     assert proxy is not None
-    address = _proxy_address(proxy, clock)
+    address = yield from _proxy_address(proxy, clock)
     started = time.monotonic()
-    sock = _connect(address, proxy.port, target.source_address, clock, to_proxy=True)
+    sock = yield from _connect(address, proxy.port, target.source_address, clock, to_proxy=True)
     try:
         if proxy.scheme != "http":
-            _socks5_greet(sock, proxy, clock)
+            yield from _socks5_greet(sock, proxy, clock)
     except TimeoutError:
         raise ProbeFailed(Failure.PROXY_DOWN, "SOCKS proxy did not answer in time") from None
     except OSError as exc:
@@ -526,8 +633,13 @@ def _check_proxy(target: Target, clock: _Clock) -> Observation:
     )
 
 
-def probe(target: Target, ctx: ssl.SSLContext) -> Observation:
-    """Run one probe to completion or to its deadline; never raises for network trouble."""
+def _probe(target: Target, ctx: ssl.SSLContext) -> Steps[Observation]:
+    """One probe, to completion or to its deadline; never raises for network trouble.
+
+    A generator run by the event loop: it yields a _Wait whenever a socket would block, and the
+    loop resumes it when the socket is ready, or throws TimeoutError into it at the deadline
+    (where a blocking call with a timeout would have raised it).
+    """
     start = time.monotonic()
     clock = _Clock(start=start, deadline=start + target.timeout)
     via = "proxy" if target.proxy else "direct"
@@ -537,16 +649,16 @@ def probe(target: Target, ctx: ssl.SSLContext) -> Observation:
     not_after: float | None = None
     try:
         if target.kind == ProbeKind.CONTROL and not target.path:
-            return _check_proxy(target, clock)
-        sock, peer = _open(target, clock)
+            return (yield from _check_proxy(target, clock))
+        sock, peer = yield from _open(target, clock)
         if target.tls:
-            sock = _handshake(sock, target, ctx, clock)
+            sock = yield from _handshake(sock, target, ctx, clock)
             assert isinstance(sock, ssl.SSLSocket)
             tls_version = sock.version() or ""
             cert = sock.getpeercert()
             if cert and isinstance(cert.get("notAfter"), str):
                 not_after = float(ssl.cert_time_to_seconds(str(cert["notAfter"])))
-        status, headers, body = _exchange(sock, target, clock)
+        status, headers, body = yield from _exchange(sock, target, clock)
     except ProbeFailed as exc:
         return Observation(
             failure=exc.failure,
@@ -580,75 +692,104 @@ def probe(target: Target, ctx: ssl.SSLContext) -> Observation:
     )
 
 
+def probe(target: Target, ctx: ssl.SSLContext) -> Observation:
+    """Run one probe to completion or to its deadline; never raises for network trouble."""
+    return probe_all([target], ctx)[0]
+
+
+class _Task:
+    """A probe in the event loop: its generator and what it waits for."""
+
+    __slots__ = ("index", "steps", "token", "waiting")
+
+    def __init__(self, index: int, steps: Steps[Observation]) -> None:
+        self.index = index
+        self.steps = steps
+        self.token = 0  # bumped on every wait: tells a live deadline from a stale one
+        self.waiting: socket.socket | None = None
+
+
 def probe_all(
     targets: Sequence[Target],
     ctx: ssl.SSLContext,
     on_done: Callable[[Target, Observation], None] | None = None,
 ) -> list[Observation]:
-    """All probes at once, one thread each: the run takes about one probe timeout.
+    """All probes at once, in one thread: an event loop on non-blocking sockets.
 
-    Every thread is started first and held at a gate, then all are released together: a thread
-    started while hundreds of others are busy with TLS handshakes waits for the GIL, and 1000
-    probes used to trickle out over seconds. What remains (1000 probes: the last starts about a
-    second after the first on a busy 2-core machine) is the GIL handed from thread to thread
-    through the scheduler, not CPU (the process uses about 1 CPU-second). A gate per thread starts
-    them all within 0.1-0.5 s, but then the 500 stalled probes time out in the same instant and
-    queue for the GIL to finish, up to 1.5 s past their deadline, and overloaded handshakes turn a
-    few answering providers into timeouts: a probe's timing must stay honest, so the start is
-    staggered instead; only an event loop on non-blocking sockets would remove both. Up to MAX_PROBE_THREADS run in parallel (beyond
-    that they queue behind one another). Probe threads mostly wait on sockets: a small stack.
-    `on_done` is called from the probe threads, one call at a time.
+    Every probe starts (socket, non-blocking connect) in the loop's first pass, so 1000 probes
+    start within a few tens of milliseconds, and the loop ends each one at its own deadline.
+    One thread per probe did the same work with the GIL handed from thread to thread through
+    the scheduler: 1000 probes trickled out over up to a second, and probes that stalled until
+    their deadline all woke at once and queued to finish. Up to MAX_IN_FLIGHT run at once
+    (each holds a socket; the rest start as others finish). `on_done` is called from this
+    thread, one call at a time.
     """
+    results: list[Observation | None] = [None] * len(targets)
     if not targets:
         return []
-    results: list[Observation | None] = [None] * len(targets)
-    pending = iter(range(len(targets)))
-    lock = threading.Lock()
-    gate = threading.Event()
+    selector = selectors.DefaultSelector()
+    deadlines: list[tuple[float, int, int, _Task]] = []  # (when, order, token, task): a heap
+    order = itertools.count()
+    queue = iter(range(len(targets)))
+    live: set[_Task] = set()
 
-    running = [0]  # worker threads not yet finished; guarded by `lock`
-    finished = threading.Event()
-
-    def worker() -> None:
+    def advance(task: _Task, error: BaseException | None = None) -> None:
+        """Run a probe up to its next wait (or its end), and note what it waits for."""
+        if task.waiting is not None:
+            selector.unregister(task.waiting)
+            task.waiting = None
         try:
-            gate.wait()
-            while True:
-                with lock:
-                    i = next(pending, None)
-                if i is None:
-                    return
-                obs = probe(targets[i], ctx)
-                results[i] = obs
-                if on_done is not None:
-                    with lock:
-                        on_done(targets[i], obs)
-        finally:
-            with lock:
-                running[0] -= 1
-                if running[0] == 0:
-                    finished.set()
+            wait = task.steps.send(None) if error is None else task.steps.throw(error)
+        except StopIteration as stop:
+            finish(task, stop.value)
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug in one probe must not sink the run
+            finish(task, Observation(failure=Failure.PROTOCOL, detail=f"internal error: {exc!r}"))
+            return
+        task.token += 1
+        selector.register(wait.sock, wait.events, task)
+        task.waiting = wait.sock
+        heapq.heappush(deadlines, (wait.deadline, next(order), task.token, task))
 
-    # _thread, not threading.Thread: Thread.start() waits until the new thread has run, a round
-    # trip through the GIL and the scheduler per thread (0.1-0.4 s for 1000 threads on a busy
-    # machine), all spent before the first probe starts.
-    previous = threading.stack_size(PROBE_THREAD_STACK)
+    def finish(task: _Task, obs: Observation) -> None:
+        live.discard(task)
+        results[task.index] = obs
+        if on_done is not None:
+            on_done(targets[task.index], obs)
+
+    def start_more() -> None:
+        while len(live) < MAX_IN_FLIGHT:
+            i = next(queue, None)
+            if i is None:
+                return
+            task = _Task(i, _probe(targets[i], ctx))
+            live.add(task)
+            advance(task)
+
     try:
-        for _ in range(min(len(targets), MAX_PROBE_THREADS)):
-            with lock:
-                running[0] += 1
-            try:
-                _thread.start_new_thread(worker, ())
-            except BaseException:
-                with lock:
-                    running[0] -= 1
-                raise
+        start_more()
+        while live:
+            while deadlines and (
+                deadlines[0][3].token != deadlines[0][2] or deadlines[0][3] not in live
+            ):
+                heapq.heappop(deadlines)  # the probe went on (or ended) before this deadline
+            timeout = max(0.0, deadlines[0][0] - time.monotonic()) if deadlines else None
+            for key, _events in selector.select(timeout):
+                task = key.data
+                if task.waiting is not None:
+                    advance(task)
+            now = time.monotonic()
+            while deadlines and deadlines[0][0] <= now:
+                _when, _n, token, task = heapq.heappop(deadlines)
+                if task in live and task.token == token and task.waiting is not None:
+                    advance(task, TimeoutError("probe deadline reached"))
+            start_more()
     finally:
-        threading.stack_size(previous)
-        with lock:
-            if running[0] == 0:
-                finished.set()
-        gate.set()  # also releases the threads already started if a start failed
-    finished.wait()
+        for task in live:  # only when interrupted: close every socket still open
+            if task.waiting is not None:
+                selector.unregister(task.waiting)
+            task.steps.close()
+        selector.close()
     return [r if r is not None else Observation(failure=Failure.PROTOCOL) for r in results]
 
 
