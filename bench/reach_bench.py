@@ -11,8 +11,10 @@ gets right, as the exact verdict (blackbox only has probe_success, so only "ok" 
 and as up/not-up.
 
 Then the concurrency figures: 200 and 1000 probes (half answering, half stalled until the
-timeout) with a 2 s per-probe timeout must each finish within 1.5x that timeout, interpreter
-start included.
+timeout) with a 2 s per-probe timeout must each finish within 1.5x that timeout. The figure that
+counts is the whole command's wall time (what a cron job waits for: interpreter start, imports,
+configuration, every probe, output), in every run; the probe run timed inside the process is shown
+beside it.
 
 DNS: every provider name is pinned to a loopback address (`resolve`), and the one DNS-failure
 scenario gets its NXDOMAIN from a resolver injected into hedgectl's prober (HEDGECTL below), so
@@ -33,8 +35,10 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -347,7 +351,8 @@ def run_blackbox(
 
 
 # The probe run alone, timed inside the process (hedgectl.reach, the public API): what the
-# per-probe timeout bounds, without the interpreter start the whole-command figure includes.
+# per-probe timeout bounds, without the interpreter start, imports, configuration and output the
+# whole command adds. Printed beside the whole command's figure, which is the one a user sees.
 _IN_PROCESS = """
 import json, socket, sys, time
 import hedgectl
@@ -363,10 +368,46 @@ print(json.dumps({"seconds": time.monotonic() - started, "probes": len(report.re
 """
 
 
-def run_concurrency(
-    folder: Path, fp: FakeProviders, n: int
-) -> tuple[float, float, dict[str, int], float]:
-    """n probes, half stalled: wall time of the whole command and of the slowest probe."""
+@dataclass(frozen=True)
+class Concurrency:
+    """n probes (half stalled), RUNS runs each: whole command, its CPU, the in-process run."""
+
+    n: int
+    walls: list[float]  # whole command, wall (s), one per run
+    cpus: list[float]  # whole command, user + sys (s), one per run
+    inners: list[float]  # probe run timed inside the process (s), one per run
+    slowest: float  # slowest probe's own total (s), worst run
+    verdicts: dict[str, int]  # of the last run
+    load: tuple[float, float]  # 1-minute load average before and after
+
+
+def _timed(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Wall and CPU (user + sys of the child) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc
+
+
+def _reach_cmd(cfg: Path, fp: FakeProviders) -> list[str]:
+    return [*HEDGECTL, "reach", "-c", str(cfg), "--ca-bundle", str(fp.ca_file), "-f", "json"]
+
+
+def run_startup(folder: Path, fp: FakeProviders, runs: int) -> list[float]:
+    """The whole command for one probe to a refused port: start-up and output, no waiting."""
+    cfg = folder / "startup.toml"
+    cfg.write_text(
+        f'[reach]\ntimeout = {TIMEOUT}\n[regions.here]\n[providers.p]\ncatalog = "openai"\n'
+        f'resolve = "api.openai.com:443:127.0.0.1:{fp.refused_port}"\n'
+    )
+    return [_timed([*_reach_cmd(cfg, fp), "--no-history"])[0] for _ in range(runs)]
+
+
+def run_concurrency(folder: Path, fp: FakeProviders, n: int, runs: int) -> Concurrency:
+    """n probes, half stalled: the whole command and, alternating, the in-process probe run."""
     lines = [f"[reach]\ntimeout = {TIMEOUT}\n[regions.here]\n"]
     for i in range(n):
         port = fp.stall if i % 2 else fp.main
@@ -375,34 +416,26 @@ def run_concurrency(
         )
     cfg = folder / f"concurrency-{n}.toml"
     cfg.write_text("\n".join(lines))
-    cmd = [
-        *HEDGECTL,
-        "reach",
-        "-c",
-        str(cfg),
-        "--ca-bundle",
-        str(fp.ca_file),
-        "-f",
-        "json",
-        "--no-history",
-    ]
-    started = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    wall = time.monotonic() - started
-    if not proc.stdout:
-        raise SystemExit(f"hedgectl failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    doc = json.loads(proc.stdout)
-    slowest = max(r["timings_seconds"]["total"] for r in doc["results"])
-    inner = subprocess.run(
-        [sys.executable, "-c", _IN_PROCESS, str(cfg), str(fp.ca_file)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if inner.returncode != 0:
-        raise SystemExit(f"in-process run failed: {inner.stderr[-2000:]}")
-    probe_run = float(json.loads(inner.stdout)["seconds"])
-    return wall, slowest, doc["summary"]["verdicts"], probe_run
+    load_before = os.getloadavg()[0]
+    walls: list[float] = []
+    cpus: list[float] = []
+    inners: list[float] = []
+    slowest = 0.0
+    verdicts: dict[str, int] = {}
+    for _ in range(runs):
+        wall, cpu, proc = _timed([*_reach_cmd(cfg, fp), "--no-history"])
+        if not proc.stdout:
+            raise SystemExit(f"hedgectl failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        doc = json.loads(proc.stdout)
+        walls.append(wall)
+        cpus.append(cpu)
+        slowest = max(slowest, *(r["timings_seconds"]["total"] for r in doc["results"]))
+        verdicts = doc["summary"]["verdicts"]
+        _, _, inner = _timed([sys.executable, "-c", _IN_PROCESS, str(cfg), str(fp.ca_file)])
+        if inner.returncode != 0:
+            raise SystemExit(f"in-process run failed: {inner.stderr[-2000:]}")
+        inners.append(float(json.loads(inner.stdout)["seconds"]))
+    return Concurrency(n, walls, cpus, inners, slowest, verdicts, (load_before, os.getloadavg()[0]))
 
 
 def score(
@@ -450,18 +483,41 @@ def section(rows: list[tuple[str, str, str, str]], figures: dict[str, object]) -
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     lines += [
         "",
-        "Concurrency (half the probes answer, half stall until the timeout; per-probe timeout "
-        f"{TIMEOUT:g} s; goal: the probe run within 1.5x the timeout). The probe run is timed",
-        "inside the process (`hedgectl.reach(...)`); the whole command adds interpreter start,",
-        "imports and rendering, and is a separate run:",
+        "Concurrency: half the probes answer, half stall until the timeout; per-probe timeout "
+        f"{TIMEOUT:g} s; goal: 1000 probes within 1.5x the timeout. The ratio is the **whole "
+        "command's** wall time",
+        "(`hedgectl reach -f json --no-history`, timed around the process: interpreter start,",
+        "imports, configuration, every probe, JSON output; what a cron job waits for) over the",
+        f"timeout, in each of {figures['runs']} runs; median and worst are shown. Beside it, the "
+        "probe run alone, timed",
+        "inside the process around `hedgectl.reach(...)` (a separate run each time), and the CPU "
+        "the whole",
+        "command used (user + sys; the fake providers' CPU is not in it). The slowest probe is "
+        "the longest",
+        "per-probe total in any run (a stall cut at its deadline).",
         "",
-        "| probes | probe run | x timeout | whole command | x timeout | slowest probe | verdicts |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| probes | whole command, median (worst) | x timeout, median (worst) | CPU, median "
+        "| probe run in process, median | x timeout | slowest probe | verdicts | load average "
+        "before / after |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
         *(
-            f"| {n} | {inner:.2f} s | {inner / TIMEOUT:.2f}x | {wall:.2f} s | {wall / TIMEOUT:.2f}x "
-            f"| {slowest:.2f} s | {verdicts} |"
-            for n, wall, slowest, verdicts, inner in figures["concurrency"]  # type: ignore[attr-defined]
+            f"| {c.n} | {statistics.median(c.walls):.2f} s ({max(c.walls):.2f} s) "
+            f"| {statistics.median(c.walls) / TIMEOUT:.2f}x ({max(c.walls) / TIMEOUT:.2f}x) "
+            f"| {statistics.median(c.cpus):.2f} s "
+            f"| {statistics.median(c.inners):.2f} s | {statistics.median(c.inners) / TIMEOUT:.2f}x "
+            f"| {c.slowest:.2f} s | {', '.join(f'{k} {v}' for k, v in sorted(c.verdicts.items()))} "
+            f"| {c.load[0]:.1f} / {c.load[1]:.1f} |"
+            for c in figures["concurrency"]  # type: ignore[attr-defined]
         ),
+        "",
+        "Where the whole command's time goes beyond the timeout: start-up and output (the same "
+        "command for one",
+        "probe to a refused port, median of "
+        f"{figures['runs']}: {statistics.median(figures['startup']):.2f} s; "  # type: ignore[arg-type]
+        "interpreter, imports and",
+        "typer's argument parsing, which imports pydantic), reading and planning the "
+        "configuration, and the probes'",
+        "own spread (all of them start in one event loop's first pass, within milliseconds).",
         "",
         "Reproduce: `make bench-deps && .venv/bin/python bench/reach_bench.py`",
         END,
@@ -473,6 +529,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--no-write", action="store_true", help="print the section, do not write RESULTS.md"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs of each concurrency figure (default 3)"
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hedgectl-reach-bench-") as tmp:
@@ -488,7 +547,8 @@ def main(argv: list[str] | None = None) -> int:
             }
             h_wall, h_slowest, h_got = run_hedgectl(folder, fp, proxies)
             bb_wall, bb_got = run_blackbox(folder, fp, proxies)
-            concurrency = [(n, *run_concurrency(folder, fp, n)) for n in CONCURRENCY]
+            startup = run_startup(folder, fp, args.runs)
+            concurrency = [run_concurrency(folder, fp, n, args.runs) for n in CONCURRENCY]
         finally:
             for proxy in running:
                 proxy.stop()
@@ -523,16 +583,15 @@ def main(argv: list[str] | None = None) -> int:
         "bb_exact": bb_exact,
         "bb_binary": bb_binary,
         "bb_n": sum(1 for v in bb_got.values() if v != NOT_RUN),
-        "concurrency": [
-            (n, wall, slowest, ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())), inner)
-            for n, wall, slowest, verdicts, inner in concurrency
-        ],
+        "concurrency": concurrency,
+        "startup": startup,
+        "runs": args.runs,
     }
     text = section(rows, figures)
     print(text)
     if not args.no_write:
         write_section("reach", text)
-    fast = all(inner <= 1.5 * TIMEOUT for *_, inner in concurrency)
+    fast = all(wall <= 1.5 * TIMEOUT for c in concurrency for wall in c.walls)
     return 0 if h_exact == len(SCENARIOS) and fast else 1
 
 
