@@ -135,7 +135,9 @@ def _resolve(host: str, port: int, clock: _Clock) -> Steps[list[tuple[int, str]]
             box["ok"] = resolver(host, port)
         except (OSError, UnicodeError) as exc:
             box["err"] = exc
-        finally:  # even when the resolver itself breaks: the probe must not wait for nothing
+        except Exception as exc:  # noqa: BLE001 - a broken resolver fails this lookup only
+            box["broken"] = exc
+        finally:  # whatever happened, the probe must not wait for nothing
             try:
                 signal.send(b"!")
             except OSError:  # the probe gave up and closed the pair
