@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import ssl
 
     from hedgectl.adapters.history import Event, History
-    from hedgectl.core.reach import Level, Observation, ProviderDef, Target, Transition
+    from hedgectl.core.reach import Level, Observation, Plan, ProviderDef, Target, Transition
     from hedgectl.core.reach.config import ReachSettings, RegionSettings
     from hedgectl.report.reach import HistoryReport, ReachReport
 
@@ -92,6 +92,7 @@ def reach(
             timeout=p.timeout,
             ssl_ctx=p.ssl_ctx,
             notify=p.notify,
+            plan=p.plan,
             on_progress=on_progress,
             on_warning=on_warning or _ignore,
             on_notify_error=on_notify_error or _ignore,
@@ -116,6 +117,7 @@ class _Prepared:
     providers: list[ProviderDef]
     regions: dict[str, RegionSettings]
     ssl_ctx: ssl.SSLContext
+    plan: Plan  # as if no paid probe had run yet (_probe replans when one has)
 
 
 def check_request(request: ReachRequest) -> None:
@@ -143,14 +145,16 @@ def _prepare(request: ReachRequest) -> _Prepared:
         raise UsageError(f"--notify: {problem}")
     providers = core.provider_defs(load_providers_catalog(), settings.section("providers"))
     regions = settings.section("regions") or {}
-    # Usage errors (unknown --provider/--region) before touching the history file.
-    core.build_plan(
+    # Usage errors (unknown --provider/--region) before touching the history file; the plan
+    # is the run's own unless the history says a paid probe ran recently.
+    plan = core.build_plan(
         providers,
         regions,
         reach_settings,
-        {},
+        os.environ,
         only_providers=request.providers,
         only_regions=request.regions,
+        timeout=timeout,
     )
     ssl_ctx = _trust(request.ca_bundle, reach_settings.ca_bundle, settings.root)
     return _Prepared(
@@ -163,6 +167,7 @@ def _prepare(request: ReachRequest) -> _Prepared:
         providers,
         regions,
         ssl_ctx,
+        plan,
     )
 
 
@@ -179,6 +184,7 @@ def _probe(
     timeout: float | None,
     ssl_ctx: ssl.SSLContext,
     notify: str,
+    plan: Plan,
     on_progress: Callable[[int, int], None] | None,
     on_warning: Callable[[str], None],
     on_notify_error: Callable[[str], None],
@@ -198,17 +204,18 @@ def _probe(
             last_paid = store.last_paid()
         except FileError as exc:
             store, history_error = None, _not_recorded(exc)
-    plan = core.build_plan(
-        providers,
-        regions,
-        reach_settings,
-        os.environ,
-        only_providers=request.providers,
-        only_regions=request.regions,
-        timeout=timeout,
-        paid_recent={key: record.at for key, record in last_paid.items()},
-        now=started,
-    )
+    if last_paid:  # which paid probes are due depends on when each last ran
+        plan = core.build_plan(
+            providers,
+            regions,
+            reach_settings,
+            os.environ,
+            only_providers=request.providers,
+            only_regions=request.regions,
+            timeout=timeout,
+            paid_recent={key: record.at for key, record in last_paid.items()},
+            now=started,
+        )
     for note in plan.notes:
         on_warning(note)
     planned_controls, planned = list(plan.controls), list(plan.targets)
