@@ -147,15 +147,7 @@ def _prepare(request: ReachRequest) -> _Prepared:
     regions = settings.section("regions") or {}
     # Usage errors (unknown --provider/--region) before touching the history file; the plan
     # is the run's own unless the history says a paid probe ran recently.
-    plan = core.build_plan(
-        providers,
-        regions,
-        reach_settings,
-        os.environ,
-        only_providers=request.providers,
-        only_regions=request.regions,
-        timeout=timeout,
-    )
+    plan = _plan(request, providers, regions, reach_settings, timeout)
     ssl_ctx = _trust(request.ca_bundle, reach_settings.ca_bundle, settings.root)
     return _Prepared(
         reach_settings,
@@ -168,6 +160,31 @@ def _prepare(request: ReachRequest) -> _Prepared:
         regions,
         ssl_ctx,
         plan,
+    )
+
+
+def _plan(
+    request: ReachRequest,
+    providers: list[ProviderDef],
+    regions: dict[str, RegionSettings],
+    reach_settings: ReachSettings,
+    timeout: float | None,
+    paid_recent: dict[tuple[str, str], float] | None = None,
+    now: float = 0.0,
+) -> Plan:
+    """The probes to run (core.build_plan with this request's filters and environment)."""
+    from hedgectl.core import reach as core
+
+    return core.build_plan(
+        providers,
+        regions,
+        reach_settings,
+        os.environ,
+        only_providers=request.providers,
+        only_regions=request.regions,
+        timeout=timeout,
+        paid_recent=paid_recent,
+        now=now,
     )
 
 
@@ -205,17 +222,8 @@ def _probe(
         except FileError as exc:
             store, history_error = None, _not_recorded(exc)
     if last_paid:  # which paid probes are due depends on when each last ran
-        plan = core.build_plan(
-            providers,
-            regions,
-            reach_settings,
-            os.environ,
-            only_providers=request.providers,
-            only_regions=request.regions,
-            timeout=timeout,
-            paid_recent={key: record.at for key, record in last_paid.items()},
-            now=started,
-        )
+        paid_at = {key: record.at for key, record in last_paid.items()}
+        plan = _plan(request, providers, regions, reach_settings, timeout, paid_at, started)
     for note in plan.notes:
         on_warning(note)
     planned_controls, planned = list(plan.controls), list(plan.targets)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -85,6 +86,15 @@ def providers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeProvider
         fp.close()
 
 
+@contextmanager
+def _resolver(resolver: http.Resolver) -> Iterator[None]:
+    http.set_resolver(resolver)
+    try:
+        yield
+    finally:
+        http.set_resolver(None)
+
+
 def _target(name: str, port: int, *, timeout: float, overridden: bool = True) -> Target:
     return Target(
         provider=name,
@@ -148,19 +158,16 @@ def test_a_resolver_that_never_answers_cannot_hold_up_the_run(
         release.wait(30)
         return [(socket.AF_INET, "127.0.0.1")]
 
-    http.set_resolver(hanging)
+    ctx = http.make_ssl_context(str(providers.ca_file))
+    targets = [
+        _target("lookup", providers.main, timeout=0.5, overridden=False),
+        _target("pinned", providers.main, timeout=0.5),
+    ]
     try:
-        ctx = http.make_ssl_context(str(providers.ca_file))
-        results = http.probe_all(
-            [
-                _target("lookup", providers.main, timeout=0.5, overridden=False),
-                _target("pinned", providers.main, timeout=0.5),
-            ],
-            ctx,
-        )
+        with _resolver(hanging):
+            results = http.probe_all(targets, ctx)
     finally:
         release.set()
-        http.set_resolver(None)
     assert results[0].failure == Failure.DNS
     assert results[0].detail == "lookup of api.openai.com timed out"
     assert results[1].status == 401  # the other probe went on meanwhile
@@ -170,14 +177,11 @@ def test_a_resolver_that_breaks_is_a_dns_failure_not_a_hang(providers: FakeProvi
     def broken(host: str, port: int) -> list[tuple[int, str]]:
         raise RuntimeError("resolver bug")
 
-    http.set_resolver(broken)
-    try:
-        ctx = http.make_ssl_context(str(providers.ca_file))
+    ctx = http.make_ssl_context(str(providers.ca_file))
+    with _resolver(broken):
         [result] = http.probe_all(
             [_target("p", providers.main, timeout=5.0, overridden=False)], ctx
         )
-    finally:
-        http.set_resolver(None)
     assert result.failure == Failure.DNS
     assert result.detail == "api.openai.com: the resolver failed"
     assert result.timings.total < 5.0  # answered when the resolver gave up, not at the deadline
@@ -190,14 +194,11 @@ def test_a_resolver_answer_is_used_for_the_connection(providers: FakeProviders) 
         seen.append(host)
         return [(socket.AF_INET, "127.0.0.1")]
 
-    http.set_resolver(loopback)
-    try:
-        ctx = http.make_ssl_context(str(providers.ca_file))
+    ctx = http.make_ssl_context(str(providers.ca_file))
+    with _resolver(loopback):
         [result] = http.probe_all(
             [_target("p", providers.main, timeout=5.0, overridden=False)], ctx
         )
-    finally:
-        http.set_resolver(None)
     assert seen == ["api.openai.com"]
     assert (result.failure, result.status) == (None, 401)
     assert result.timings.dns is not None
