@@ -484,7 +484,7 @@ def section(rows: list[tuple[str, str, str, str]], figures: dict[str, object]) -
     lines += [
         "",
         "Concurrency: half the probes answer, half stall until the timeout; per-probe timeout "
-        f"{TIMEOUT:g} s; goal: 1000 probes within 1.5x the timeout. The ratio is the **whole "
+        f"{TIMEOUT:g} s; goal: any count up to 1000 within 1.5x the timeout. The ratio is the **whole "
         "command's** wall time",
         "(`hedgectl reach -f json --no-history`, timed around the process: interpreter start,",
         "imports, configuration, every probe, JSON output; what a cron job waits for) over the",
@@ -513,16 +513,28 @@ def section(rows: list[tuple[str, str, str, str]], figures: dict[str, object]) -
         "Where the whole command's time goes beyond the timeout: start-up and output (the same "
         "command for one",
         "probe to a refused port, median of "
-        f"{figures['runs']}: {statistics.median(figures['startup']):.2f} s; "  # type: ignore[arg-type]
-        "interpreter, imports and",
-        "typer's argument parsing, which imports pydantic), reading and planning the "
-        "configuration, and the probes'",
-        "own spread (all of them start in one event loop's first pass, within milliseconds).",
+        f"{figures['runs']}: {statistics.median(figures['startup']):.2f} s: "  # type: ignore[arg-type]
+        "interpreter, imports, argument",
+        "parsing, JSON output), reading and planning the configuration (1000 providers), and "
+        "the probes' own spread",
+        "(all of them start in the event loop's first pass, within tens of milliseconds). On a "
+        "shared machine the",
+        "command also waits for a CPU: its wall time grows with the load average, its CPU time "
+        "does not.",
+        "",
+        f"Goal ({' and '.join(str(n) for n in CONCURRENCY)} probes within 1.5x the timeout, "
+        "whole command, every run): "
+        f"**{figures['goal']}**.",
         "",
         "Reproduce: `make bench-deps && .venv/bin/python bench/reach_bench.py`",
         END,
     ]
     return "\n".join(lines) + "\n"
+
+
+def _goal(concurrency: list[Concurrency]) -> str:
+    worst = max(max(c.walls) for c in concurrency) / TIMEOUT
+    return f"{'met' if worst <= 1.5 else 'not met'} (worst run {worst:.2f}x)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -584,6 +596,7 @@ def main(argv: list[str] | None = None) -> int:
         "bb_binary": bb_binary,
         "bb_n": sum(1 for v in bb_got.values() if v != NOT_RUN),
         "concurrency": concurrency,
+        "goal": _goal(concurrency),
         "startup": startup,
         "runs": args.runs,
     }
@@ -591,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if not args.no_write:
         write_section("reach", text)
-    fast = all(wall <= 1.5 * TIMEOUT for c in concurrency for wall in c.walls)
+    fast = _goal(concurrency).startswith("met")
     return 0 if h_exact == len(SCENARIOS) and fast else 1
 
 
