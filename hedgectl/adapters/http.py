@@ -16,6 +16,7 @@ exceptions each one maps to a failure, are those of blocking socket + ssl calls.
 from __future__ import annotations
 
 import _thread
+import collections
 import errno
 import heapq
 import ipaddress
@@ -44,11 +45,13 @@ T = TypeVar("T")
 
 
 class _Wait(NamedTuple):
-    """What a probe step waits for: a socket to be readable or writable, until a deadline."""
+    """What a probe step waits for, until a deadline: a socket to be readable or writable, or
+    (sock None) `job`, a blocking call the loop runs in a thread of its own."""
 
-    sock: socket.socket
+    sock: socket.socket | None
     events: int
     deadline: float  # time.monotonic()
+    job: Callable[[], None] | None = None
 
 
 Steps = Generator[_Wait, None, T]  # a probe step: yields waits, returns its result
@@ -123,12 +126,10 @@ def set_resolver(resolver: Resolver | None) -> None:
 def _resolve(host: str, port: int, clock: _Clock) -> Steps[list[tuple[int, str]]]:
     """The resolver's answer, bounded by the deadline (getaddrinfo has no timeout of its own).
 
-    The resolver blocks, so it runs in a thread of its own; the probe waits on a socket pair the
-    thread writes to when it has the answer, so the event loop goes on meanwhile.
+    The resolver blocks, so the loop runs it in a thread of its own and goes on meanwhile.
     """
     box: dict[str, object] = {}
     resolver = _resolver
-    ready, signal = socket.socketpair()
 
     def run() -> None:
         try:
@@ -137,26 +138,14 @@ def _resolve(host: str, port: int, clock: _Clock) -> Steps[list[tuple[int, str]]
             box["err"] = exc
         except Exception as exc:  # noqa: BLE001 - a broken resolver fails this lookup only
             box["broken"] = exc
-        finally:  # whatever happened, the probe must not wait for nothing
-            try:
-                signal.send(b"!")
-            except OSError:  # the probe gave up and closed the pair
-                pass
 
     started = time.monotonic()
     try:
-        # _thread, not threading.Thread: Thread.start() waits until the new thread has run,
-        # which would hold up every other probe in the loop.
-        _thread.start_new_thread(run, ())
-        try:
-            clock.budget()
-            yield _Wait(ready, _READ, clock.deadline)
-        except TimeoutError:
-            clock.dns = time.monotonic() - started
-            raise ProbeFailed(Failure.DNS, f"lookup of {host} timed out") from None
-    finally:
-        ready.close()
-        signal.close()
+        clock.budget()
+        yield _Wait(None, 0, clock.deadline, run)
+    except TimeoutError:
+        clock.dns = time.monotonic() - started
+        raise ProbeFailed(Failure.DNS, f"lookup of {host} timed out") from None
     clock.dns = time.monotonic() - started
     if "err" in box:
         exc = box["err"]
@@ -702,13 +691,18 @@ def probe(target: Target, ctx: ssl.SSLContext) -> Observation:
 class _Task:
     """A probe in the event loop: its generator and what it waits for."""
 
-    __slots__ = ("index", "steps", "token", "waiting")
+    __slots__ = ("index", "on_job", "steps", "token", "waiting")
 
     def __init__(self, index: int, steps: Steps[Observation]) -> None:
         self.index = index
         self.steps = steps
         self.token = 0  # bumped on every wait: tells a live deadline from a stale one
-        self.waiting: socket.socket | None = None
+        self.waiting: socket.socket | None = None  # the socket it waits for, registered
+        self.on_job = False  # it waits for a job running in a thread
+
+    @property
+    def blocked(self) -> bool:
+        return self.waiting is not None or self.on_job
 
 
 def probe_all(
@@ -723,13 +717,19 @@ def probe_all(
     One thread per probe did the same work with the GIL handed from thread to thread through
     the scheduler: 1000 probes trickled out over up to a second, and probes that stalled until
     their deadline all woke at once and queued to finish. Up to MAX_IN_FLIGHT run at once
-    (each holds a socket; the rest start as others finish). `on_done` is called from this
-    thread, one call at a time.
+    (each holds a socket; the rest start as others finish). A blocking job (a DNS lookup) runs
+    in a thread of its own, which wakes the loop through one socket pair when it is done.
+    `on_done` is called from this thread, one call at a time.
     """
     results: list[Observation | None] = [None] * len(targets)
     if not targets:
         return []
     selector = selectors.DefaultSelector()
+    wake_r, wake_w = socket.socketpair()
+    wake_r.setblocking(False)
+    wake_w.setblocking(False)
+    selector.register(wake_r, _READ, None)
+    jobs_done: collections.deque[tuple[_Task, int]] = collections.deque()  # thread-safe
     deadlines: list[tuple[float, int, int, _Task]] = []  # (when, order, token, task): a heap
     order = itertools.count()
     queue = iter(range(len(targets)))
@@ -749,9 +749,28 @@ def probe_all(
             finish(task, Observation(failure=Failure.PROTOCOL, detail=f"internal error: {exc!r}"))
             return
         task.token += 1
-        selector.register(wait.sock, wait.events, task)
-        task.waiting = wait.sock
+        if wait.sock is not None:
+            selector.register(wait.sock, wait.events, task)
+            task.waiting = wait.sock
+        elif wait.job is not None:
+            task.on_job = True
+            # _thread, not threading.Thread: Thread.start() waits until the new thread has
+            # run, which would hold up every other probe in the loop.
+            try:
+                _thread.start_new_thread(run_job, (wait.job, task, task.token))
+            except RuntimeError:  # no thread to be had: run the job here, holding up the loop
+                run_job(wait.job, task, task.token)
         heapq.heappush(deadlines, (wait.deadline, next(order), task.token, task))
+
+    def run_job(job: Callable[[], None], task: _Task, token: int) -> None:
+        try:
+            job()
+        finally:  # whatever happened, the probe must not wait for nothing
+            jobs_done.append((task, token))
+            try:
+                wake_w.send(b"!")
+            except OSError:  # a wake-up is pending already, or the run is over
+                pass
 
     def finish(task: _Task, obs: Observation) -> None:
         live.discard(task)
@@ -778,12 +797,20 @@ def probe_all(
             timeout = max(0.0, deadlines[0][0] - time.monotonic()) if deadlines else None
             for key, _events in selector.select(timeout):
                 task = key.data
-                if task.waiting is not None:
+                if task is None:  # a job is done
+                    _drain(wake_r)
+                    while jobs_done:
+                        task, token = jobs_done.popleft()
+                        if task in live and task.token == token and task.on_job:
+                            task.on_job = False
+                            advance(task)
+                elif task.waiting is not None:
                     advance(task)
             now = time.monotonic()
             while deadlines and deadlines[0][0] <= now:
                 _when, _n, token, task = heapq.heappop(deadlines)
-                if task in live and task.token == token and task.waiting is not None:
+                if task in live and task.token == token and task.blocked:
+                    task.on_job = False  # its job may still finish: no one waits for it then
                     advance(task, TimeoutError("probe deadline reached"))
             start_more()
     finally:
@@ -792,7 +819,17 @@ def probe_all(
                 selector.unregister(task.waiting)
             task.steps.close()
         selector.close()
+        wake_r.close()
+        wake_w.close()
     return [r if r is not None else Observation(failure=Failure.PROTOCOL) for r in results]
+
+
+def _drain(sock: socket.socket) -> None:
+    try:
+        while sock.recv(4096):
+            pass
+    except BlockingIOError:
+        pass
 
 
 def post_json(url: str, payload: dict[str, object], timeout: float = 10.0) -> None:

@@ -213,3 +213,44 @@ def test_one_probe_alone(providers: FakeProviders) -> None:
     ctx = http.make_ssl_context(str(providers.ca_file))
     obs = http.probe(_target("p", providers.main, timeout=5.0), ctx)
     assert obs.status == 401 and obs.tls_version.startswith("TLS")
+
+
+_FEW_DESCRIPTORS = """
+import resource, socket, sys, time
+from hedgectl.adapters import http
+from hedgectl.core.reach import ProbeKind, Target
+
+n, port, ca = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+resource.setrlimit(resource.RLIMIT_NOFILE, (n + 60, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+def slow(host, port):  # every lookup is still running when the last one starts
+    time.sleep(0.5)
+    return [(socket.AF_INET, "127.0.0.1")]
+
+http.set_resolver(slow)
+targets = [
+    Target(provider=f"p{i}", family="", region="here", kind=ProbeKind.UNAUTHENTICATED,
+           url="https://api.openai.com/v1/models", host="api.openai.com", port=443,
+           path="/v1/models", tls=True, connect_host="api.openai.com", connect_port=port,
+           overridden=False, timeout=20.0)
+    for i in range(n)
+]
+results = http.probe_all(targets, http.make_ssl_context(ca))
+print(sorted({str(r.status or r.failure) for r in results}))
+"""
+
+
+def test_lookups_take_no_descriptor_of_their_own(providers: FakeProviders) -> None:
+    # n probes in flight need n sockets; their n lookups, running at once, need none more
+    # (a cron job's default limit is often 1024 descriptors for 1000 probes).
+    import subprocess
+    import sys
+
+    n = 200
+    code = _FEW_DESCRIPTORS
+    args = [str(n), str(providers.main), str(providers.ca_file)]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "['401']", done.stdout
