@@ -217,6 +217,7 @@ def is_resolver_call(node: Node, binding: str | None = None) -> bool:
 def collect(data: bytes, lang: str) -> Collected:
     root = _parse(data, lang, tolerate=True)
     lines = data.decode("utf-8", "replace").splitlines()
+    byte_lines = data.splitlines()  # once per file, not once per literal
     sites: list[Site] = []
     names: set[str] = set()
     binding: str | None = None
@@ -225,7 +226,7 @@ def collect(data: bytes, lang: str) -> Collected:
 
     def site(node: Node, value: str, context: str, skip: str, position: Position) -> None:
         row, col_b = node.start_point
-        line_bytes = data.splitlines()[row] if row < len(lines) else b""
+        line_bytes = byte_lines[row] if row < len(lines) else b""
         col = len(line_bytes[:col_b].decode("utf-8", "replace")) + 1
         sites.append(
             Site(

@@ -463,3 +463,111 @@ def test_a_local_read_only_in_formatted_text_is_a_label(catalog) -> None:  # typ
     assert 'DEFAULT_MODEL = hedge_model("gpt_4o", "gpt-4o")' in out
     [label] = [s for s in planner.skipped if "formatted text" in s.reason]
     assert label.line == 2
+
+
+# Literals whose place or text `ast` and libcst describe differently: parentheses that belong to
+# the literal or to the call, implicit concatenations (one node in `ast`), f-strings, comments
+# and indentation inside parentheses, backslash continuations, non-ASCII columns, subscripts.
+TRICKY = '''\ufeff"""Doc: deepseek-chat."""
+import os
+
+é = "deepseek-chat"; MODEL = ("moonshot-v1-8k")
+B = (  # a comment with gpt-4o
+    "deepseek-" "chat"
+)
+C = f(("deepseek-" f"{os.name}"))
+D = g(((f"glm-{1}")), 2)
+E = h(
+    (
+        "deepseek-reasoner"
+        " trailing"
+    ),
+)
+F = "a" \\
+    "deepseek-chat"
+G = d["deepseek-chat", "x"]
+H = d[("deepseek-chat", "x")]
+I = d["deepseek-chat",]
+J = [*("deepseek-chat",), {"model": "glm-4.6"}]
+
+
+class Bot:
+    def ask(self, q, model=("deepseek" "-chat"), *, other="ü-deepseek-chat"):
+        text = f"{model} über {q!r:>{10}}"
+        match q:
+            case "deepseek-chat" | {"model": "glm-4.6"}:
+                return ("ü" "deepseek-chat"), b"x" b"y"
+        return call(model="moonshot-v1-8k", extra=hedge_model("a", "deepseek-chat"))
+'''
+
+
+def _libcst_literals(source: str) -> dict[tuple[int, int], str]:
+    """Every string literal as libcst sees it: (line, column) -> value of a plain literal, or the
+    printed source of an f-string or concatenation (which are not looked into)."""
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    found: dict[tuple[int, int], str] = {}
+
+    class Literals(cst.CSTVisitor):
+        METADATA_DEPENDENCIES = (PositionProvider,)
+
+        def _at(self, node: cst.CSTNode) -> tuple[int, int]:
+            pos = self.get_metadata(PositionProvider, node).start
+            return pos.line, pos.column
+
+        def visit_Call(self, node: cst.Call) -> bool:
+            func = node.func
+            return not (isinstance(func, cst.Name) and func.value.startswith("hedge_model"))
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            if isinstance(node.evaluated_value, str):
+                found[self._at(node)] = node.evaluated_value
+
+        def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+            found[self._at(node)] = cst.Module([]).code_for_node(node)
+            return False
+
+        def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+            found[self._at(node)] = cst.Module([]).code_for_node(node)
+            return False
+
+    MetadataWrapper(cst.parse_module(source)).visit(Literals())
+    return found
+
+
+def _fixtures() -> list[str]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = [
+        *sorted((root / "examples").rglob("*.py")),
+        root / "hedgectl" / "adapters" / "codemod_python.py",
+        root / "tests" / "cli" / "test_rewrite_cli.py",  # f-strings, concatenations, fixtures
+    ]
+    return [PY, TRICKY] + [f.read_text(encoding="utf-8") for f in files]
+
+
+def test_ast_sites_are_the_literals_libcst_edits() -> None:
+    """`collect` decides with `ast`; `apply` edits with libcst, finding literals by position. Both
+    must see the same literals at the same (line, column), with the same values and, for
+    f-strings and concatenations, the same printed text."""
+    for source in _fixtures():
+        sites = {s.key: s.value for s in codemod_python.collect(source).sites}
+        assert sites == _libcst_literals(source)
+
+
+def test_tricky_literals_are_rewritten_in_place(catalog) -> None:  # type: ignore[no-untyped-def]
+    out, planner = rewrite_py(TRICKY, catalog)
+    # Columns count characters (é is two bytes), parentheses stay around the lookup.
+    assert 'é = "deepseek-chat"; MODEL = (hedge_model("moonshot_v1_8k", "moonshot-v1-8k"))' in out
+    assert 'return call(model=hedge_model("moonshot_v1_8k", "moonshot-v1-8k"), extra=' in out
+    assert '"""Doc: deepseek-chat."""\nimport os\nfrom hedge_models import hedge_model\n' in out
+    listed = {(s.line, s.text) for s in planner.skipped}
+    assert (6, '(  # a comment with gpt-4o\n    "deepseek-" "chat"\n)') in listed
+    assert (12, '(\n        "deepseek-reasoner"\n        " trailing"\n    )') in listed
+    # Inside the method, libcst prints the text without the block's indentation.
+    assert (29, '("ü" "deepseek-chat")') in listed
+    reasons = {(s.line, s.text): s.reason for s in planner.skipped}
+    assert "subscript or lookup key" in reasons[(18, "deepseek-chat")]  # d["deepseek-chat", "x"]
+    assert "list entry" in reasons[(19, "deepseek-chat")]  # d[("deepseek-chat", "x")]
