@@ -136,8 +136,8 @@ def main() -> None:
         ),
         "",
         f"Peak RSS {max(r[4] for r in rows)} MiB. Files in which audit's scan finds no model ID are "
-        "never parsed; the cost is libcst on files that hold IDs (parse, positions, one visit, the "
-        "edit and a re-parse). `rerun --check` exits 0: the second run changes nothing. Not "
+        "never parsed; the cost is one `ast` parse and walk of each file that holds IDs, and for "
+        "the files that change a text edit and a re-parse. `rerun --check` exits 0: the second run changes nothing. Not "
         "compared with another tool: none of the alternatives (libcst's own codemod runner, "
         "ast-grep, comby, semgrep) moves IDs into a config file with aliases.",
         end,

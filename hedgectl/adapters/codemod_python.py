@@ -1,12 +1,13 @@
-"""Python side of `rewrite`: read string literals with the stdlib `ast` module, edit with libcst.
+"""Python side of `rewrite`: read string literals with the stdlib `ast` module, edit the text.
 
-Deciding is read-only and runs on every file that holds a model ID, so it uses `ast` (CPython's own
-parser, in C): one parse and one walk, about twenty times cheaper than libcst's parse, position
-metadata and visit. libcst, which keeps every byte of formatting and every comment outside the
-nodes it replaces, only parses the files that change, to edit them. `collect` reports the sites the
-way libcst sees them (the same nodes, positions in characters, the source text of f-strings and
-concatenations with their own parentheses); `apply` finds each chosen literal again in libcst's
-tree by its (line, column) and checks that its value is the one that was decided on.
+Deciding runs on every file that holds a model ID, so it uses `ast` (CPython's own parser, in C):
+one parse and one walk, about twenty times cheaper than a concrete syntax tree (libcst's parse,
+position metadata and visit). `collect` reports the sites as libcst's tree shows them, as this
+module did when it was built on libcst (the same literals, positions in characters, the source text
+of f-strings and concatenations with their own parentheses and without the block's indentation),
+so reports, aliases and edits did not move. `apply` edits the text at the byte ranges `ast` gave:
+every byte outside the replaced literals stays as it was, and the result must parse again. libcst
+is still asked for its message when a file does not parse, the one users have seen.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ import tokenize
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hedgectl.core.aliases import slug
 from hedgectl.core.audit import suppressed
@@ -74,7 +74,7 @@ class ParseFailure(UsageError):
 
 
 def parse(source: str) -> cst.Module:
-    import libcst as cst  # imported when a file changes, or does not parse with `ast`
+    import libcst as cst  # only for a file `ast` cannot parse: its message
 
     try:
         return cst.parse_module(source)
@@ -100,13 +100,19 @@ class _Text:
 
     def __init__(self, source: str) -> None:
         self.ascii = source.isascii()
-        data = source.encode("utf-8", "surrogatepass")
+        self.data = source.encode("utf-8", "surrogatepass")
         self.lines: list[bytes] = []
+        self.starts: list[int] = []  # byte offset of each line
         start = 0
-        for m in _NEWLINE.finditer(data):
-            self.lines.append(data[start : m.end()])
+        for m in _NEWLINE.finditer(self.data):
+            self.starts.append(start)
+            self.lines.append(self.data[start : m.end()])
             start = m.end()
-        self.lines.append(data[start:])
+        self.starts.append(start)
+        self.lines.append(self.data[start:])
+
+    def offset(self, line: int, col: int) -> int:
+        return self.starts[line - 1] + col
 
     def column(self, line: int, col: int) -> int:
         """A byte column as a character column (what libcst reports)."""
@@ -203,6 +209,7 @@ class _Collector:
         # (function, local name) -> how the name is read there: "text" inside f-strings only.
         self.uses: dict[tuple[int, str], set[str]] = {}
         self.local_of: dict[tuple[int, int], int] = {}  # site key -> id() of its function
+        self.spans: dict[tuple[int, int], tuple[int, int]] = {}  # site key -> bytes of a literal
         self._concat: dict[int, bool] = {}
 
     def walk(self, tree: ast.AST) -> None:
@@ -233,6 +240,10 @@ class _Collector:
             elif isinstance(node.value, str):
                 context, skip, position = self._role()
                 self._site(node, node.value, context, skip, position)
+                self.spans[self._key(node)] = (
+                    self.text.offset(*_start(node)),
+                    self.text.offset(*_end(node)),
+                )
             return False
         if isinstance(node, ast.JoinedStr):
             self._dynamic(node)
@@ -663,6 +674,51 @@ class _Collector:
         return "", "", Position.ARGUMENT
 
 
+def _import_place(collector: _Collector, tree: ast.Module) -> tuple[int, bool]:
+    """Where the resolver import goes (byte offset of a line start) and whether a blank line
+    goes before it: after the module docstring, the `from __future__` imports and the import
+    block right after them, as isort would place it; before any comment that leads the next
+    statement; at the first statement when there is none of those."""
+    # Statements joined by ";" share a line; the first one on a line says what the line is.
+    lines: list[tuple[ast.stmt, int]] = []  # (first statement of a line, its last line)
+    for stmt in tree.body:
+        if lines and stmt.lineno == lines[-1][1]:
+            lines[-1] = (lines[-1][0], stmt.end_lineno or stmt.lineno)
+        else:
+            lines.append((stmt, stmt.end_lineno or stmt.lineno))
+    if not lines:
+        return len(collector.text.data), False
+
+    def docstring(stmt: ast.stmt) -> bool:
+        value = stmt.value if isinstance(stmt, ast.Expr) else None
+        if isinstance(value, ast.Constant):
+            return isinstance(value.value, str | bytes)
+        return isinstance(value, ast.JoinedStr) and collector._concatenated(value)
+
+    def future(stmt: ast.stmt) -> bool:
+        return isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
+
+    def imports(stmt: ast.stmt) -> bool:
+        return isinstance(stmt, ast.Import | ast.ImportFrom)
+
+    index = 1 if docstring(lines[0][0]) else 0
+    while index < len(lines) and future(lines[index][0]):
+        index += 1
+    while index < len(lines) and imports(lines[index][0]):
+        index += 1
+    if index == 0:
+        first = lines[0][0]
+        decorators = getattr(first, "decorator_list", [])
+        line = min([first.lineno, *(d.lineno for d in decorators)])
+        return collector.text.starts[line - 1], False
+    previous = lines[index - 1][0]
+    blank = future(previous) or not imports(previous)
+    last = lines[index - 1][1]
+    if last < len(collector.text.starts):
+        return collector.text.starts[last], blank
+    return len(collector.text.data), blank  # the file ends on that line
+
+
 def _index(items: list[ast.expr | None] | list[ast.expr], node: ast.AST) -> int:
     return next(i for i, item in enumerate(items) if item is node)
 
@@ -702,9 +758,9 @@ def _read_names(expression: ast.expr) -> list[str]:
 
 
 class Collected:
-    """One module's literals as decided on; `apply` parses it with libcst only when it changes."""
+    """One module's literals as decided on, and what `apply` needs to edit its text."""
 
-    def __init__(self, source: str, collector: _Collector) -> None:
+    def __init__(self, source: str, collector: _Collector, tree: ast.Module) -> None:
         self.source = source
         flows = collector.flow_names
         self.sites = []
@@ -716,9 +772,13 @@ class Collected:
                 # opus_model = "..." read only in f"Use {opus_model}": a label, not a setting.
                 site = replace(site, skip=TEXT_ONLY, position=Position.OTHER)
             self.sites.append(site)
-        self.values = {site.key: site.value for site in self.sites}
         self.names = collector.names
         self.binding = collector.existing_binding
+        self.data = collector.text.data  # the source as the edit sees it (a BOM dropped)
+        self.spans = collector.spans
+        self.import_at, self.import_blank = _import_place(collector, tree)
+        found = _NEWLINE.search(self.data)
+        self.newline = found.group().decode() if found else "\n"
 
 
 def collect(source: str) -> Collected:
@@ -727,55 +787,7 @@ def collect(source: str) -> Collected:
     tree = _parse_ast(text)
     collector = _Collector(text)
     collector.walk(tree)
-    return Collected(source, collector)
-
-
-@cache
-def _replacer() -> Any:
-    """The libcst transformer that wraps chosen literals (built on first use: libcst is only
-    imported when a file changes)."""
-    import libcst as cst
-    from libcst.metadata import PositionProvider
-
-    class Replacer(cst.CSTTransformer):
-        METADATA_DEPENDENCIES = (PositionProvider,)
-
-        def __init__(
-            self,
-            targets: dict[tuple[int, int], str],
-            values: dict[tuple[int, int], str],
-            function: str,
-        ) -> None:
-            super().__init__()
-            self.targets = targets  # (line, column) of an original SimpleString -> alias
-            self.values = values  # (line, column) -> the literal's value as decided on
-            self.function = function
-            self.done = 0
-
-        def leave_SimpleString(
-            self, original_node: cst.SimpleString, updated_node: cst.SimpleString
-        ) -> cst.BaseExpression:
-            pos = self.get_metadata(PositionProvider, original_node).start
-            key = (pos.line, pos.column)
-            alias = self.targets.get(key)
-            if alias is None or original_node.evaluated_value != self.values.get(key):
-                return updated_node
-            self.done += 1
-            # The original literal stays as the default: with no hedge.toml nothing changes.
-            return cst.Call(
-                func=cst.Name(self.function),
-                args=[
-                    cst.Arg(
-                        cst.SimpleString(f'"{alias}"'),
-                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
-                    ),
-                    cst.Arg(updated_node.with_changes(lpar=[], rpar=[])),
-                ],
-                lpar=updated_node.lpar,
-                rpar=updated_node.rpar,
-            )
-
-    return Replacer
+    return Collected(source, collector, tree)
 
 
 def binding_name(collected: Collected) -> str:
@@ -795,73 +807,37 @@ def apply(
     module_path: str,
 ) -> str:
     """The module with each chosen literal replaced by `<binding>("<alias>", <literal>)` and the
-    import added."""
+    import added.
+
+    An edit of the text at the byte ranges `ast` gave: every byte outside them stays as it was
+    (comments, formatting, the literal itself inside the lookup, its parentheses around it).
+    """
     if not replacements:
         return source
     function = binding_name(collected)
-    from libcst.metadata import MetadataWrapper
-
-    # The one libcst parse of the file: only files that change get here.
-    wrapper = MetadataWrapper(parse(collected.source), unsafe_skip_copy=True)
-    replacer = _replacer()(replacements, collected.values, function)
-    module = wrapper.visit(replacer)
-    if replacer.done != len(replacements):
-        raise ParseFailure("could not place every replacement (file changed while reading?)")
+    data = collected.data
+    edits: list[tuple[int, int, bytes]] = []
+    for key, alias in replacements.items():
+        span = collected.spans.get(key)
+        if span is None:
+            raise ParseFailure("could not place every replacement (file changed while reading?)")
+        start, end = span
+        edits.append((start, end, f'{function}("{alias}", '.encode() + data[start:end] + b")"))
     if collected.binding is None:
-        module = _add_import(module, module_path, function)
-    code = module.code
-    parse(code)  # refuse to hand back anything that no longer parses
+        nl = collected.newline
+        line = f"from {module_path} import {FUNCTION}"
+        if function != FUNCTION:
+            line += f" as {function}"
+        text = (nl if collected.import_blank else "") + line + nl
+        at = collected.import_at
+        if at == len(data) and data and not data.endswith((b"\n", b"\r")):
+            text = nl + text[: -len(nl)]  # the file ends without a newline: so does the result
+        edits.append((at, at, text.encode()))
+    out, last = [], 0
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
+        out += [data[last:start], new]
+        last = end
+    out.append(data[last:])
+    code = b"".join(out).decode("utf-8", "surrogatepass")
+    _parse_ast(code)  # refuse to hand back anything that no longer parses
     return code
-
-
-def _add_import(module: cst.Module, module_path: str, function: str) -> cst.Module:
-    import libcst as cst
-
-    asname = None if function == FUNCTION else cst.AsName(cst.Name(function))
-    stmt = cst.SimpleStatementLine(
-        [
-            cst.ImportFrom(
-                module=cst.parse_expression(module_path),  # type: ignore[arg-type]
-                names=[cst.ImportAlias(name=cst.Name(FUNCTION), asname=asname)],
-            )
-        ]
-    )
-    body = list(module.body)
-    index = 0
-    # After the module docstring and `from __future__` imports, which must come first.
-    if (
-        body
-        and isinstance(body[0], cst.SimpleStatementLine)
-        and isinstance(body[0].body[0], cst.Expr)
-        and isinstance(body[0].body[0].value, cst.SimpleString | cst.ConcatenatedString)
-    ):
-        index = 1
-    while index < len(body) and _is_future(body[index]):
-        index += 1
-    # Join the existing import block when there is one right there.
-    while index < len(body) and _is_import(body[index]):
-        index += 1
-    if index > 0 and (_is_future(body[index - 1]) or not _is_import(body[index - 1])):
-        # Its own block after the docstring or the __future__ import, as isort would place it.
-        stmt = stmt.with_changes(leading_lines=[cst.EmptyLine()])
-    body.insert(index, stmt)
-    return module.with_changes(body=body)
-
-
-def _is_future(stmt: cst.CSTNode) -> bool:
-    import libcst as cst
-
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and isinstance(stmt.body[0], cst.ImportFrom)
-        and stmt.body[0].module is not None
-        and cst.helpers.get_full_name_for_node(stmt.body[0].module) == "__future__"
-    )
-
-
-def _is_import(stmt: cst.CSTNode) -> bool:
-    import libcst as cst
-
-    return isinstance(stmt, cst.SimpleStatementLine) and isinstance(
-        stmt.body[0], cst.Import | cst.ImportFrom
-    )

@@ -1,8 +1,8 @@
 """`hedgectl rewrite`: move hard-coded model IDs into hedge.toml behind aliases.
 
 Dry run by default (a unified diff on stdout, a summary on stderr); --write applies it, --check
-exits 1 when anything would change. Python is rewritten with libcst, JavaScript/TypeScript with
-tree-sitter; IDs in YAML/JSON/TOML/.env files are already configuration and only listed.
+exits 1 when anything would change. Python is read with the stdlib `ast` parser,
+JavaScript/TypeScript with tree-sitter; IDs in YAML/JSON/TOML/.env files are already configuration and only listed.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """rewrite: move hard-coded model IDs into hedge.toml behind aliases, in memory, then write.
 
-plan() computes every change (code through libcst for Python and tree-sitter for
-JavaScript/TypeScript, the new [models] aliases, the resolver modules written once); apply()
-writes them all or nothing. IDs in YAML/JSON/TOML/.env files are already configuration: listed,
-not rewritten.
+plan() computes every change (Python read with the stdlib `ast` parser and edited as text,
+JavaScript/TypeScript through tree-sitter, the new [models] aliases, the resolver modules written
+once); apply() writes them all or nothing. IDs in YAML/JSON/TOML/.env files are already
+configuration: listed, not rewritten.
 """
 
 from __future__ import annotations

@@ -549,9 +549,9 @@ def _fixtures() -> list[str]:
 
 
 def test_ast_sites_are_the_literals_libcst_edits() -> None:
-    """`collect` decides with `ast`; `apply` edits with libcst, finding literals by position. Both
-    must see the same literals at the same (line, column), with the same values and, for
-    f-strings and concatenations, the same printed text."""
+    """`collect` reads the file with `ast`; what it reports (which literals, their line and
+    column, their value and, for f-strings and concatenations, their printed text) must be what
+    a concrete syntax tree shows, as the libcst-based implementation reported it."""
     for source in _fixtures():
         sites = {s.key: s.value for s in codemod_python.collect(source).sites}
         assert sites == _libcst_literals(source)
@@ -571,3 +571,46 @@ def test_tricky_literals_are_rewritten_in_place(catalog) -> None:  # type: ignor
     reasons = {(s.line, s.text): s.reason for s in planner.skipped}
     assert "subscript or lookup key" in reasons[(18, "deepseek-chat")]  # d["deepseek-chat", "x"]
     assert "list entry" in reasons[(19, "deepseek-chat")]  # d[("deepseek-chat", "x")]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            '"""doc"""\nimport os\nMODEL = "gpt-4o"',
+            '"""doc"""\nimport os\nfrom pkg.hedge_models import hedge_model\n'
+            'MODEL = hedge_model("gpt_4o", "gpt-4o")',
+        ),
+        (  # the file's own line ending
+            'import os\r\nMODEL = "gpt-4o"\n',
+            "import os\r\nfrom pkg.hedge_models import hedge_model\r\n"
+            'MODEL = hedge_model("gpt_4o", "gpt-4o")\n',
+        ),
+        (  # after the header comments, before the decorators
+            '# c\n\n@d\nclass A:\n    model = "gpt-4o"\n',
+            "# c\n\nfrom pkg.hedge_models import hedge_model\n@d\nclass A:\n"
+            '    model = hedge_model("gpt_4o", "gpt-4o")\n',
+        ),
+        (  # the import block ends at its last line; a comment leads the next statement
+            'from __future__ import annotations\nimport os  # c\n\n# lead\nMODEL = "gpt-4o"\n',
+            "from __future__ import annotations\nimport os  # c\n"
+            "from pkg.hedge_models import hedge_model\n\n# lead\n"
+            'MODEL = hedge_model("gpt_4o", "gpt-4o")\n',
+        ),
+        (
+            'from x import (\n    a,\n)  # trailing\nMODEL = ("gpt-4o")\n',
+            "from x import (\n    a,\n)  # trailing\nfrom pkg.hedge_models import hedge_model\n"
+            'MODEL = (hedge_model("gpt_4o", "gpt-4o"))\n',
+        ),
+        (
+            'hedge_model = 1\nMODEL = "gpt-4o"\n',
+            "from pkg.hedge_models import hedge_model as hedge_model_2\nhedge_model = 1\n"
+            'MODEL = hedge_model_2("gpt_4o", "gpt-4o")\n',
+        ),
+    ],
+)
+def test_the_import_goes_where_it_always_went(source: str, expected: str) -> None:
+    # These outputs are the ones the libcst-based edit produced; the text edit keeps them.
+    collected = codemod_python.collect(source)
+    replacements = {s.key: "gpt_4o" for s in collected.sites if s.value == "gpt-4o"}
+    assert codemod_python.apply(source, collected, replacements, "pkg.hedge_models") == expected
