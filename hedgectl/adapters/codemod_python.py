@@ -88,10 +88,13 @@ def _parse_ast(source: str) -> ast.Module:
             warnings.simplefilter("ignore")  # invalid escape sequences: the project's business
             return ast.parse(source)
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        parse(source)  # libcst's message when it cannot parse it either (the one users know)
-        version = f"{sys.version_info.major}.{sys.version_info.minor}"
         line = getattr(exc, "lineno", None) or "?"
         message = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+        if isinstance(exc, MemoryError | RecursionError) or "nested" in message:
+            # Nested deeper than Python reads: libcst's native parser would crash on it.
+            raise ParseFailure(f"line {line}: nested too deeply to read") from None
+        parse(source)  # libcst's message when it cannot parse it either (the one users know)
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
         raise ParseFailure(f"line {line}: {message} (Python {version} cannot parse it)") from None
 
 
@@ -737,10 +740,10 @@ def _defaults(node: ast.arguments) -> Iterator[tuple[ast.arg, ast.expr]]:
 
 def _read_names(expression: ast.expr) -> list[str]:
     """Names an f-string expression reads (`{model}`, `{cfg.model}` reads cfg)."""
+    while isinstance(expression, ast.Attribute):
+        expression = expression.value
     if isinstance(expression, ast.Name):
         return [expression.id]
-    if isinstance(expression, ast.Attribute):
-        return _read_names(expression.value)
     # Anything more complex (calls, subscripts): every name in it counts as a read.
     found: list[str | None] = []
     for node in ast.walk(expression):

@@ -614,3 +614,11 @@ def test_the_import_goes_where_it_always_went(source: str, expected: str) -> Non
     collected = codemod_python.collect(source)
     replacements = {s.key: "gpt_4o" for s in collected.sites if s.value == "gpt-4o"}
     assert codemod_python.apply(source, collected, replacements, "pkg.hedge_models") == expected
+
+
+def test_hostile_nesting_is_refused_without_a_crash() -> None:
+    # Deeper than Python's parser goes: refused with a one-line reason. libcst's native parser
+    # (asked for its message on files `ast` refuses) overflows its stack on these, so it is not.
+    for source in ("x = " + "+".join(["a"] * 100_000) + "\n", "x = " + "(" * 5000 + ")" * 5000):
+        with pytest.raises(codemod_python.ParseFailure, match="nested too deeply"):
+            codemod_python.collect(source)
