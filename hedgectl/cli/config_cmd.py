@@ -124,6 +124,7 @@ def export(
 
 
 def register(app: typer.Typer) -> None:
-    config_app.command("check")(reports_errors(check))
-    config_app.command("export")(reports_errors(export))
+    if not config_app.registered_commands:  # once, however many root apps are built
+        config_app.command("check")(reports_errors(check))
+        config_app.command("export")(reports_errors(export))
     app.add_typer(config_app, name="config")

@@ -73,3 +73,29 @@ def test_help_examples_name_real_commands_options_and_values() -> None:
             with command.make_context(command.name, list(rest), parent=ctx):
                 checked += 1
     assert checked >= 20
+
+
+def test_a_run_builds_only_the_command_it_names() -> None:
+    """`hedgectl audit ...` builds the audit command alone; what it prints is what the whole
+    app prints (help, usage errors), and runs that name no command get every command."""
+    from hedgectl.cli import app as root
+
+    everything = tuple(root.COMMANDS)
+    assert root.commands_for(["audit", "."]) == ("audit",)
+    assert root.commands_for(["--no-color", "mirror", "copy"]) == ("mirror",)
+    for argv in ([], ["--help"], ["-h", "audit"], ["-V"], ["audti"], ["--bogus", "audit"]):
+        assert root.commands_for(argv) == everything, argv
+    runner = CliRunner()
+    full = root.build(everything)
+    for path in COMMANDS:
+        if not path:
+            continue
+        alone = root.build((path[0],))
+        assert list(typer.main.get_command(alone).commands) == [path[0]]
+        for argv in ([*path, "--help"], [*path, "--no-such-option"], ["--no-color", *path, "-h"]):
+            want, got = runner.invoke(full, argv), runner.invoke(alone, argv)
+            assert (got.exit_code, got.stdout, got.stderr) == (
+                want.exit_code,
+                want.stdout,
+                want.stderr,
+            ), argv
