@@ -37,6 +37,12 @@ class Match:
     start: int = 0  # offset of the match within the token
     end: int = 0
 
+    def __reduce__(self) -> tuple[type[Match], tuple[object, ...]]:
+        # Workers send thousands to the main process; a frozen slotted dataclass pickles by
+        # default through fields() on both ends, a third of the time of unpickling a scan.
+        return Match, (self.kind, self.text, self.model_id, self.family, self.vendor,
+                       self.platform, self.start, self.end)  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

@@ -210,3 +210,15 @@ def test_pools_scanning_side_by_side_each_use_their_own_catalog(tmp_path: object
     for t in threads:
         t.join(timeout=120)
     assert results == {"custom": 420, "shipped": 0}
+
+
+def test_a_match_survives_the_trip_from_a_worker_whole() -> None:
+    import dataclasses
+    import pickle
+
+    from hedgectl.core.models import Kind, Match
+
+    values = {f.name: f"v{i}" for i, f in enumerate(dataclasses.fields(Match))}
+    values.update(kind=Kind.ENDPOINT, start=3, end=9)  # every field away from its default
+    match = Match(**values)  # type: ignore[arg-type]
+    assert pickle.loads(pickle.dumps(match)) == match
