@@ -7,61 +7,52 @@ import functools
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar, cast
 
 import typer
-from rich.console import Console, ConsoleDimensions
-from rich.markup import escape
-from rich.segment import Segment
 
 from hedgectl.errors import HedgeError
-from hedgectl.report import UNSAFE, printable, terminal_safe
+from hedgectl.report import printable, terminal_safe
 
-# Wide enough that no line is ever wrapped or cut: the width a console has off a terminal.
-UNBOUNDED_WIDTH = 1_000_000
+if TYPE_CHECKING:
+    from hedgectl.cli._console import OutputConsole
 
 
-class OutputConsole(Console):
-    """A rich console that wraps to the terminal, and never wraps or cuts anything elsewhere.
+class _Deferred:
+    """A console made on first use: a run that prints nothing through rich (`audit -q -f json`)
+    never imports it (15 ms of a short run's start-up). Everything else is the console's own."""
 
-    Off a terminal (a pipe, a file, a CI log) rich would fall back to 80 columns (or the width of
-    whichever other stream is a terminal) and fold table cells and long lines; here every line
-    keeps its full length, so one item stays one line for grep, wc -l and log viewers. NO_COLOR
-    is honoured by rich itself; --no-color sets `no_color` on both consoles.
-    """
+    def __init__(self, **options: Any) -> None:
+        object.__setattr__(self, "_options", options)
+        object.__setattr__(self, "_console", None)
 
-    def __init__(self, *args: Any, width: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, width=width, **kwargs)
-        self._fixed_width = width is not None  # COLUMNS alone describes a terminal, not a pipe
+    def made(self) -> OutputConsole:
+        console: OutputConsole | None = object.__getattribute__(self, "_console")
+        if console is None:
+            from hedgectl.cli._console import OutputConsole
 
-    @property
-    def size(self) -> ConsoleDimensions:
-        if not self._fixed_width and not self.is_terminal:
-            return ConsoleDimensions(UNBOUNDED_WIDTH, 25)
-        return super().size
+            console = OutputConsole(**object.__getattribute__(self, "_options"))
+            object.__setattr__(self, "_console", console)
+        return console
 
-    @size.setter
-    def size(self, new_size: tuple[int, int]) -> None:
-        self._width, self._height = new_size
-        self._fixed_width = True
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.made(), name)
 
-    def render(self, renderable: Any, options: Any = None) -> Iterator[Segment]:
-        """Every segment printed, made terminal-safe: whatever a renderer forgot to escape (a
-        file name, a server's message, a key from hedge.toml), no ESC, CR, BEL or bidi override
-        in a repository's content reaches the terminal or the log. rich's own control codes
-        (cursor moves for progress bars) are segments of their own and pass untouched."""
-        for segment in super().render(renderable, options):
-            if segment.control or not UNSAFE.search(segment.text):
-                yield segment
-            else:
-                yield Segment(terminal_safe(segment.text), segment.style)
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.made(), name, value)
+
+
+def real(console: OutputConsole) -> OutputConsole:
+    """The console itself, for rich objects that take one (Progress, Live)."""
+    deferred: object = console
+    return deferred.made() if isinstance(deferred, _Deferred) else console
 
 
 # Results go to stdout, everything else (progress, warnings, errors) to stderr.
-out = OutputConsole(highlight=False)
-err = OutputConsole(stderr=True, highlight=False)
+out = cast("OutputConsole", _Deferred(highlight=False))
+err = cast("OutputConsole", _Deferred(stderr=True, highlight=False))
 
 
 def disable_color() -> None:
@@ -189,6 +180,8 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def error(message: str, hint: str | None = None) -> None:
+    from rich.markup import escape
+
     # Escaped: messages name TOML tables ([tool.hedgectl], [models.x]) that rich would eat as markup.
     err.print(f"[bold red]error:[/] {escape(printable(message))}", markup=True, soft_wrap=True)
     if hint:
@@ -196,6 +189,8 @@ def error(message: str, hint: str | None = None) -> None:
 
 
 def warn(message: str) -> None:
+    from rich.markup import escape
+
     err.print(f"[yellow]warning:[/] {escape(printable(message))}", soft_wrap=True)
 
 
@@ -229,6 +224,8 @@ def emit_rich(renderable: object, output: Path | None, *, quiet: bool = False) -
         if not quiet:
             out.print(renderable)
         return
+    from hedgectl.cli._console import OutputConsole
+
     with open(os.devnull, "w") as sink:
         console = OutputConsole(record=True, file=sink, no_color=True)
         console.print(renderable)

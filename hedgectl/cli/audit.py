@@ -21,6 +21,7 @@ from hedgectl.cli._common import (
     emit,
     emit_rich,
     err,
+    real,
     relaxed_gc,
     reports_errors,
 )
@@ -296,7 +297,7 @@ def _progress() -> tuple[Any, Any]:
 
     progress = Progress(
         SpinnerColumn(), "scanning: {task.completed} files", TimeElapsedColumn(),
-        console=err, transient=True,
+        console=real(err), transient=True,
     )  # fmt: skip
     task = progress.add_task("scanning", total=None)
     progress.start()

@@ -30,6 +30,7 @@ from hedgectl.cli._common import (
     emit_rich,
     err,
     out,
+    real,
     reports_errors,
 )
 from hedgectl.cli._extras import require
@@ -209,7 +210,7 @@ class _Reporter:
                 DownloadColumn(binary_units=True),
                 TransferSpeedColumn(),
                 TimeRemainingColumn(),
-                console=err,
+                console=real(err),
                 transient=False,
             )
             self._bar.start()

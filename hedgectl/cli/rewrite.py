@@ -24,6 +24,7 @@ from hedgectl.cli._common import (
     VendorOpt,
     emit,
     err,
+    real,
     reports_errors,
 )
 from hedgectl.cli._extras import require
@@ -138,7 +139,7 @@ def _progress_bar() -> Callable[[int, int], None]:
 
     bar = Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
+        console=real(err), transient=True,
     )  # fmt: skip
     task = bar.add_task("rewrite", total=None)
 
