@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from hedgectl.catalog import TIER_RANK
-from hedgectl.core.models import Finding, Location
+from hedgectl.core.models import Finding, Kind, Location
 
 TOP_FILES = 3
 # A path segment naming a version of the docs: v1, v2.3, 1.2, 1.2.x, version-2.1, 2024-05 ...
@@ -145,15 +145,18 @@ def _dedupe_versions(findings: Iterable[Finding]) -> tuple[list[tuple[str, Findi
     For each canonical document and ID, the copy with the most occurrences is kept (the others
     are older or newer versions of the same text).
     """
-    per_copy: dict[tuple[str, str, str], dict[str, list[Finding]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    per_copy: dict[tuple[str, Kind, str], dict[str, list[Finding]]] = {}
     for f in findings:
         canon = canonical_path(f.path)
-        per_copy[(canon, f.kind.value, f.model_id.lower())][f.path].append(f)
+        copies = per_copy.setdefault((canon, f.kind, f.model_id.lower()), {})
+        copies.setdefault(f.path, []).append(f)
     kept: list[tuple[str, Finding]] = []
     dropped = 0
     for (canon, _, _), copies in per_copy.items():
+        if len(copies) == 1:  # no versioned copies: most documents
+            (only,) = copies.values()
+            kept += [(canon, f) for f in only]
+            continue
         best = max(sorted(copies), key=lambda p: len(copies[p]))
         kept += [(canon, f) for f in copies[best]]
         dropped += sum(len(v) for p, v in copies.items() if p != best)
@@ -172,8 +175,17 @@ def build(findings: Iterable[Finding]) -> Inventory:
     findings = list(findings)
     kept, dropped = _dedupe_versions(findings)
     copies_of: dict[str, set[str]] = defaultdict(set)
-    for f in findings:
-        copies_of[canonical_path(f.path)].add(f.path)
+    for path in {f.path for f in findings}:
+        copies_of[canonical_path(path)].add(path)
+
+    # Findings repeat (the same ID many times in a file): each distinct (file, what a row shows)
+    # is counted once and added up, in the order first seen (the first finding of a model or
+    # vendor names its row).
+    groups: dict[tuple[str, Kind, str, str, str, str, str, str, bool, Location, str], int] = {}
+    for canon, f in kept:
+        group = (canon, f.kind, f.model_id, f.family, f.vendor, f.vendor_name, f.hq, f.tier,
+                 f.open_weights, f.location, f.platform)  # fmt: skip
+        groups[group] = groups.get(group, 0) + 1
 
     models: dict[tuple[str, str], ModelRow] = {}
     model_files: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -184,35 +196,37 @@ def build(findings: Iterable[Finding]) -> Inventory:
     file_tiers: dict[str, set[str]] = defaultdict(set)
     file_vendors: dict[str, set[str]] = defaultdict(set)
 
-    for canon, f in kept:
-        key = (f.kind.value, f.model_id.lower())
+    for group, n in groups.items():
+        canon, kind, model_id, family, vendor, vendor_name, hq, tier, open_weights, location, \
+            platform = group  # fmt: skip
+        key = (kind.value, model_id.lower())
         row = models.get(key)
         if row is None:
             row = models[key] = ModelRow(
-                model_id=f.model_id, kind=f.kind.value, family=f.family, vendor=f.vendor,
-                vendor_name=f.vendor_name, hq=f.hq, tier=f.tier, open_weights=f.open_weights,
+                model_id=model_id, kind=kind.value, family=family, vendor=vendor,
+                vendor_name=vendor_name, hq=hq, tier=tier, open_weights=open_weights,
             )  # fmt: skip
-        row.findings += 1
-        if f.location in DOC_LOCATIONS:
-            row.in_docs += 1
-        elif f.location is not Location.EXTERNALISED:
-            row.in_code += 1
-        if f.platform and f.platform not in row.platforms:
-            row.platforms.append(f.platform)
-        model_files[key][canon] += 1
+        row.findings += n
+        if location in DOC_LOCATIONS:
+            row.in_docs += n
+        elif location is not Location.EXTERNALISED:
+            row.in_code += n
+        if platform and platform not in row.platforms:
+            row.platforms.append(platform)
+        model_files[key][canon] += n
 
-        v = vendor_rows.get(f.vendor)
+        v = vendor_rows.get(vendor)
         if v is None:
-            v = vendor_rows[f.vendor] = VendorRow(f.vendor, f.vendor_name, f.hq, f.tier)
-        v.findings += 1
-        if f.location not in DOC_LOCATIONS and f.location is not Location.EXTERNALISED:
-            v.in_code += 1
-        vendor_models[f.vendor][f.model_id] += 1
-        vendor_files[f.vendor][canon] += 1
+            v = vendor_rows[vendor] = VendorRow(vendor, vendor_name, hq, tier)
+        v.findings += n
+        if location not in DOC_LOCATIONS and location is not Location.EXTERNALISED:
+            v.in_code += n
+        vendor_models[vendor][model_id] += n
+        vendor_files[vendor][canon] += n
 
-        file_models[canon][f.model_id] += 1
-        file_tiers[canon].add(f.tier)
-        file_vendors[canon].add(f.vendor)
+        file_models[canon][model_id] += n
+        file_tiers[canon].add(tier)
+        file_vendors[canon].add(vendor)
 
     for key, row in models.items():
         row.files = len(model_files[key])
