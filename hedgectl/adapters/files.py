@@ -714,11 +714,13 @@ def scan_files(
     on_progress: Callable[[int], None] | None = None,
     read: Callable[[str], bytes] | None = None,
     role: Callable[[str], Role] | None = None,
+    on_scanned: Callable[[list[Scanned]], None] | None = None,
 ) -> tuple[list[Scanned], list[tuple[str, str]], int, str]:
     """Read and scan every listed file; big trees use one process per core.
 
     role(path) says what the configuration makes of a file (CONFIG, GENERATED or None); without
-    it no file is exempt.
+    it no file is exempt. on_scanned(batch) gets each batch of files with findings as it comes
+    back, in listing order: the caller works on them while workers scan the rest.
 
     The listing is consumed as it is produced: chunks go to the workers while the tree is still
     being walked, so walking and scanning overlap.
@@ -741,6 +743,8 @@ def scan_files(
         found.extend(result[0])
         skipped.extend(result[1])
         scanned += result[2]
+        if on_scanned and result[0]:
+            on_scanned(result[0])
         if on_progress:
             on_progress(count)
 

@@ -16,7 +16,7 @@ from hedgectl.errors import ConfigError, UsageError
 from hedgectl.services import settings as _settings
 
 if TYPE_CHECKING:
-    from hedgectl.adapters.files import ConfiguredGlobs, Entry
+    from hedgectl.adapters.files import ConfiguredGlobs, Entry, Scanned
     from hedgectl.core.audit import AuditResult
     from hedgectl.core.models import Finding
 
@@ -160,7 +160,16 @@ def audit(
         listed = list(entries)
         blobs = staged_contents([path for path, _, _ in listed if path], cwd)
         entries, read = iter(listed), _index_reader(blobs)
-    found, skipped_all, scanned, engine = scan_files(
+    findings: list[Finding] = []
+
+    def judge(batch: list[Scanned]) -> None:
+        # Tiers and fingerprints for each batch as it comes back, while the rest is scanned.
+        for file in batch:
+            findings.extend(
+                to_findings(file.path, file.raws, catalog, externalised=file.externalised)
+            )
+
+    _found, skipped_all, scanned, engine = scan_files(
         entries,
         overrides,
         lines=lines,
@@ -170,12 +179,8 @@ def audit(
         role=None
         if request.content is not None
         else file_roles(settings, proposed=checkout if checkout is not settings else None),
+        on_scanned=judge,
     )
-    findings = []
-    for scanned_file in found:
-        findings += to_findings(
-            scanned_file.path, scanned_file.raws, catalog, externalised=scanned_file.externalised
-        )
     by_reason: dict[str, int] = {}
     for _, reason in skipped_all:
         key = reason.split(" (")[0].split(":")[0]
