@@ -462,7 +462,9 @@ def _expand(roots: list[Path], cwd: Path) -> Iterator[Listed]:
                 ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], root
             )
         if listing is not None:
-            for name in set(filter(None, listing.split("\0"))):
+            # In git's order (a set's order changes from run to run with string hashing, and
+            # the first of two links to one file is the one reported).
+            for name in dict.fromkeys(filter(None, listing.split("\0"))):
                 yield os.path.join(root_s, name), root_s, name, None
         else:
             yield from _walk(root_s)

@@ -400,3 +400,29 @@ def test_csv_cells_that_a_spreadsheet_would_evaluate_are_neutralised(
     expected = ("'" if lead in "=+-@" else "") + shown + name[1:]
     assert row["path"] == expected
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row.values())
+
+
+def test_a_file_and_a_link_to_it_report_the_same_path_every_run(repo: Path) -> None:
+    """Files are read in git's order, so of two paths to one file the first in that order is
+    reported, every run (not whichever a hash seed puts first)."""
+    from hedgectl.adapters.files import select_files
+
+    for i in range(30):
+        (repo / f"m{i:02}.py").write_text(f'M = "gpt-4o-{i}"\n')
+    (repo / "docs").mkdir()
+    (repo / "docs" / "post.py").write_text('MODEL = "deepseek-chat"\n')
+    (repo / "blog").mkdir()
+    (repo / "blog" / "post.py").symlink_to("../docs/post.py")
+    git("add", ".", cwd=repo)
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z"], cwd=repo, capture_output=True, check=True, timeout=60
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    in_git_order = [name for name in listed if name and name != "docs/post.py"]
+    shown = [display for _, display in select_files([Path(".")], cwd=repo).files]
+    assert shown == in_git_order  # blog/post.py stands for both paths
+    _code, out, _ = run("audit", ".", "-f", "json", "--fail-on", "never", cwd=repo)
+    assert ("blog/post.py", "deepseek-chat") in ids(out)
