@@ -80,26 +80,38 @@ def _value(annotation: Any, info: Any, value: Any, param: Any, ctx: Any) -> Any:
     return _leaf(annotation, info, value, param, ctx)
 
 
-if _coercion is not None:
+def _direct_class() -> Any:
+    """typer's RuntimeParam with the direct checks first, or None when typer's internals differ."""
+    if _coercion is None or not hasattr(_coercion, "build_runtime_param"):
+        return None  # pragma: no cover - another typer
+    try:
 
-    @dataclass(frozen=True)
-    class _Direct(_coercion.RuntimeParam):
-        """typer's RuntimeParam for one parameter: its own checks first, its adapter if needed."""
+        @dataclass(frozen=True)
+        class Direct(_coercion.RuntimeParam):
+            """typer's RuntimeParam for one parameter: its own checks first, its adapter if
+            needed."""
 
-        descriptor: Any = None
+            descriptor: Any = None
 
-        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-            result = _value(self.annotation, self.parameter_info, value, param, ctx)
-            if result is not _UNHANDLED:
-                return result
-            usual = _coercion.build_runtime_param(self.descriptor)
-            param._runtime_param = usual  # later values go typer's way straight away
-            return usual._coerce_value(value, param=param, ctx=ctx)
+            def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+                result = _value(self.annotation, self.parameter_info, value, param, ctx)
+                if result is not _UNHANDLED:
+                    return result
+                usual = _coercion.build_runtime_param(self.descriptor)
+                param._runtime_param = usual  # later values go typer's way straight away
+                return usual._coerce_value(value, param=param, ctx=ctx)
+
+    except (AttributeError, TypeError):  # pragma: no cover - another typer
+        return None
+    return Direct
+
+
+_Direct = _direct_class()
 
 
 def install(params: Iterable[Any]) -> None:
     """Give each typer parameter the direct checks (before any value is seen)."""
-    if _coercion is None or not hasattr(_coercion, "build_runtime_param"):
+    if _Direct is None:
         return  # pragma: no cover - another typer
     for param in params:
         if not isinstance(param, _TyperParameter):
@@ -107,8 +119,12 @@ def install(params: Iterable[Any]) -> None:
         descriptor = getattr(param, "type_descriptor", None)
         if descriptor is None or getattr(param, "_runtime_param", False) is not None:
             continue
-        param._runtime_param = _Direct(
-            parameter_info=descriptor.parameter_info,
-            annotation=descriptor.annotation,
-            descriptor=descriptor,
-        )
+        try:
+            direct = _Direct(
+                parameter_info=descriptor.parameter_info,
+                annotation=descriptor.annotation,
+                descriptor=descriptor,
+            )
+        except (AttributeError, TypeError):  # pragma: no cover - another typer
+            return
+        param._runtime_param = direct
