@@ -5,11 +5,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import zlib
 from typing import Any
 from urllib.parse import quote
 
 from hedgectl.core.mirror.model import META_PREFIX, ObjectInfo, Part, RepoFile
+
+try:
+    # zlib-ng's CRC32 (the same checksum) folds with PCLMUL/VPCLMUL: about 0.04 CPU-s per GiB
+    # against 0.2-0.45 for the stdlib's zlib, which was a sixth of the client's CPU per byte.
+    from zlib_ng.zlib_ng import crc32 as _crc32
+except ImportError:  # pragma: no cover - a platform without a zlib-ng wheel
+    from zlib import crc32 as _crc32
 
 
 def new_hasher(file: RepoFile) -> Any:
@@ -21,8 +27,9 @@ def new_hasher(file: RepoFile) -> Any:
     return hasher
 
 
-def crc32_b64(data: bytes | bytearray) -> str:
-    return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode("ascii")
+def crc32_b64(data: bytes | bytearray | memoryview) -> str:
+    """The CRC32 S3 checks (x-amz-checksum-crc32): base64 of the big-endian value."""
+    return base64.b64encode(_crc32(data).to_bytes(4, "big")).decode("ascii")
 
 
 def part_matches(existing: Part, data: bytes | bytearray, crc: str) -> bool:
