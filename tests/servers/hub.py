@@ -171,6 +171,8 @@ class Faults:
     corrupt          paths whose byte at offset size//2 is flipped in every body
     etag_changed     paths whose resolve HEAD reports another hash (file changed under the commit)
     rate[path]       bytes per second for that path's bodies (slow it so a kill lands mid-file)
+    hold[path]       bodies of that path stop before the chunk holding this file offset until
+                     `released` is set (at most 60 s): a copy that cannot finish before a test acts
     ignore_range     paths served whole (200) even when a Range is asked for
     api_statuses     the next API calls (model_info, tree) answer with these
     tree_statuses    the next tree-page calls only answer with these
@@ -183,6 +185,8 @@ class Faults:
     corrupt: set[str] = field(default_factory=set)
     etag_changed: set[str] = field(default_factory=set)
     rate: dict[str, float] = field(default_factory=dict)
+    hold: dict[str, int] = field(default_factory=dict)
+    released: threading.Event = field(default_factory=threading.Event)
     api_statuses: deque[int] = field(default_factory=deque)
     tree_statuses: deque[int] = field(default_factory=deque)
     resolve_statuses: dict[str, deque[int]] = field(default_factory=dict)
@@ -573,6 +577,9 @@ class _Handler(BaseHTTPRequestHandler):
                     data = memoryview(
                         bytes(data[:i]) + bytes([data[i] ^ 0xFF]) + bytes(data[i + 1 :])
                     )
+                held = self.hub.faults.hold.get(f.path)
+                if held is not None and pos + len(data) > held:
+                    self.hub.faults.released.wait(60)
                 pos += len(data)
                 if drop is not None and sent + len(data) >= drop:
                     self.wfile.write(data[: max(0, drop - sent)])

@@ -155,6 +155,10 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(
     repo = HubRepo("acme/interrupted", [big])
     hub = hub_factory(repo)
     hub.faults.rate[big.path] = 3 * MiB
+    # The Hub holds the bytes after the second part until the signal is sent: the copy is still
+    # running when it lands (a test that only polled for a stored part could send it after a
+    # stalled poll, to a process that had finished: exit 0). After the release the rest takes 10 s.
+    hub.faults.hold[big.path] = 2 * 5 * MiB
     key = f"m/{repo.repo_id}/{repo.commit}/{big.path}"
     cmd = mirror_cmd(
         hub, seaweed.endpoint, repo.repo_id, f"s3://{bucket}/m", "--part-size", "5MiB", "-j", "2"
@@ -165,9 +169,13 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(
         while not list_parts(s3, bucket, key):
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.1)
+        assert proc.poll() is None
         proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)  # let it land before the held reads go on (they end the run sooner)
+        hub.faults.released.set()
         _, err = proc.communicate(timeout=60)
     finally:
+        hub.faults.released.set()
         if proc.poll() is None:
             proc.kill()
             proc.wait()
