@@ -67,6 +67,7 @@ class HubAdapter:
         self._warned_no_range = False
         self._ranges: dict[str, bool] = {}  # file -> did its server honour Range?
         self._local = threading.local()
+        self._proxy_for: dict[tuple[str, str], bool] = {}
         self._ssl_context: ssl.SSLContext | None = None
         self.timeout = timeout
         self.http = httpx.Client(
@@ -348,7 +349,7 @@ class HubAdapter:
         """One GET. Without a proxy: stdlib http.client on a per-thread keep-alive connection,
         reading straight into the part buffer (readinto); about 3x less CPU per byte than httpx,
         which matters at multi-Gbit/s. Behind a proxy (HTTPS_PROXY...): httpx, which honours it."""
-        if _proxied(url):
+        if self._proxied(url):
             with self.http.stream("GET", url, headers=headers) as r:
                 yield _HttpxResponse(r)
             return
@@ -376,6 +377,15 @@ class HubAdapter:
                     self._drop_conn(url)
             return
         raise RemoteError(f"too many redirects from {url}")
+
+    def _proxied(self, url: str) -> bool:
+        """Does a proxy from the environment apply to this URL's origin? Decided once per origin:
+        reading the proxy variables walks os.environ, about 0.5 ms, and every ranged read asked."""
+        origin = _origin(url)
+        known = self._proxy_for.get(origin)
+        if known is None:
+            known = self._proxy_for[origin] = _proxied(url)
+        return known
 
     def _conn(self, url: str) -> http.client.HTTPConnection:
         pool: dict[tuple[str, str], http.client.HTTPConnection] = self._local.__dict__.setdefault(
