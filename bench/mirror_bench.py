@@ -11,6 +11,11 @@ One run, one machine, loopback only. A generated repo (N LFS shards) is served b
   (d) kill loop                 hedgectl killed with SIGKILL 10 times at random moments, then run
                                 to the end: the bytes the Hub served, as a multiple of the repo
 
+awscli pins its own botocore, so it lives in a venv of its own; the bench looks for `aws` on PATH,
+then at /tmp/mirror-awscli/bin/aws (--aws names another):
+
+    python3 -m venv /tmp/mirror-awscli && /tmp/mirror-awscli/bin/pip install awscli
+
 Usage:
     .venv/bin/python bench/mirror_bench.py                    # 4 x 512 MiB, writes RESULTS.md
     .venv/bin/python bench/mirror_bench.py --files 2 --file-mib 256 --no-write
@@ -41,6 +46,7 @@ from hedgectl.core.mirror.model import DEFAULT_PART  # noqa: E402
 from tests.servers.seaweed import ACCESS_KEY, SECRET_KEY, start_seaweed  # noqa: E402
 
 WORK = REPO / "bench" / "out" / "mirror"
+AWSCLI_VENV = Path("/tmp/mirror-awscli")  # where the docstring's setup puts awscli
 START, END = markers("mirror")
 MiB = 1024 * 1024
 REPO_ID = "bench/model"
@@ -145,6 +151,7 @@ def section(
     args: argparse.Namespace,
     total: int,
     aws_label: str,
+    aws_setup: str,
 ) -> str:
     lines = [
         START,
@@ -158,8 +165,7 @@ def section(
         f"({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, loopback; each figure is the best of the "
         f"rounds; load average {args.load_before:.1f} before the run and {os.getloadavg()[0]:.1f} after: "
         "a load above the core count means other work shared the cores and every figure is lower than "
-        "on an idle machine). awscli pins its own botocore, so it lives in its own venv: "
-        "`python3 -m venv /tmp/bench-awscli && /tmp/bench-awscli/bin/pip install awscli`.",
+        f"on an idle machine). {aws_setup}",
         "",
         f"Repo: {args.files} LFS shards of {args.file_mib} MiB + config.json = {total / MiB:.0f} MiB, served by "
         "the test Hub (tests/servers/hub.py, own process: resolve HEAD, 302 to a CDN origin, Range GETs) "
@@ -184,6 +190,15 @@ def section(
                 f"- hedgectl vs the fastest upload of the same bytes from local disk ({sink['mbps']:.0f} MB/s, "
                 f"'{sink['name'].strip()}'; the sink's limit): **{mine['mbps'] / sink['mbps'] * 100:.0f}%** "
                 "(goal >= 90%)"
+            )
+        if index == 0:
+            cpu = {r["name"].strip(): r["cpu"] / r["gib"] for r in rows}
+            lines.append(
+                f"- client CPU per GiB: hedgectl **{cpu['hedgectl mirror']:.2f} s** (download, SHA-256, "
+                f"CRC32 and upload in one process); {aws_label} from disk "
+                f"{cpu['upload from disk']:.2f} s; raw upload (s3transfer) "
+                f"{cpu.get('raw upload from disk (s3transfer)', float('nan')):.2f} s; two-step "
+                f"{cpu['two-step total']:.2f} s (each figure includes the process's start-up)"
             )
         lines += [
             f"- hedgectl vs two-step: **{two['seconds'] / mine['seconds']:.2f}x** faster (goal >= 1.5x)",
@@ -218,8 +233,10 @@ def section(
         "",
         "Reading the figures: on this 2-core machine SeaweedFS alone burns about 10 CPU-seconds per GiB "
         "it ingests (the 'server CPU' column), so the sink is CPU-bound and every client competes with it "
-        "for the same two cores. hedgectl does strictly more client work than the raw upload (it downloads, "
-        "SHA-256-hashes every byte in order and CRC32s every part), so where it falls short of the "
+        "for the same two cores. hedgectl does more client work than the raw upload: it downloads every "
+        "byte, SHA-256-hashes it in order and CRC32s each part (the uploads from disk SHA-256 every "
+        "byte too: botocore signs payloads over http://; hedgectl sends UNSIGNED-PAYLOAD with the "
+        "CRC32 the store checks), so where it falls short of the "
         "sink's limit here, that is CPU taken from the sink; with the source and the sink on other machines the client's CPU is the only "
         "cost and the gap is that CPU. On plain loopback the download half of the two-step copy is almost "
         "free, so streaming has little to overlap; with a source capped like a real WAN link (second "
@@ -262,12 +279,26 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     py = sys.executable
-    aws = args.aws or shutil.which("aws")
+    default_aws = AWSCLI_VENV / "bin" / "aws"
+    aws = args.aws or shutil.which("aws") or (str(default_aws) if default_aws.exists() else None)
     aws_label = (
         "`aws s3 cp --recursive`"
         if aws
         else "boto3 upload_file (s3transfer, the code `aws s3 cp` runs; awscli was not installed)"
     )
+    if aws:
+        version = subprocess.run([aws, "--version"], capture_output=True, text=True).stdout
+        venv = Path(aws).parent.parent
+        aws_setup = (
+            f"The aws CLI ({version.split()[0] if version.split() else 'version unknown'}) pins its "
+            f"own botocore, so it lives in its own venv: `python3 -m venv {venv} && "
+            f"{venv}/bin/pip install awscli`."
+        )
+    else:
+        aws_setup = (
+            f"awscli was not installed (`python3 -m venv {AWSCLI_VENV} && "
+            f"{AWSCLI_VENV}/bin/pip install awscli`, then --aws {default_aws})."
+        )
     weed = start_seaweed(WORK / "seaweed")
     hub_proc = subprocess.Popen(
         [
@@ -460,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
         hub_proc.wait(timeout=30)
         weed.stop()
 
-    text = section(scenarios, kills, args, total, aws_label)
+    text = section(scenarios, kills, args, total, aws_label, aws_setup)
     print(text)
     if not args.no_write:
         write_section("mirror", text)
