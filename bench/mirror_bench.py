@@ -11,8 +11,8 @@ One run, one machine, loopback only. A generated repo (N LFS shards) is served b
   (d) kill loop                 hedgectl killed with SIGKILL 10 times at random moments, then run
                                 to the end: the bytes the Hub served, as a multiple of the repo
 
-awscli pins its own botocore, so it lives in a venv of its own; the bench looks for `aws` on PATH,
-then at /tmp/mirror-awscli/bin/aws (--aws names another):
+awscli pins its own botocore, so it lives in a venv of its own; the bench runs
+/tmp/mirror-awscli/bin/aws if it is there, else `aws` on PATH (--aws names another):
 
     python3 -m venv /tmp/mirror-awscli && /tmp/mirror-awscli/bin/pip install awscli
 
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     WORK.mkdir(parents=True)
     py = sys.executable
     default_aws = AWSCLI_VENV / "bin" / "aws"
-    aws = args.aws or shutil.which("aws") or (str(default_aws) if default_aws.exists() else None)
+    aws = args.aws or (str(default_aws) if default_aws.exists() else None) or shutil.which("aws")
     aws_label = (
         "`aws s3 cp --recursive`"
         if aws
@@ -289,10 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     if aws:
         version = subprocess.run([aws, "--version"], capture_output=True, text=True).stdout
         venv = Path(aws).parent.parent
+        name = version.split()[0] if version.split() else "version unknown"
         aws_setup = (
-            f"The aws CLI ({version.split()[0] if version.split() else 'version unknown'}) pins its "
-            f"own botocore, so it lives in its own venv: `python3 -m venv {venv} && "
-            f"{venv}/bin/pip install awscli`."
+            f"The aws CLI ({name}) pins its own botocore, so it lives in its own venv: "
+            f"`python3 -m venv {venv} && {venv}/bin/pip install awscli`."
+            if (venv / "pyvenv.cfg").exists()
+            else f"The aws CLI: {aws} ({name})."
         )
     else:
         aws_setup = (
