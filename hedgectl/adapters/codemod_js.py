@@ -241,7 +241,10 @@ def collect(data: bytes, lang: str) -> Collected:
             )
         )
 
-    # The import goes after the file's header: hashbang, directives, comments, imports, requires.
+    # The import goes after the file's header: hashbang, directives, comments, imports, requires,
+    # and never before a byte-order mark.
+    if data.startswith(b"\xef\xbb\xbf"):
+        insert_at = 3
     for top in root.children:
         text = _text(top)
         if top.type in ("import_statement", "export_statement"):
@@ -613,7 +616,7 @@ def apply(
     if collected.binding is None:
         line = import_line(binding, specifier, collected.esm).encode()
         at = collected.insert_at
-        if at > 0 and not out[:at].endswith(b"\n"):
+        if at > 0 and not out[:at].endswith((b"\n", b"\xef\xbb\xbf")):
             line = b"\n" + line
         out = out[:at] + line + out[at:]
     # Refuse to hand back anything that parses worse than what came in: the same errors (a

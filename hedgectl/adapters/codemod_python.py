@@ -843,4 +843,5 @@ def apply(
     out.append(data[last:])
     code = b"".join(out).decode("utf-8", "surrogatepass")
     _parse_ast(code)  # refuse to hand back anything that no longer parses
-    return code
+    # The edit saw the text without its byte-order mark; the file keeps the one it had.
+    return "\ufeff" + code if source.startswith("\ufeff") else code

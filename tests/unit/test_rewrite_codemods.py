@@ -622,3 +622,16 @@ def test_hostile_nesting_is_refused_without_a_crash() -> None:
     for source in ("x = " + "+".join(["a"] * 100_000) + "\n", "x = " + "(" * 5000 + ")" * 5000):
         with pytest.raises(codemod_python.ParseFailure, match="nested too deeply"):
             codemod_python.collect(source)
+
+
+def test_a_byte_order_mark_stays_first(catalog) -> None:  # type: ignore[no-untyped-def]
+    out, _ = rewrite_py('\ufeffMODEL = "deepseek-chat"\n', catalog)
+    assert out == (
+        "\ufefffrom hedge_models import hedge_model\n"
+        'MODEL = hedge_model("deepseek_chat", "deepseek-chat")\n'
+    )
+    out, _ = rewrite_js('\ufeffconst MODEL = "deepseek-chat";\n', catalog)
+    assert out == (
+        '\ufeffconst { hedgeModel } = require("./hedge_models.cjs");\n'
+        'const MODEL = hedgeModel("deepseek_chat", "deepseek-chat");\n'
+    )
