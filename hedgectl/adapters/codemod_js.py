@@ -287,8 +287,13 @@ def collect(data: bytes, lang: str) -> Collected:
         elif top.type == "export_statement" and b"runtime" in (top.text or b""):
             edge = edge or bool(re.search(rb"runtime\s*=\s*['\"]edge['\"]", top.text or b""))
     providers = _sdk_providers(root)
+    # Objects that are maps of records (a registry), found once each: the walk reaches an object
+    # before the literals inside it, and asking per literal would cost the map's size each time.
+    record_maps: set[tuple[int, int]] = set()
     for node in _walk(root, binding):
         kind = node.type
+        if kind == "object" and _is_record_map(node):
+            record_maps.add((node.start_byte, node.end_byte))
         if kind == "identifier":
             names.add(_text(node))
         elif kind == "import_statement":
@@ -308,13 +313,13 @@ def collect(data: bytes, lang: str) -> Collected:
             if any(c.type == "template_substitution" for c in node.children):
                 site(node, _text(node), "", DYNAMIC, Position.OTHER)
             else:
-                context, skip, position = _role(node, providers)
+                context, skip, position = _role(node, providers, record_maps)
                 site(node, _text(node)[1:-1], context, skip, position)
         elif kind == "string":
             raw = _text(node)
             if "\\" in raw:
                 continue  # escapes never occur in model IDs; leave such strings alone
-            context, skip, position = _role(node, providers)
+            context, skip, position = _role(node, providers, record_maps)
             site(node, raw[1:-1], context, skip, position)
     sites = [
         replace(s, flows=True)
@@ -471,7 +476,9 @@ def _sdk_model_argument(args: Node, child: Node, providers: set[str]) -> str:
     return ""
 
 
-def _role(node: Node, providers: set[str] | None = None) -> tuple[str, str, Position]:
+def _role(
+    node: Node, providers: set[str] | None = None, record_maps: set[tuple[int, int]] | None = None
+) -> tuple[str, str, Position]:
     skip = _enclosing_skip(node)
     if skip:
         return "", skip, Position.OTHER
@@ -506,7 +513,11 @@ def _role(node: Node, providers: set[str] | None = None) -> tuple[str, str, Posi
         record = parent.parent
         if record is not None and record.type == "object" and _in_array(record):
             return key, TABLE_ROW, Position.OTHER
-        if record is not None and record.type == "object" and _registry_entry(record, node):
+        if (
+            record is not None
+            and record.type == "object"
+            and _registry_entry(record, node, record_maps or set())
+        ):
             return key, REGISTRY_ENTRY, Position.OTHER
         return key, "", Position.KEY_VALUE
     if kind == "variable_declarator":
@@ -548,10 +559,10 @@ def _role(node: Node, providers: set[str] | None = None) -> tuple[str, str, Posi
 _REGISTRY_SIZE = 8
 
 
-def _registry_entry(record: Node, literal: Node) -> bool:
+def _registry_entry(record: Node, literal: Node, record_maps: set[tuple[int, int]]) -> bool:
     """Whether the object literal holding `literal` describes one model among many: it sits under
     a key that names a model (the literal's own value, or a quoted key no identifier could be:
-    `'qwen-max': {...}`), or anywhere inside a large map of records."""
+    `'qwen-max': {...}`), or anywhere inside a large map of records (`record_maps`)."""
     pair = record.parent
     if pair is not None and pair.type == "pair" and pair.child_by_field_name("value") == record:
         key = pair.child_by_field_name("key")
@@ -561,15 +572,17 @@ def _registry_entry(record: Node, literal: Node) -> bool:
                 return True
     holder = record.parent
     while holder is not None and holder.type not in _STATEMENTS:
-        if holder.type == "object":
-            values = [
-                p.child_by_field_name("value") for p in holder.named_children if p.type == "pair"
-            ]
-            records = sum(1 for v in values if v is not None and v.type == "object")
-            if records >= _REGISTRY_SIZE and records * 5 >= len(values) * 4:
-                return True
+        if holder.type == "object" and (holder.start_byte, holder.end_byte) in record_maps:
+            return True
         holder = holder.parent
     return False
+
+
+def _is_record_map(node: Node) -> bool:
+    """An object with many entries, (nearly) all of them records."""
+    values = [p.child_by_field_name("value") for p in node.named_children if p.type == "pair"]
+    records = sum(1 for v in values if v is not None and v.type == "object")
+    return records >= _REGISTRY_SIZE and records * 5 >= len(values) * 4
 
 
 def _in_array(node: Node) -> bool:
