@@ -105,6 +105,8 @@ def _readable_in_part(root: Node) -> bool:
 
 def _errors(root: Node) -> list[bytes]:
     """The text of every ERROR or missing node, in order (what an edit must leave alone)."""
+    if not root.has_error:
+        return []
     return [n.text or b"" for n in _walk(root) if n.is_error or n.is_missing]
 
 
@@ -198,6 +200,7 @@ class Collected:
     imports: set[str] = field(default_factory=set)  # module specifiers imported or required
     directives: set[str] = field(default_factory=set)  # "use client", "use strict", ...
     edge: bool = False  # `export const runtime = "edge"` (Next.js route segment config)
+    errors: list[bytes] = field(default_factory=list)  # what the parser could not read
 
 
 def is_resolver_call(node: Node, binding: str | None = None) -> bool:
@@ -327,7 +330,9 @@ def collect(data: bytes, lang: str) -> Collected:
         else s
         for s in sites
     ]
-    return Collected(sites, names, binding, esm, insert_at, imports, directives, edge)
+    return Collected(
+        sites, names, binding, esm, insert_at, imports, directives, edge, _errors(root)
+    )
 
 
 def _gap(data: bytes, start: int) -> int:
@@ -634,7 +639,7 @@ def apply(
         out = out[:at] + line + out[at:]
     # Refuse to hand back anything that parses worse than what came in: the same errors (a
     # syntax the grammar does not know, in statements left alone) and no new ones.
-    if _errors(_parse(out, lang, tolerate=True)) != _errors(_parse(data, lang, tolerate=True)):
+    if _errors(_parse(out, lang, tolerate=True)) != collected.errors:
         raise ParseFailure("the rewritten file would not parse like the original; left alone")
     return out
 
