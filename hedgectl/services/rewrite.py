@@ -8,10 +8,12 @@ configuration: listed, not rewritten.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -179,6 +181,7 @@ def plan(
     scanner = Scanner(catalog)
     packages = _Packages(root)
     resolvers: dict[Path, str] = {}  # resolver file -> py | node | browser
+    import_roots: dict[Path, bool] = {}  # top-level package -> on sys.path itself
     ordered = sorted(selection.files, key=lambda f: f[1])
     for done, (abs_name, display) in enumerate(ordered):
         if progress is not None:
@@ -227,7 +230,7 @@ def plan(
             replacements = planner.add_file(display, collected.sites)
             if not replacements:
                 continue
-            resolver_file, module = _python_resolver(path)
+            resolver_file, module = _python_resolver(path, import_roots)
             try:
                 new = codemod_python.apply(source, collected, replacements, module)
             except codemod_python.ParseFailure as exc:
@@ -398,11 +401,15 @@ def _read(path: Path) -> str:
         raise FileError(f"cannot read {path}: {exc}") from None
 
 
-def _python_resolver(path: Path) -> tuple[Path, str]:
+def _python_resolver(path: Path, roots: dict[Path, bool]) -> tuple[Path, str]:
     """Where the resolver goes for a Python file, and the module path its import uses.
 
     Inside a package: in the top-level package (`from pkg.hedge_models import ...`), so it ships
-    with the code. A loose script: next to it (its folder is sys.path[0] when it runs).
+    with the code. A loose script: next to it (its folder is sys.path[0] when it runs). A
+    top-level folder whose code imports its own subpackages as top-level modules (`src/` with an
+    `__init__.py`, run with `src/` on sys.path: `from config.schema import ...`) is itself the
+    import root: `from hedge_models import ...` (`from src.hedge_models` would not import).
+    `roots` caches that verdict per top-level folder for one run.
     """
     folder = path.parent.resolve()
     if not (folder / "__init__.py").is_file():
@@ -410,7 +417,54 @@ def _python_resolver(path: Path) -> tuple[Path, str]:
     top = folder
     while (top.parent / "__init__.py").is_file():
         top = top.parent
+    if top not in roots:
+        roots[top] = _on_sys_path_itself(top)
+    if roots[top]:
+        return top / PY_RESOLVER, "hedge_models"
     return top / PY_RESOLVER, f"{top.name}.hedge_models"
+
+
+# The first name of an absolute import at a line's start (`from config.schema import ...`).
+_IMPORT_HEAD = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_]\w*)", re.M)
+
+
+def _on_sys_path_itself(top: Path, max_files: int = 400, max_bytes: int = 512 * 1024) -> bool:
+    """Whether the package's own code imports its children as top-level modules more often than
+    through the package's name: the vote of its first `max_files` modules, each read only up to
+    `max_bytes` (a scanned repository may be hostile)."""
+    children = {
+        child.stem if child.suffix == ".py" else child.name
+        for child in top.iterdir()
+        if not child.is_symlink()
+        and ((child / "__init__.py").is_file() or child.suffix == ".py")
+        and child.name != "__init__.py"
+    }
+    # A name that also exists beside the package could mean either: it does not vote.
+    children = {c for c in children if not (top.parent / c).exists()
+                and not (top.parent / f"{c}.py").exists()}  # fmt: skip
+    own = inner = 0
+    for file in itertools.islice(_package_modules(top), max_files):
+        try:
+            with file.open("rb") as fh:
+                data = fh.read(max_bytes)
+        except OSError:
+            continue
+        for head in _IMPORT_HEAD.findall(data):
+            word = head.decode("ascii")
+            own += word == top.name
+            inner += word in children
+    return inner > own
+
+
+def _package_modules(top: Path) -> Iterator[Path]:
+    """The package's .py files, in subpackages only (not vendored trees or virtualenvs)."""
+    for dirpath, dirnames, filenames in os.walk(top):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if (here / d / "__init__.py").is_file())
+        for name in sorted(filenames):
+            file = here / name
+            if name.endswith(".py") and not file.is_symlink():
+                yield file
 
 
 def _esm_by_default(path: Path) -> bool:

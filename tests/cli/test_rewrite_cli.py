@@ -413,6 +413,40 @@ def test_script_outside_a_package_gets_a_resolver_next_to_it(tmp_path: Path) -> 
     assert data["models"]["deepseek_reasoner"]["provider"] == "deepseek"
 
 
+@pytest.mark.parametrize("layout", ["src on sys.path", "package on sys.path"])
+def test_resolver_import_follows_how_the_package_imports_itself(
+    tmp_path: Path, layout: str
+) -> None:
+    """`src/` with an `__init__.py` but run with `src/` itself on sys.path (its modules import
+    `config.schema`, not `src.config.schema`): the import must be `from hedge_models`, or the
+    rewritten server no longer starts. The usual layout keeps `from src.hedge_models`."""
+    src = tmp_path / "server" / "src"
+    (src / "config").mkdir(parents=True)
+    (src / "__init__.py").write_text("")
+    (src / "config" / "__init__.py").write_text("")
+    (src / "config" / "schema.py").write_text('MODEL = "deepseek-chat"\n')
+    head = "config.schema" if layout == "src on sys.path" else "src.config.schema"
+    (src / "app.py").write_text(f"from {head} import MODEL\nprint(MODEL)\n")
+    if layout == "src on sys.path":  # the project's entry point, like graphiti's mcp_server
+        (tmp_path / "server" / "main.py").write_text(
+            "import sys, pathlib\nsys.path.insert(0, str(pathlib.Path(__file__).parent / 'src'))\n"
+            "import app\n"
+        )
+        command = [sys.executable, "main.py"]
+    else:
+        command = [sys.executable, "-m", "src.app"]
+    code, _, _ = run("rewrite", "--write", "-q", cwd=tmp_path)
+    assert code == 0
+    module = "hedge_models" if layout == "src on sys.path" else "src.hedge_models"
+    assert f"from {module} import hedge_model" in (src / "config" / "schema.py").read_text()
+    proc = subprocess.run(
+        command, cwd=tmp_path / "server", env=_env(HEDGE_MODEL_DEEPSEEK_CHAT="from-env"),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "from-env"
+
+
 def test_symlinked_source_is_written_through(tmp_path: Path) -> None:
     real = tmp_path / "lib"
     real.mkdir()
