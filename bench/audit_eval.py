@@ -6,7 +6,8 @@ of those files that holds a model ID (labels.tsv). Two groups are scored apart: 
 (14 repositories, labels.tsv), which detection changes were measured against, and a held-out set
 (repositories marked `"heldout": true`, heldout_labels.tsv): files drawn at random with a fixed
 seed, labelled before anything was changed for them, scored as they come and never tuned on; a
-second held-out group (`"heldout": "b"`, drawn by bench/audit_eval_draw.py) is scored apart. Labels were made by
+second and a third held-out group (`"heldout": "b"` and `"c"`, drawn by bench/audit_eval_draw.py)
+are scored apart. Labels were made by
 reading each candidate line (a broad grep for vendor words and ID shapes) and asking: would
 someone hedging away from this provider want this line reported?
 
@@ -293,6 +294,14 @@ HELDOUT_B_NOTES = [
 ]
 
 
+HELDOUT_C_NOTES = [
+    "- Held out: pydantic/pydantic-ai and khoj-ai/khoj added on 2026-12-03, files picked by a "
+    "seeded random draw (`bench/audit_eval_draw.py <checkout> 20261203 12 6 4` for pydantic-ai, "
+    "`... 20261203 8 4 3` for khoj), labelled by hand before any change made for them; model "
+    "IDs in Python docstrings labelled ambiguous.",
+]
+
+
 def clone_commands(dest: Path, repos: list[dict[str, object]]) -> str:
     out = [f"mkdir -p {shlex.quote(str(dest))}"]
     for r in repos:
@@ -343,12 +352,14 @@ def main(argv: list[str] | None = None) -> int:
     tuned = [r for r in repos if not r.get("heldout")]
     held = [r for r in repos if r.get("heldout") is True]
     held_b = [r for r in repos if r.get("heldout") == "b"]
+    held_c = [r for r in repos if r.get("heldout") == "c"]
     sets = []
     scores: list[Score] = []
     for title, group, notes in (
         ("Tuning set (not held out)", tuned, TUNED_NOTES),
         ("Held-out set", held, HELDOUT_NOTES),
         ("Second held-out set", held_b, HELDOUT_B_NOTES),
+        ("Third held-out set", held_c, HELDOUT_C_NOTES),
     ):
         if not group:
             continue
