@@ -231,6 +231,8 @@ class Scanner:
                 continue
             seg = segs[max(bisect_right(starts, hit_end - 1) - 1, 0)]
             ws, we = word_at(text, hit_end - 1, hit_end)
+            while text.startswith(("%3A", "%3a"), we):
+                we = word_at(text, we + 3, we + 3)[1]  # a percent-encoded `:` in a URL path
             done_to = we
             ws, we = max(ws, seg.start), min(we, seg.end)
             location = location_of(seg.seg, base)

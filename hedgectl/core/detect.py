@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from hedgectl.catalog import Catalog, Family, compile_patterns_text
 from hedgectl.core.models import Kind, Match
@@ -119,7 +119,8 @@ NOT_MODEL_KEY = re.compile(
 )
 # A key or argument name that says "this value is a model".
 MODEL_KEY = re.compile(
-    r"(?:model|engine|deployment|llm|checkpoint|repo_id|fallback|name_or_path|^m$)", re.IGNORECASE
+    r"(?:model|engine|deployment|llm|checkpoint|repo_id|fallback|name_or_path|^m$|(?:^|[_-])lm(?:$|[_-]))",
+    re.IGNORECASE,
 )
 # A key that names who serves or what kind of thing, even when it says "model": model_provider,
 # llm_type. Short IDs that are also vendor words (mistral, gemma) do not count there.
@@ -141,6 +142,8 @@ API_VERB = re.compile(r":(?:[a-z]+[A-Z][A-Za-z]*|predict)$")
 # Route-like namespaces a user names after a provider: moonshot-cn/kimi-k2, azure-eu/gpt-4o.
 ROUTE_WORDS = ("openai", "azure", "anthropic", "google", "gemini", "vertex", "bedrock", "proxy",
                "gateway", "router", "provider")  # fmt: skip
+# Bedrock runtime URLs name the model in their path: .../model/<id>/converse (`:` as %3A).
+BEDROCK_RUNTIME_PATH = "amazonaws.com/model/"
 # A parameter count in a name (7b, 1.5B, 8x22b, 560m): the name is a set of weights. Under a
 # namespace no vendor owns (unsloth/, TheBloke/, mlx-community/, nousresearch/) it still names
 # the vendor's model: a re-hosted copy, a quantisation or a fine-tune of it.
@@ -458,13 +461,25 @@ class Detector:
             if found is None:
                 continue
             out.append((lead + offset, found[0], found[1]))
-            if found[0].kind is Kind.MODEL or "models/" not in text.lower():
+            lowered = text.lower()
+            if found[0].kind is Kind.MODEL or (
+                "models/" not in lowered and BEDROCK_RUNTIME_PATH not in lowered
+            ):
                 break
-            # An endpoint URL whose path names a model (/v1/models/x): report both.
+            # An endpoint URL whose path names a model (/v1/models/x, Bedrock's /model/x/converse):
+            # report both.
         return out
 
-    @staticmethod
-    def _candidates(text: str, context: str) -> Iterator[tuple[int, str, str]]:
+    def _provider_head(self, head: str) -> bool:
+        """`openai` in `openai:o1`, `gateway/openai:o3`, `openai-chat:o1`: a provider named before
+        the ID, as pydantic-ai and promptfoo write a model. The ID after it is a model setting."""
+        low = head.rsplit("/", 1)[-1].lower()
+        if low in ROUTES or low in self.catalog.by_slug:
+            return True
+        first = re.split(r"[-_]", low, maxsplit=1)[0]
+        return first != low and (first in ROUTES or first in self.catalog.by_slug)
+
+    def _candidates(self, text: str, context: str) -> Iterator[tuple[int, str, str]]:
         shell = SHELL_DEFAULT.match(text) if ":-" in text or ":=" in text else None
         if shell:
             yield shell.start(2), shell.group(2), shell.group(1)
@@ -483,13 +498,24 @@ class Detector:
             yield cut + 7, tail, context
             if ":" in tail:
                 yield cut + 7, tail.split(":", 1)[0], context  # models/x:generateContent
+        cut = lowered.find(BEDROCK_RUNTIME_PATH)
+        if cut >= 0:
+            # Bedrock runtime paths: .../model/us.amazon.nova-lite-v1%3A0/converse
+            cut += len(BEDROCK_RUNTIME_PATH)
+            yield cut, unquote(text[cut:].split("/", 1)[0]), context
         if ":" in text and "://" not in text:
             pos = 0
+            blocked = bool(
+                context and NOT_MODEL_KEY.match(context) and not MODEL_KEY.search(context)
+            )
             while True:
                 colon = text.find(":", pos)
                 if colon < 0:
                     break
-                yield colon + 1, text[colon + 1 :], context  # provider:type:id, alias:id
+                ctx = context
+                if pos == 0 and not blocked and self._provider_head(text[:colon]):
+                    ctx = "model"  # openai:o1, gateway/openai:o3: a provider, then its model
+                yield colon + 1, text[colon + 1 :], ctx  # provider:type:id, alias:id
                 pos = colon + 1
             yield 0, text.split(":", 1)[0], context  # id:verb
         dotted = re.match(r"[A-Za-z_][\w-]*\.", text)

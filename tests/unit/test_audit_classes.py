@@ -181,6 +181,21 @@ def test_short_ids_by_their_neighbourhood() -> None:
     assert ids(legacy, "a.py") == [(1, "davinci"), (1, "curie")]
 
 
+def test_short_ids_after_a_provider_name_are_models() -> None:
+    src = (
+        "KNOWN = [\n"
+        '    "openai:o1",\n'
+        '    "gateway/openai:o3",\n'
+        '    "openai-chat:o1",\n'
+        "]\n"
+        'x = "alias:o1"\n'
+        'ratio = "a:o3"\n'
+    )
+    assert ids(src, "names.py") == [(2, "o1"), (3, "o3"), (4, "o1")]
+    # A key that names something else keeps its value out, provider or not.
+    assert ids('- description: "openai:o1"\n', "cfg.yaml") == []
+
+
 # ---------------------------------------------------------------- 8. catalog gaps
 def test_bare_cohere_command_only_in_model_slots_and_lists() -> None:
     src = (
@@ -279,6 +294,66 @@ def test_items_of_multiline_lists_take_the_lists_key() -> None:
     assert ids(two, "lists.py") == [(5, "llama2")]
     go = 'var ModelList = []string{\n\t"command", "command-nightly",\n\t"command-light",\n}\n'
     assert ids(go, "constants.go") == [(2, "command"), (2, "command-nightly"), (3, "command-light")]
+
+
+def test_xai_voice_bedrock_cohere_and_open_whisper_models() -> None:
+    yaml = (
+        "model: grok-voice-think-fast-1.0\n"
+        "transcription:\n"
+        "  model: grok-transcribe\n"
+        "grok_tokens: 0\n"
+        "x-grok-conv-id: abc\n"
+    )
+    assert ids(yaml, "cassette.yaml") == [(1, "grok-voice-think-fast-1.0"), (3, "grok-transcribe")]
+    src = (
+        "MODELS = [\n"
+        '    "bedrock:cohere.command-text-v14",\n'
+        '    "bedrock:cohere.command-r-v1:0",\n'
+        '    "groq:whisper-large-v3-turbo",\n'
+        '    "groq:distil-whisper-large-v3-en",\n'
+        "]\n"
+        'pip = "faster-whisper"\n'
+    )
+    got = [(r.line, r.match.model_id, r.match.vendor) for r in S.scan(src.encode(), "m.py")]
+    assert got == [
+        (2, "cohere.command-text-v14", "cohere"),
+        (3, "cohere.command-r-v1:0", "cohere"),
+        (4, "whisper-large-v3-turbo", "openai"),
+        (5, "distil-whisper-large-v3-en", "openai"),
+    ]
+
+
+def test_bedrock_runtime_urls_name_their_model() -> None:
+    yaml = (
+        "uri: https://bedrock-runtime.us-east-1.amazonaws.com/model/"
+        "us.amazon.nova-lite-v1%3A0/converse\n"
+        "url: https://bedrock-runtime.us-west-2.amazonaws.com/model/"
+        "anthropic.claude-3-haiku-20240307-v1:0/invoke\n"
+    )
+    assert ids(yaml, "cassette.yaml") == [
+        (1, "bedrock-runtime.us-east-1.amazonaws.com"),
+        (1, "amazon.nova-lite-v1:0"),
+        (2, "bedrock-runtime.us-west-2.amazonaws.com"),
+        (2, "anthropic.claude-3-haiku-20240307-v1:0"),
+    ]
+    # A template builds the path; a path elsewhere named `model/` is not a Bedrock model.
+    src = 'u = f"https://bedrock-runtime.{r}.amazonaws.com/model/{model_id}/invoke"\n'
+    assert [m for _, m in ids(src, "a.py")] == []
+    assert ids('p = "src/model/gpt-4o/weights.bin"\n', "a.py") == []
+
+
+def test_language_model_keys_named_lm() -> None:
+    src = (
+        'student_lm_name = "meta-llama/Llama-3.2-1B-Instruct"\n'
+        'lm = dspy.LM(model="openai/gpt-4o-mini")\n'
+        'teacher_lm = "o3"\n'
+        'film_name = "o1"\n'
+    )
+    assert ids(src, "a.py") == [
+        (1, "meta-llama/Llama-3.2-1B-Instruct"),
+        (2, "gpt-4o-mini"),
+        (3, "o3"),
+    ]
 
 
 # ---------------------------------------------------------------- 9. model slots named `name`
