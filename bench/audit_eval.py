@@ -6,8 +6,9 @@ of those files that holds a model ID (labels.tsv). Two groups are scored apart: 
 (14 repositories, labels.tsv), which detection changes were measured against, and a held-out set
 (repositories marked `"heldout": true`, heldout_labels.tsv): files drawn at random with a fixed
 seed, labelled before anything was changed for them, scored as they come and never tuned on; a
-second and a third held-out group (`"heldout": "b"` and `"c"`, drawn by bench/audit_eval_draw.py)
-are scored apart. Labels were made by
+second and a third held-out group (`"heldout": "b"` and `"c"`, drawn by
+bench/audit_eval_draw.py) are scored apart, and so is a group of JavaScript, Rust, Go, Java
+and C# repositories (`"heldout": "d"`). Labels were made by
 reading each candidate line (a broad grep for vendor words and ID shapes) and asking: would
 someone hedging away from this provider want this line reported?
 
@@ -302,6 +303,17 @@ HELDOUT_C_NOTES = [
 ]
 
 
+HELDOUT_D_NOTES = [
+    "- Held out: Mintplex-Labs/anything-llm (JavaScript), TabbyML/tabby (Rust, docs), "
+    "ollama/ollama (Go), spring-projects/spring-ai (Java) and microsoft/semantic-kernel (C#, "
+    "Python) added on 2026-12-03, files picked by a seeded random draw "
+    "(`bench/audit_eval_draw.py <checkout> 20261203 8 4 3` for each), labelled by hand before "
+    "any change made for them. Option labels in a UI (`4,096 (gpt-3.5-turbo)`), changelog prose "
+    'and `strings.Contains(s, "glm4")` family checks labelled ambiguous; a README table of the '
+    "models a sample was tested with labelled clear (the rows marked unsupported ambiguous).",
+]
+
+
 def clone_commands(dest: Path, repos: list[dict[str, object]]) -> str:
     out = [f"mkdir -p {shlex.quote(str(dest))}"]
     for r in repos:
@@ -353,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     held = [r for r in repos if r.get("heldout") is True]
     held_b = [r for r in repos if r.get("heldout") == "b"]
     held_c = [r for r in repos if r.get("heldout") == "c"]
+    held_d = [r for r in repos if r.get("heldout") == "d"]
     sets = []
     scores: list[Score] = []
     for title, group, notes in (
@@ -360,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         ("Held-out set", held, HELDOUT_NOTES),
         ("Second held-out set", held_b, HELDOUT_B_NOTES),
         ("Third held-out set", held_c, HELDOUT_C_NOTES),
+        ("Held-out set: JavaScript, Rust, Go, Java and C#", held_d, HELDOUT_D_NOTES),
     ):
         if not group:
             continue
