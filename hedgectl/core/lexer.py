@@ -274,9 +274,27 @@ INLINE_CODE = re.compile(r"`+([^`]+)`+")
 URL = re.compile(r"(?:https?://|(?<![\w.-])(?:huggingface\.co|hf\.co)/)[^\s)\]>\"'`|]+")
 
 
+# A Markdown table cell holding one word: `| Chat Completion | gpt-4-0613 | 0613 |`.
+# Links, images, bold titles and HTML in a cell are names shown to a reader, not values.
+TABLE_CELL = re.compile(r"(?<=\|)[ \t]*([^\s|`\[!*<_][^\s|`]*)[ \t]*(?=\|)")
+
+
+def _written_as_id(cell: str) -> bool:
+    """`gpt-4-0613`, `Qwen/Qwen2.5-7B`, `qwen3:8b` are IDs; `GPT-4o-0513` and `DeepSeek-V3` in
+    a benchmark table are the names a reader is shown."""
+    return cell == cell.lower() or "/" in cell or ":" in cell
+
+
 def prose_segments(line: str) -> Iterator[Segment]:
-    """In docs prose only inline code and URLs count: a model named in a sentence is not a use."""
+    """In docs prose only inline code, URLs and one-word table cells count: a model named in a
+    sentence is not a use, a table of the IDs a sample was tested with is."""
     spans = [Segment(m.start(1), m.end(1), Seg.STRING) for m in INLINE_CODE.finditer(line)]
+    if line.lstrip().startswith("|"):
+        spans += [
+            Segment(m.start(1), m.end(1), Seg.STRING)
+            for m in TABLE_CELL.finditer(line)
+            if _written_as_id(m.group(1)) and not any(s.start <= m.start(1) < s.end for s in spans)
+        ]
     for m in URL.finditer(line):
         if not any(s.start <= m.start() < s.end for s in spans):
             spans.append(Segment(m.start(), m.end(), Seg.STRING))
@@ -296,6 +314,9 @@ def prose_segments(line: str) -> Iterator[Segment]:
 TRIPLE = re.compile(rb'"""|\'\'\'')
 OPEN_CONTINUES = tuple("(,=[{+\\")  # a line ending so continues an expression: not a docstring
 FENCE = re.compile(rb"^[ \t]*(?:```|~~~)", re.MULTILINE)
+# AsciiDoc delimited blocks that hold code or commands: listings (----, the body of a
+# [source,java] block), literals (....) and Markdown-style fences; a block closes at the same line.
+ADOC_BLOCK = re.compile(rb"^(-{4,}|\.{4,}|```)[ \t]*\r?$", re.MULTILINE)
 FRONT_MATTER_END = re.compile(rb"\n(?:---|\.\.\.)[ \t]*\r?(?:\n|$)")
 FRONT_MATTER_MAX = 65536
 # A front-matter line holding one value: `key: value`, `- value`.
@@ -405,6 +426,27 @@ def _fence_regions(data: bytes) -> list[Region]:
     return regions
 
 
+def _adoc_regions(data: bytes) -> list[Region]:
+    regions: list[Region] = []
+    pos = 0
+    while True:
+        opening = ADOC_BLOCK.search(data, pos)
+        if opening is None:
+            return regions
+        start = data.find(b"\n", opening.start())
+        if start < 0:
+            return regions
+        delim = opening.group(1)
+        closing = ADOC_BLOCK.search(data, start + 1)
+        while closing is not None and closing.group(1) != delim:
+            closing = ADOC_BLOCK.search(data, closing.end())
+        end = len(data) if closing is None else closing.start()  # unclosed: to the end
+        regions.append(Region(start + 1, max(start + 1, end), Seg.FENCE))
+        if closing is None:
+            return regions
+        pos = closing.end()
+
+
 def _notebook_regions(data: bytes) -> list[Region]:
     cells = list(NB_CELL.finditer(data))
     regions = []
@@ -419,6 +461,8 @@ def file_regions(data: bytes, path: str, ftype: FileType) -> list[Region]:
     """Regions of a file that span lines, sorted by start."""
     ext = extension(path)
     if ftype is FileType.DOCS:
+        if ext == "adoc":
+            return _adoc_regions(data)
         return _fence_regions(data) if ext in ("md", "mdx", "markdown") else []
     if ftype is FileType.NOTEBOOK:
         return _notebook_regions(data)
