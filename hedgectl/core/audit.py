@@ -260,6 +260,8 @@ class Scanner:
                     context = segment_context(text, seg)
             if not context and list_key is not None:
                 context = list_key()
+            if context.lower() == "name" and _in_words(text, ws, we, seg):
+                continue  # "gemma3 model with model_type": a title that mentions a model
             if seg.seg is Seg.COMMENT and not (
                 context or _quoted(text, ws, we) or "://" in text[ws:we]
             ):
@@ -381,6 +383,13 @@ def _only_long_words(data: bytes, lo: int, hi: int, offsets: list[int], first: i
         if width <= MAX_WORD:
             return False
     return True
+
+
+def _in_words(text: str, start: int, end: int, seg: Segment) -> bool:
+    """The word sits among other words of its string (a title), not alone or in JSON syntax."""
+    return (start > seg.start and text[start - 1].isspace()) or (
+        end < seg.end and text[end].isspace()
+    )
 
 
 def _quoted(text: str, start: int, end: int) -> bool:

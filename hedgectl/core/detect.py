@@ -106,6 +106,13 @@ FILE_SUFFIX = re.compile(
     r"\.(?:json|ya?ml|toml|py|js|ts|md|txt|gguf|bin|safetensors|pt|onnx|png|jpg|csv|html|git|sh)$",
     re.IGNORECASE,
 )
+# Projects named after a model plus their language: llama.cpp, whisper.cpp, llama2.c, gemma.cpp,
+# llama3.java, llama2.rs, llama3.np, llama2.mojo (ports and runtimes, not model IDs).
+PROJECT_SUFFIX = re.compile(
+    r"\.(?:c|cc|cpp|cxx|cu|h|hpp|java|kt|scala|rs|go|swift|zig|mojo|jl|rb|cs|net|np|dart|lua|"
+    r"php|hs|nim|wasm|f90)$",
+    re.IGNORECASE,
+)
 # Keys whose values name other things (runs, projects, folders), even when built from a model's
 # name: `wandb_group: llama3-8b-instruct` is a label, not a model in use.
 # Parsers, templates and kernels of inference servers are named after model families
@@ -209,7 +216,12 @@ class Detector:
     def classify(self, token: str, *, context: str | None = None) -> Match | None:
         """Classify one whole token; None when it is neither a model ID nor a known endpoint."""
         token = token.strip().strip("/").strip()
-        if context and NOT_MODEL_KEY.match(context) and not MODEL_KEY.search(context):
+        if (
+            context
+            and NOT_MODEL_KEY.match(context)
+            and not MODEL_KEY.search(context)
+            and not self._named_model(token, context)
+        ):
             return None
         if not token or len(token) > 300 or WHITESPACE.search(token):
             return None
@@ -217,6 +229,15 @@ class Detector:
         if "://" in lowered or HOSTNAME.match(lowered):
             return self._classify_url(token)
         return self._classify_id(token, context)
+
+    @staticmethod
+    def _named_model(token: str, context: str) -> bool:
+        """A `name` that is written as an ID, not as a title: `{name: "llama3.2", digest: ...}`,
+        `Name = "mistral.mistral-large-2402-v1:0"`. Display names are capitalised (`GPT-4o`,
+        `Mistral`); short and bare IDs (o1, mistral) never count there (they need a model key)."""
+        return context.lower() == "name" and (
+            token == token.lower() or "/" in token or ":" in token
+        )
 
     def _endpoint_owner(self, host: str) -> Endpoint | None:
         host = host.lower().split(":")[0]
@@ -298,7 +319,7 @@ class Detector:
             return None
         org = segments[0] if len(segments) == 2 else ""
         name = segments[-1]
-        if FILE_SUFFIX.search(name):
+        if FILE_SUFFIX.search(name) or PROJECT_SUFFIX.search(name):
             return None
         if any(part in LABEL_WORDS for part in re.split(r"[-_.]", name.lower())[1:]):
             return None  # chatgpt-next-web, glm-4-demo: a name built from a model's name
