@@ -257,6 +257,21 @@ def test_ollama_bare_names_in_model_slots_and_cli_arguments() -> None:
     assert ids(py, "a.py") == [(1, "mistral"), (2, "gemma")]
 
 
+def test_code_models_and_small_open_weights_from_registries() -> None:
+    toml = (
+        '[model.completion.local]\nmodel_id = "StarCoder2-3B"\n'
+        "serve --model StarCoder-1B --chat-model Qwen2-1.5B-Instruct\n"
+        'model = "tinyllama"\nmodel = "llava:13b"\nmodel = "moondream"\n'
+        'repo = "TinyLlama/TinyLlama-1.1B-Chat-v1.0"\n'
+    )
+    assert [m for _, m in ids(toml, "config.toml")] == [
+        "StarCoder2-3B", "StarCoder-1B", "Qwen2-1.5B-Instruct", "tinyllama", "llava:13b",
+        "moondream", "TinyLlama/TinyLlama-1.1B-Chat-v1.0",
+    ]  # fmt: skip
+    prose = 'title = "llava demo"\nproject = "starcoder"\nsee = "moondream-station"\n'
+    assert ids(prose, "c.toml") == []
+
+
 def test_vendor_words_as_providers_enums_and_display_names_are_not_models() -> None:
     src = (
         'm = {"provider": "mistral", "model": "mistral-large-latest"}\n'
@@ -369,6 +384,27 @@ def test_name_and_id_of_a_model_object_are_model_slots() -> None:
     assert ids(src, "a.py") == [(1, "gpt-4"), (2, "deepseek-chat")]
 
 
+def test_name_written_as_an_id_is_a_model_slot_in_any_language() -> None:
+    go = '{Name: "llama3.2", Description: "local"},\n{Name: "kimi-k2.6:cloud", Remote: true},\n'
+    assert ids(go, "m.go") == [(1, "llama3.2"), (2, "kimi-k2.6:cloud")]
+    ts = '{ name: "qwen3:8b", digest: "local" },\nconst m = [{ name: "deepseek-chat" }];\n'
+    assert ids(ts, "m.ts") == [(1, "qwen3:8b"), (2, "deepseek-chat")]
+    cs = 'new ModelDefinition { Name = "mistral.mistral-large-2402-v1:0" },\n'
+    assert ids(cs, "Program.cs") == [(1, "mistral.mistral-large-2402-v1:0")]
+    py = 'hints=[types.ModelHint(name="gpt-4o-mini")]\n'
+    assert ids(py, "a.py") == [(1, "gpt-4o-mini")]
+    go_json = 'fmt.Fprint(w, `{"models":[{"name":"gemma4"},{"name":"qwen3:8b"}]}`)\n'
+    assert ids(go_json, "h.go") == [(1, "gemma4"), (1, "qwen3:8b")]
+    # Display names, titles that mention a model, and bare or short IDs stay out of `name`.
+    traps = (
+        '{ name: "GPT-4o", id: 1 },\n'
+        '{name: "gemma3 model with model_type"},\n'
+        '{Name: "mistral"},\n'
+        '{Name: "o1"},\n'
+    )
+    assert ids(traps, "t.ts") == []
+
+
 def test_model_card_front_matter_and_checkpoint_configs() -> None:
     card = (
         "---\n"
@@ -411,6 +447,17 @@ def test_comments_count_quoted_ids_and_settings_not_prose() -> None:
     assert found(src, "a.go") == [(2, "deepseek-chat", "comment"), (3, "glm-4.6", "comment")]
 
 
+def test_projects_named_after_a_model_and_a_language_are_not_models() -> None:
+    md = (
+        "Run it with `llama3.java`, `llama2.c`, `llama2.rs` or `gemma.cpp`.\n"
+        "See [llama.cpp](https://github.com/ggml-org/llama.cpp) and `whisper.cpp`.\n"
+        "Then set `model: llama3.2` and `qwen2.5`.\n"
+    )
+    assert ids(md, "README.md") == [(3, "llama3.2"), (3, "qwen2.5")]
+    java = 'var engine = "llama3.java"; var m = "llama3.1";\n'
+    assert ids(java, "A.java") == [(1, "llama3.1")]
+
+
 def test_docs_prose_counts_inline_code_and_links_only() -> None:
     md = (
         "DeepSeek-V3 beats GPT-4o on this table.\n"
@@ -419,6 +466,45 @@ def test_docs_prose_counts_inline_code_and_links_only() -> None:
     assert found(md, "README.md") == [
         (2, "deepseek-ai/DeepSeek-V3", "docs"),
         (2, "kimi-k2-0905-preview", "docs"),
+    ]
+
+
+def test_markdown_table_cells_written_as_ids() -> None:
+    md = (
+        "| Model type | Model name/id | Version |\n"
+        "| --- | --- | --- |\n"
+        "| Chat Completion | gpt-4-0613 | 0613 |\n"
+        "| Embeddings | Qwen/Qwen3-Embedding-0.6B | - |\n"
+        "| GPT-4o-0513 | 80.4 | 51.1 |\n"
+        "| [DeepSeek-V3](https://example.com/x) | 671B |\n"
+        "| **glm-4-9b** | Chat |\n"
+        "| Runs on gpt-4o and more | x |\n"
+    )
+    assert ids(md, "README.md") == [(3, "gpt-4-0613"), (4, "Qwen/Qwen3-Embedding-0.6B")]
+
+
+def test_asciidoc_listing_blocks_are_code_samples() -> None:
+    adoc = (
+        "Use claude-sonnet-4-5 for this.\n"
+        "\n"
+        "[source,java]\n"
+        "----\n"
+        "var o = AnthropicChatOptions.builder()\n"
+        '    .model("claude-sonnet-4-20250514")\n'
+        "    .build();\n"
+        "----\n"
+        "\n"
+        "Then gpt-4o in prose.\n"
+        "....\n"
+        "spring.ai.openai.chat.options.model=gpt-4o-mini\n"
+        "....\n"
+        "----\n"
+        "model: deepseek-chat\n"
+    )
+    assert found(adoc, "chat.adoc") == [
+        (6, "claude-sonnet-4-20250514", "docs"),
+        (12, "gpt-4o-mini", "docs"),
+        (15, "deepseek-chat", "docs"),  # an unclosed block runs to the end
     ]
 
 
