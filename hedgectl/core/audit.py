@@ -29,6 +29,8 @@ from hedgectl.core.lexer import (
     HASH_COMMENT,
     IMPORT_LINE,
     LOOKBEHIND,
+    MODEL_KEY_INLINE,
+    NAME_KEY_LINE,
     WORD_CHARS,
     WORD_LIMIT,
     FileType,
@@ -37,11 +39,14 @@ from hedgectl.core.lexer import (
     Seg,
     Segment,
     base_name,
+    block_owner,
     code_segments,
     context_before,
     file_regions,
     file_type,
+    inline_owner,
     location_of,
+    model_owner,
     prefix_check,
     prose_segments,
     segment_context,
@@ -77,8 +82,11 @@ JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 CONTAINMENT_AFTER = re.compile(r"\s+(?:not\s+)?in\s")
 LineHit = tuple[int, Match, Location, str]  # column (0-based), match, location, context
 # One line's findings: whether it carries `hedgectl: ignore`, and (column, match, location,
-# context) for each, column 1-based.
-LineFindings = tuple[bool, list[tuple[int, Match, Location, str]]]
+# context) for each, column 1-based; then its short IDs (o1) kept only beside IDs on the lines
+# above or below.
+LineFindings = tuple[
+    bool, list[tuple[int, Match, Location, str]], list[tuple[int, Match, Location, str]]
+]
 # `hedge_model("alias", "<id>")` / `hedgeModel("alias", "<id>")`, as `rewrite` writes them: the ID
 # that follows is the default of an alias lookup (hedge.toml and HEDGE_MODEL_* override it).
 RESOLVER_DEFAULT = re.compile(
@@ -99,7 +107,7 @@ class Scanner:
         self.line_keywords = WordFinder(k.strip("\"'=:/ ") for k in keywords)
         self._seen: dict[tuple[str, str], list[tuple[int, Match, bool]]] = {}
         # (line bytes, file type, comment markers, import syntax) -> (suppressed, findings)
-        self._lines: dict[tuple[bytes, FileType, tuple[str, ...], str, str], LineFindings] = {}
+        self._lines: dict[tuple[bytes, FileType, tuple[str, ...], str, str, str], LineFindings] = {}
 
     def scan(
         self, data: bytes, path: str, *, lines: frozenset[int] | None = None
@@ -118,6 +126,7 @@ class Scanner:
             base = Location.DOCS
         regions: RegionIndex | None = None
         lists = ListContext(data)
+        pending: list[RawFinding] = []  # short IDs alone on their line (see _beside_ids)
         line_no, counted_to, line_end = 1, 0, -1
         for i, off in enumerate(offsets):
             if off <= line_end:
@@ -142,6 +151,8 @@ class Scanner:
             if regions is None:
                 regions = RegionIndex(file_regions(data, path, ftype))
             raw = data[start:end]
+            # `name: x` opening a line names a model under `model:` / `"model": {` / `Model(`.
+            owner = block_owner(data, start) if NAME_KEY_LINE.match(raw) else ""
             # A line outside multi-line regions is judged by its bytes, the file's type and (an
             # item of a multi-line list) its list's key: dense trees repeat lines (docs copies,
             # fixtures, settings), each judged once.
@@ -152,11 +163,12 @@ class Scanner:
                 and not regions.overlapping(start, end + 1)
             ):
                 # An item alone on its line is judged by its list's key too (lists.of).
-                key = (raw, ftype, markers, import_ext, lists.of(start, end))
+                key = (raw, ftype, markers, import_ext, lists.of(start, end), owner)
                 known = self._lines.get(key)
                 if known is not None:
-                    suppressed, found = known
+                    suppressed, found, weak = known
                     results += [RawFinding(line_no, *f, suppressed) for f in found]
+                    pending += [RawFinding(line_no, *f, suppressed) for f in weak]
                     continue
             text = raw.decode("utf-8", "replace").rstrip("\r")
             suppressed = bool(SUPPRESS.search(text))
@@ -164,6 +176,7 @@ class Scanner:
                 (d.column, match, Location.CODE, d.scope)
                 for d, match in dependencies.import_matches(self.packages, path, line_no, text)
             ]
+            weak_hits: list[LineHit] = []
             if ftype is FileType.NOTEBOOK:
                 markdown = [
                     (r.start - start, r.end - start) for r in regions.overlapping(start, end)
@@ -173,17 +186,32 @@ class Scanner:
                 segs = _line_segments(text, raw, start, end, ftype, markers, regions)
                 ends = _char_offsets(raw, text, start, offsets, i, end)
                 hits = self.line_hits(
-                    text, segs, ftype, base, ends, list_key=partial(lists.of, start, end)
+                    text,
+                    segs,
+                    ftype,
+                    base,
+                    ends,
+                    list_key=partial(lists.of, start, end),
+                    owner=owner,
+                    weak_out=weak_hits,
                 )
             for col, match, location, context in hits:
                 if location is Location.CODE and RESOLVER_DEFAULT.search(text, 0, max(col - 1, 0)):
                     location = Location.EXTERNALISED  # the default of an alias lookup
                 found.append((col + 1, match, location, context))
+            weak = [
+                (col + 1, match, location, context) for col, match, location, context in weak_hits
+            ]
             results += [RawFinding(line_no, *f, suppressed) for f in found]
+            pending += [RawFinding(line_no, *f, suppressed) for f in weak]
             if key is not None:
                 if len(self._lines) >= MAX_REMEMBERED_LINES:
                     self._lines.clear()
-                self._lines[key] = (suppressed, found)
+                self._lines[key] = (suppressed, found, weak)
+        if pending:
+            kept = _beside_ids(results, pending)
+            if kept:
+                results = sorted(results + kept, key=lambda r: (r.line, r.column))
         return results
 
     def _manifest(self, data: bytes, path: str, lines: frozenset[int] | None) -> list[RawFinding]:
@@ -210,12 +238,16 @@ class Scanner:
         base: Location,
         ends: Iterable[int] | None = None,
         list_key: Callable[[], str] | None = None,
+        owner: str = "",
+        weak_out: list[LineHit] | None = None,
     ) -> list[LineHit]:
         """Judge every ID-shaped word around a keyword hit in one line.
 
         ends: character offsets where keyword hits end (from the prefilter); None: find them.
         list_key: the key of the multi-line list this line is an item of ("" if none), asked
         only for a word that has no key of its own on the line.
+        owner: the key or call a line opening with `name:`/`id:` sits under (block_owner).
+        weak_out: where short IDs with no ID beside them on this line go (None: dropped).
         """
         if not segs:
             return []
@@ -224,6 +256,7 @@ class Scanner:
         starts = [s.start for s in segs]
         hits: list[LineHit] = []
         weak: list[LineHit] = []
+        alone: list[LineHit] = []  # weak hits without a key of their own
         done_to = -1
         skip_strings = ftype is FileType.CODE and bool(IMPORT_LINE.match(text))
         for hit_end in ends:
@@ -258,8 +291,11 @@ class Scanner:
                 context = context_before(text[max(seg.start, ws - LOOKBEHIND) : ws])
                 if not context and seg.seg is Seg.STRING:
                     context = segment_context(text, seg)
-            if not context and list_key is not None:
+            keyless = not context  # an item of a list, or a mapping's key: `"o1",`, `"o1": 30000,`
+            if keyless and list_key is not None:
                 context = list_key()
+            if context.lower() in ("name", "id") and _names_a_model(text, ws, owner):
+                context = "model"  # "model": {"name": "x"}, ChatModelFactory(name="x")
             if context.lower() == "name" and _in_words(text, ws, we, seg):
                 continue  # "gemma3 model with model_type": a title that mentions a model
             if seg.seg is Seg.COMMENT and not (
@@ -268,9 +304,13 @@ class Scanner:
                 continue  # prose in a comment; quoted IDs and key: value pairs count
             for offset, match, is_weak in self._find(text[ws:we], context):
                 (weak if is_weak else hits).append((ws + offset, match, location, context))
+                if is_weak and keyless:
+                    alone.append(weak[-1])
         if weak and any(h[1].kind is Kind.MODEL for h in hits):
             # Short IDs (o1, o3) count beside other model IDs: a list of models.
             hits.extend(weak)
+        elif alone and weak_out is not None:
+            weak_out.extend(alone)  # kept if the line above or below holds an ID (_beside_ids)
         return hits
 
     def _find(self, word: str, context: str) -> list[tuple[int, Match, bool]]:
@@ -390,6 +430,37 @@ def _in_words(text: str, start: int, end: int, seg: Segment) -> bool:
     return (start > seg.start and text[start - 1].isspace()) or (
         end < seg.end and text[end].isspace()
     )
+
+
+def _names_a_model(text: str, pos: int, owner: str) -> bool:
+    """A `name`/`id` key at `pos` belongs to a model object: the bracket it sits in is opened by
+    a model key or call on this line, else its line sits under one (`owner`, see block_owner);
+    and no `model` key beside it makes it a display name."""
+    inline, bracket = inline_owner(text, pos)
+    if not model_owner(inline or owner):
+        return False
+    return not MODEL_KEY_INLINE.search(text, bracket + 1)
+
+
+def _beside_ids(results: list[RawFinding], pending: list[RawFinding]) -> list[RawFinding]:
+    """Short IDs alone on their line kept when the line above or below holds a model ID (items
+    of a multi-line list or mapping of models: `"o1": 30000,` below `"o1-mini": 90000,`).
+
+    Two passes, down then up, so a run of short IDs beside one ID is kept whole, in linear time.
+    """
+    near = {r.line for r in results if r.match.kind is Kind.MODEL}
+    kept: list[RawFinding] = []
+    todo = sorted(pending, key=lambda r: (r.line, r.column))
+    for downward in (True, False):
+        rest: list[RawFinding] = []
+        for r in todo if downward else reversed(todo):
+            if r.line - 1 in near or r.line + 1 in near:
+                kept.append(r)
+                near.add(r.line)
+            else:
+                rest.append(r)
+        todo = rest[::-1] if not downward else rest
+    return kept
 
 
 def _quoted(text: str, start: int, end: int) -> bool:

@@ -559,6 +559,110 @@ class ListContext:
         return m.group(1).rsplit(".", 1)[-1] if m else ""
 
 
+# A line that opens with a `name` or `id` key (YAML, JSON, a keyword argument): whether it names
+# a model depends on the key or call it sits under (`model:` / `"model": {` / `ChatModel(`).
+NAME_KEY_LINE = re.compile(rb"""^[ \t]*["']?(?:name|id)["']?[ \t]*[:=]""", re.IGNORECASE)
+OWNER_LOOKBACK = 40  # lines walked back to the line a `name:` line sits under
+MODEL_KEY_LINE = re.compile(rb"""^[ \t]*["']?model["']?[ \t]*[:=]""")
+# `model: "x"` beside `name: "y"` on one line: the name is a display name.
+MODEL_KEY_INLINE = re.compile(r"""(?<![\w-])["']?model["']?\s*[:=](?!=)""")
+CALLEE = re.compile(r"([A-Za-z_$][\w$.]*)\s*\($")
+# Owners that say "model" but hold who serves it or what kind it is: model_provider, llm_type.
+OWNER_NOT_MODEL = re.compile(
+    r"(?:provider|vendor|type|kind|platform|backend|client|api|family)s?$", re.IGNORECASE
+)
+_ANONYMOUS_OPENERS = frozenset({b"{", b"[", b"[{", b"({", b"-"})
+
+
+def opener_name(line: str) -> str:
+    """The key or call that opens a block at the end of a line: `"model": {`, `model:`,
+    `ChatModelFactory(` (the callee, dotted: `ChatModel.objects.create(`)."""
+    line = line.rstrip()
+    if line.endswith("("):
+        m = CALLEE.search(line)
+        return m.group(1) if m else ""
+    if line.endswith(("{", "[")):
+        return context_before(line[:-1])
+    if line.endswith(":"):
+        return context_before(line)
+    return ""
+
+
+def model_owner(name: str) -> bool:
+    """The key or call a `name`/`id` sits under is a model (or a language model) object."""
+    return bool(MODEL_OWNER.search(name)) and not OWNER_NOT_MODEL.search(name)
+
+
+def inline_owner(line: str, pos: int) -> tuple[str, int]:
+    """The key or call of the innermost bracket left open before `pos` on this line (bounded),
+    and where that bracket is (-1: none)."""
+    depth = 0
+    for i in range(pos - 1, max(0, pos - LOOKBEHIND) - 1, -1):
+        c = line[i]
+        if c in ")]}":
+            depth += 1
+        elif c in "([{":
+            if depth == 0:
+                return opener_name(line[: i + 1]), i
+            depth -= 1
+    return "", -1
+
+
+def block_owner(data: bytes, start: int) -> str:
+    """The key or call the line at `start` sits under: the nearest line above indented less
+    (`model:` above `  name: x`; `"model": {` above `"name": "x"`), past anonymous `{` lines.
+
+    "" when a sibling key of the same block is `model`: then `name` is a display name
+    (`{name: "GPT-4", model: "gpt-4"}`).
+    """
+    end = data.find(b"\n", start)
+    end = len(data) if end < 0 else end
+    line = data[start:end]
+    indent = len(line) - len(line.lstrip(b" \t"))
+    if indent == 0 or _has_model_sibling(data, end, indent):
+        return ""
+    own, pos = indent, start
+    for _ in range(OWNER_LOOKBACK):
+        if pos == 0:
+            return ""
+        prev_start = data.rfind(b"\n", 0, pos - 1) + 1
+        prev = data[prev_start : pos - 1]
+        pos = prev_start
+        body = prev.strip()
+        if not body or body.startswith((b"#", b"//")):
+            continue
+        prev_indent = len(prev) - len(prev.lstrip(b" \t"))
+        if prev_indent >= indent:
+            if prev_indent == own == indent and MODEL_KEY_LINE.match(prev):
+                return ""  # a sibling above names the model: this `name` is a display name
+            continue
+        if body in _ANONYMOUS_OPENERS:
+            indent = prev_indent  # an item of a list of objects: its owner is further up
+            continue
+        return opener_name(prev.decode("utf-8", "replace"))
+    return ""
+
+
+def _has_model_sibling(data: bytes, pos: int, indent: int) -> bool:
+    """Whether a line below `pos`, in the same block (indented as much), is a `model` key."""
+    for _ in range(OWNER_LOOKBACK):
+        if pos >= len(data):
+            return False
+        nxt_end = data.find(b"\n", pos + 1)
+        nxt_end = len(data) if nxt_end < 0 else nxt_end
+        nxt = data[pos + 1 : nxt_end]
+        pos = nxt_end
+        body = nxt.strip()
+        if not body:
+            continue
+        nxt_indent = len(nxt) - len(nxt.lstrip(b" \t"))
+        if nxt_indent < indent:
+            return False
+        if nxt_indent == indent and MODEL_KEY_LINE.match(nxt):
+            return True
+    return False
+
+
 def word_at(line: str, lo: int, hi: int) -> tuple[int, int]:
     """The word holding line[lo:hi], bounded to WORD_LIMIT characters either way."""
     floor, ceil = max(0, lo - WORD_LIMIT), min(len(line), hi + WORD_LIMIT)

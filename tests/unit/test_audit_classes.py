@@ -405,6 +405,83 @@ def test_name_written_as_an_id_is_a_model_slot_in_any_language() -> None:
     assert ids(traps, "t.ts") == []
 
 
+def test_name_of_a_model_object_nested_under_a_model_key_or_call() -> None:
+    py = (
+        "config = {\n"
+        '    "llm": {\n'
+        '        "model": {\n'
+        '            "name": "sarvam-m",\n'
+        '            "seed": 42,\n'
+        "        },\n"
+        "    },\n"
+        "}\n"
+        'inline = {"model": {"name": "sarvam-m", "seed": 42}}\n'
+        'm = ChatModelFactory(name="gemini-2.5-flash", model_type="google")\n'
+        "chat = ChatModelFactory(\n"
+        '    name="claude-haiku-4-5-20251001", model_type="anthropic"\n'
+        ")\n"
+        'lock = ProcessLockFactory(name="o3")\n'
+        'chat_model = ChatModel(name="o3")\n'
+    )
+    assert ids(py, "a.py") == [
+        (4, "sarvam-m"),
+        (9, "sarvam-m"),
+        (10, "gemini-2.5-flash"),
+        (12, "claude-haiku-4-5-20251001"),
+        (15, "o3"),
+    ]
+    yaml = "model:\n  name: sarvam-m\n  id: o3\nproject:\n  name: gpt-4o-finetune-run\n"
+    assert ids(yaml, "a.yaml") == [(2, "sarvam-m"), (3, "o3")]
+    listed = '{\n  "models": [\n    {\n      "name": "nomic-embed-text:latest"\n    }\n  ]\n}\n'
+    assert ids(listed, "tags.json") == [(4, "nomic-embed-text:latest")]
+    # Beside a `model` key, `name` is a display name; a provider's `name` is not a model.
+    display = (
+        "models: [\n"
+        "  {\n"
+        '    provider: "openai",\n'
+        '    model: "gpt-4",\n'
+        '    name: "GPT-4",\n'
+        "  },\n"
+        "  {\n"
+        '    name: "o3",\n'
+        '    model: "o3",\n'
+        "  },\n"
+        "]\n"
+        'x = {"model": {"name": "GPT-4o", "model": "gpt-4o"}}\n'
+    )
+    assert ids(display, "cfg.ts") == [(4, "gpt-4"), (9, "o3"), (12, "gpt-4o")]
+    assert ids("model_provider:\n  name: mistral\n", "a.yaml") == []
+
+
+def test_short_ids_alone_on_their_line_beside_ids_above_or_below() -> None:
+    py = (
+        "SIZES = {\n"
+        '    "o1-mini": 90000,\n'
+        '    "o1": 30000,\n'
+        '    "o3": 60000,\n'
+        "}\n"
+        "ENUM = [\n"
+        '    "o1",\n'
+        '    "o3",\n'
+        '    "gpt-4o",\n'
+        "]\n"
+        'level = "o3"\n'
+        "X = {\n"
+        '    "o1": 1,\n'
+        "}\n"
+    )
+    assert ids(py, "a.py") == [
+        (2, "o1-mini"),
+        (3, "o1"),
+        (4, "o3"),
+        (7, "o1"),
+        (8, "o3"),
+        (9, "gpt-4o"),
+    ]
+    # A short ID with a key of its own that is not a model setting stays out, beside IDs or not.
+    assert ids('m = "gpt-4o"\nlevel = "o3"\n', "a.py") == [(1, "gpt-4o")]
+
+
 def test_model_card_front_matter_and_checkpoint_configs() -> None:
     card = (
         "---\n"
