@@ -178,10 +178,10 @@ class Scanner:
             ]
             weak_hits: list[LineHit] = []
             if ftype is FileType.NOTEBOOK:
-                markdown = [
-                    (r.start - start, r.end - start) for r in regions.overlapping(start, end)
+                spans = [
+                    (r.start - start, r.end - start, r.seg) for r in regions.overlapping(start, end)
                 ]
-                hits = self._notebook_line(text, markdown)
+                hits = self._notebook_line(text, spans)
             else:
                 segs = _line_segments(text, raw, start, end, ftype, markers, regions)
                 ends = _char_offsets(raw, text, start, offsets, i, end)
@@ -323,14 +323,16 @@ class Scanner:
             found = self._seen[key] = self.detector.find(word, context)
         return found
 
-    def _notebook_line(self, text: str, markdown_spans: list[tuple[int, int]]) -> list[LineHit]:
+    def _notebook_line(self, text: str, spans: list[tuple[int, int, Seg]]) -> list[LineHit]:
         """Notebook cells are JSON strings holding lines: decode each, read it as code or docs.
 
-        markdown_spans: where markdown cells lie on this line (offsets from its start).
+        spans: where markdown cells (PROSE) and fenced blocks inside them (FENCE) lie on this
+        line, as offsets from its start.
         """
         out: list[LineHit] = []
         for m in JSON_STRING.finditer(text):
-            markdown = any(a <= m.start() < b for a, b in markdown_spans)
+            seg = next((g for a, b, g in spans if a <= m.start() < b), None)
+            markdown = seg is Seg.PROSE
             if not self.line_keywords.search(m.group(1)):
                 continue
             try:
@@ -343,8 +345,10 @@ class Scanner:
                 segs = list(prose_segments(content))
                 hits = self.line_hits(content, segs, FileType.DOCS, Location.DOCS)
             else:
+                # Code cells are code; a fenced block in a markdown cell is code shown in docs.
+                base = Location.DOCS if seg is Seg.FENCE else Location.CODE
                 segs = list(code_segments(content, HASH_COMMENT))
-                hits = self.line_hits(content, segs, FileType.CODE, Location.CODE)
+                hits = self.line_hits(content, segs, FileType.CODE, base)
             out.extend((m.start(1) + c, match, loc, ctx) for c, match, loc, ctx in hits)
         return out
 

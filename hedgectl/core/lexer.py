@@ -324,6 +324,8 @@ FRONT_MATTER_VALUE = re.compile(
     rb"""^[ \t]*(?:-[ \t]+|[\w.-]+:[ \t]*)["']?[^\s"']+["']?[ \t]*\r?$""", re.MULTILINE
 )
 NB_CELL = re.compile(rb'"cell_type"\s*:\s*"(\w+)"')
+# A notebook source line that opens or closes a fenced block: `    "```python\n",`.
+NB_FENCE = re.compile(rb'^[ \t]*"[ \t]*(?:```|~~~)', re.MULTILINE)
 
 
 def _line_start(data: bytes, pos: int) -> int:
@@ -448,12 +450,25 @@ def _adoc_regions(data: bytes) -> list[Region]:
 
 
 def _notebook_regions(data: bytes) -> list[Region]:
+    """Markdown cells are prose; the lines of a fenced block inside one are code shown in docs."""
     cells = list(NB_CELL.finditer(data))
     regions = []
     for i, m in enumerate(cells):
         if m.group(1) == b"markdown":
             end = cells[i + 1].start() if i + 1 < len(cells) else len(data)
-            regions.append(Region(m.end(), end, Seg.PROSE))
+            pos = m.end()
+            fences = list(NB_FENCE.finditer(data, pos, end))
+            marks = [f.start() for f in fences]
+            for k in range(0, len(marks) - 1, 2):
+                body = data.find(b"\n", marks[k], marks[k + 1])
+                if body < 0:
+                    continue  # the cell's source is one string: its fences are not lines
+                if data[fences[k].end() : fences[k].end() + 1] == b"{":
+                    continue  # a MyST directive (```{tip}): prose in a box, not code
+                regions.append(Region(pos, body + 1, Seg.PROSE))
+                regions.append(Region(body + 1, marks[k + 1], Seg.FENCE))
+                pos = marks[k + 1]
+            regions.append(Region(pos, end, Seg.PROSE))
     return regions
 
 

@@ -61,6 +61,33 @@ def test_docstrings_and_notebook_markdown_are_docs() -> None:
     assert [(f[0], f[2]) for f in found(nb, "demo.ipynb")] == [(2, "docs"), (3, "code")]
 
 
+def test_fenced_code_in_notebook_markdown_cells_is_code_shown_in_docs() -> None:
+    nb = (
+        '{"cells": [\n'
+        ' {"cell_type": "markdown", "source": [\n'
+        '    "To use `gemini-2.0-flash-lite` write:\\n",\n'
+        '    "```python\\n",\n'
+        '    "client = Client(\\n",\n'
+        '    "    model=\\"gemini-2.0-flash-lite\\",\\n",\n'
+        '    ")\\n",\n'
+        '    "```\\n",\n'
+        '    "Then gpt-4o model=\\"x\\" in prose\\n",\n'
+        '    "```{tip}\\n",\n'
+        '    "Read [Prompting O3-mini](https://example.com/o3-mini-guide)\\n",\n'
+        '    "```"\n'
+        " ]},\n"
+        ' {"cell_type": "code", "source": [\n'
+        '    "m = \\"deepseek-chat\\"\\n"\n'
+        " ]}\n"
+        "]}\n"
+    )
+    assert found(nb, "t.ipynb") == [
+        (3, "gemini-2.0-flash-lite", "docs"),
+        (6, "gemini-2.0-flash-lite", "docs"),
+        (15, "deepseek-chat", "code"),
+    ]
+
+
 def test_backticks_in_comments_and_quotes_do_not_open_a_template() -> None:
     src = (
         "// call `render` once\n"
