@@ -365,6 +365,21 @@ def test_xai_voice_bedrock_cohere_and_open_whisper_models() -> None:
     ]
 
 
+def test_image_generation_models_of_stability_and_black_forest_labs() -> None:
+    src = (
+        "IMAGE_MODELS = [\n"
+        '    "black-forest-labs/flux-1.1-pro",\n'
+        '    "flux-schnell",\n'
+        '    "stability.sd3-large-v1:0",\n'
+        '    "@cf/stabilityai/stable-diffusion-xl-base-1.0",\n'
+        "]\n"
+        'kustomization = "flux-system"\n'
+        'dep = "stable-diffusion-webui"\n'
+    )
+    got = [(r.line, r.match.vendor) for r in S.scan(src.encode(), "images.py")]
+    assert got == [(2, "bfl"), (3, "bfl"), (4, "stability"), (5, "stability")]
+
+
 def test_bedrock_runtime_urls_name_their_model() -> None:
     yaml = (
         "uri: https://bedrock-runtime.us-east-1.amazonaws.com/model/"
