@@ -139,6 +139,17 @@ def _sorted_indent2(document: Any) -> str:
     return "".join(parts)
 
 
+class Indented:
+    """JSON text already written for its place in a document that `_sorted_indent2` writes:
+    placed as is. `newline` is the line break and indent that place has (what `_indented` is
+    called with there), checked so text written for one depth never lands at another."""
+
+    __slots__ = ("newline", "text")
+
+    def __init__(self, text: str, newline: str) -> None:
+        self.text, self.newline = text, newline
+
+
 _SCALARS = (str, int, float, bool, type(None))
 _SCALAR_TYPES = frozenset(_SCALARS)
 _STR = frozenset({str})
@@ -184,6 +195,10 @@ def _indented(value: Any, newline: str, out: list[str]) -> None:
             out.append(("," if i else "") + inner)
             _indented(item, inner, out)
         out.append(newline + "]")
+    elif kind is Indented:
+        if value.newline != newline:
+            raise ValueError("JSON text written for another depth")
+        out.append(value.text)
     elif isinstance(value, dict | list | tuple):
         if value:  # a subclass: the json module's rules
             out.append(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)

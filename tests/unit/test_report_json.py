@@ -95,3 +95,49 @@ def test_json_text_escapes_what_it_escaped_before_the_ascii_shortcut() -> None:
             expected = printable.JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
             assert json_text(doc, **options) == expected
             assert not re.search("[\x7f\u202e\x85\u2028]", json_text(doc, **options))
+
+
+FINDING_TEXTS = st.text(max_size=12) | st.sampled_from(["", "a\udcffb", "\u202e", "\x7f", "é"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            FINDING_TEXTS,
+            FINDING_TEXTS,
+            st.integers(min_value=0) | st.booleans() | st.text(max_size=3),
+            st.booleans() | st.integers(0, 1) | st.none(),
+            st.sampled_from(["named", "elevated", "standard"]),
+            st.sampled_from(["code", "config", "comment", "docs", "externalised"]),
+            st.booleans(),
+        ),
+        max_size=4,
+    ),
+    fail_on=st.sampled_from(["named", "elevated", "any", "never"]),
+    gate_comments=st.booleans(),
+)
+def test_audit_findings_written_by_hand_as_the_json_module_writes_them(
+    rows: list[tuple[str, str, Any, Any, str, str, bool]], fail_on: str, gate_comments: bool
+) -> None:
+    """The audit report writes each finding's text itself; the document must read as the
+    generic road writes it, for any values, including those a merged report may carry."""
+    from hedgectl.core.audit import AuditResult
+    from hedgectl.core.models import Finding, Kind, Location
+    from hedgectl.report import audit as report
+
+    assert report.FAST_FINDINGS  # a new Finding field: update report.audit._KEYS
+    findings = [
+        Finding(
+            path=path, line=line, column=7, text=text, model_id="gpt-4o", kind=Kind.MODEL,
+            family="gpt", vendor="openai", vendor_name="OpenAI", hq="US", tier=tier,
+            tier_source="s", open_weights=weights, location=Location(location), platform="",
+            context=text[:3], fingerprint="f", suppressed=suppressed,
+        )  # fmt: skip
+        for path, text, line, weights, tier, location, suppressed in rows
+    ]
+    result = AuditResult(root=".", findings=findings, fail_on=fail_on, gate_comments=gate_comments)
+    generic = [report._finding_dict(f, result) for f in findings]
+    expected = json_text({"findings": generic, "n": 1}, indent=2, sort_keys=True)
+    doc = {"findings": report._findings_json(result), "n": 1}
+    assert json_text(doc, indent=2, sort_keys=True) == expected
