@@ -181,8 +181,15 @@ def _indented(value: Any, newline: str, out: list[str]) -> None:
             return
         out.append("{")
         for i, key in enumerate(sorted(value)):
-            out.append(("," if i else "") + inner + encode_basestring(key) + ": ")
-            _indented(value[key], inner, out)
+            head = ("," if i else "") + inner + encode_basestring(key) + ": "
+            item = value[key]
+            if type(item) is str:  # most values of an inventory's rows: no call per value
+                out.append(head + encode_basestring(item))
+            elif type(item) is int:
+                out.append(head + int.__repr__(item))
+            else:
+                out.append(head)
+                _indented(item, inner, out)
         out.append(newline + "}")
     elif (kind is list or kind is tuple) and value:
         inner = newline + "  "
