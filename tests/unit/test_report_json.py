@@ -127,15 +127,15 @@ def test_audit_findings_written_by_hand_as_the_json_module_writes_them(
     from hedgectl.report import audit as report
 
     assert report.FAST_FINDINGS  # a new Finding field: update report.audit._KEYS
-    findings = [
-        Finding(
+    findings = []
+    for path, text, line, weights, tier, location, suppressed in rows:
+        finding = Finding(
             path=path, line=line, column=7, text=text, model_id="gpt-4o", kind=Kind.MODEL,
             family="gpt", vendor="openai", vendor_name="OpenAI", hq="US", tier=tier,
             tier_source="s", open_weights=weights, location=Location(location), platform="",
             context=text[:3], fingerprint="f", suppressed=suppressed,
         )  # fmt: skip
-        for path, text, line, weights, tier, location, suppressed in rows
-    ]
+        findings.append(finding)
     result = AuditResult(root=".", findings=findings, fail_on=fail_on, gate_comments=gate_comments)
     generic = [report._finding_dict(f, result) for f in findings]
     expected = json_text({"findings": generic, "n": 1}, indent=2, sort_keys=True)
