@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -163,7 +163,9 @@ def _dedupe_versions(findings: Iterable[Finding]) -> tuple[list[tuple[str, Findi
     return kept, dropped
 
 
-def _top(counter: Counter[str], n: int = TOP_FILES) -> list[tuple[str, int]]:
+def _top(counter: dict[str, int], n: int = TOP_FILES) -> list[tuple[str, int]]:
+    if len(counter) == 1:  # most rows: one file, one model
+        return list(counter.items())
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
@@ -188,11 +190,11 @@ def build(findings: Iterable[Finding]) -> Inventory:
         groups[group] = groups.get(group, 0) + 1
 
     models: dict[tuple[str, str], ModelRow] = {}
-    model_files: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    model_files: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     vendor_rows: dict[str, VendorRow] = {}
-    vendor_models: dict[str, Counter[str]] = defaultdict(Counter)
-    vendor_files: dict[str, Counter[str]] = defaultdict(Counter)
-    file_models: dict[str, Counter[str]] = defaultdict(Counter)
+    vendor_models: dict[str, dict[str, int]] = defaultdict(dict)
+    vendor_files: dict[str, dict[str, int]] = defaultdict(dict)
+    file_models: dict[str, dict[str, int]] = defaultdict(dict)
     file_tiers: dict[str, set[str]] = defaultdict(set)
     file_vendors: dict[str, set[str]] = defaultdict(set)
 
@@ -213,7 +215,8 @@ def build(findings: Iterable[Finding]) -> Inventory:
             row.in_code += n
         if platform and platform not in row.platforms:
             row.platforms.append(platform)
-        model_files[key][canon] += n
+        counts = model_files[key]
+        counts[canon] = counts.get(canon, 0) + n
 
         v = vendor_rows.get(vendor)
         if v is None:
@@ -221,10 +224,13 @@ def build(findings: Iterable[Finding]) -> Inventory:
         v.findings += n
         if location not in DOC_LOCATIONS and location is not Location.EXTERNALISED:
             v.in_code += n
-        vendor_models[vendor][model_id] += n
-        vendor_files[vendor][canon] += n
+        counts = vendor_models[vendor]
+        counts[model_id] = counts.get(model_id, 0) + n
+        counts = vendor_files[vendor]
+        counts[canon] = counts.get(canon, 0) + n
 
-        file_models[canon][model_id] += n
+        counts = file_models[canon]
+        counts[model_id] = counts.get(model_id, 0) + n
         file_tiers[canon].add(tier)
         file_vendors[canon].add(vendor)
 
