@@ -62,6 +62,7 @@ ROUTES: dict[str, str] = {
     "@hf": "cloudflare",
     "ai": "docker",  # Docker Model Runner: ai/llama3.3:70B-Q4_K_M
     "models": "",  # Gemini REST paths: models/gemini-2.0-flash
+    "generative-ai": "",  # instructor's provider string for the Gemini API: generative-ai/gemini-2.0-flash
     # First-party LiteLLM routes: the route names the vendor's own API.
     "openai": "",
     "anthropic": "",
@@ -221,6 +222,7 @@ class Detector:
             and NOT_MODEL_KEY.match(context)
             and not MODEL_KEY.search(context)
             and not self._named_model(token, context)
+            and not self._routed_under_provider(token, context)
         ):
             return None
         if not token or len(token) > 300 or WHITESPACE.search(token):
@@ -238,6 +240,13 @@ class Detector:
         return context.lower() == "name" and (
             token == token.lower() or "/" in token or ":" in token
         )
+
+    @staticmethod
+    def _routed_under_provider(token: str, context: str) -> bool:
+        """A provider key whose value routes to a model is a model: `PROVIDERS = [
+        "anthropic/claude-3-5-haiku-latest", ...]`, `provider: "openai:gpt-4o"` (instructor's
+        provider strings). A bare `provider: "mistral"` names who serves, not what."""
+        return bool(PROVIDER_KEY.search(context)) and ("/" in token or ":" in token)
 
     def _endpoint_owner(self, host: str) -> Endpoint | None:
         host = host.lower().split(":")[0]
@@ -527,7 +536,10 @@ class Detector:
         if ":" in text and "://" not in text:
             pos = 0
             blocked = bool(
-                context and NOT_MODEL_KEY.match(context) and not MODEL_KEY.search(context)
+                context
+                and NOT_MODEL_KEY.match(context)
+                and not MODEL_KEY.search(context)
+                and not PROVIDER_KEY.search(context)  # provider: "openai:o1" routes to a model
             )
             while True:
                 colon = text.find(":", pos)

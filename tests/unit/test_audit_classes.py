@@ -223,6 +223,23 @@ def test_short_ids_after_a_provider_name_are_models() -> None:
     assert ids('- description: "openai:o1"\n', "cfg.yaml") == []
 
 
+def test_provider_keys_whose_values_route_to_a_model() -> None:
+    src = (
+        "PROVIDERS = [\n"
+        '    "anthropic/claude-3-5-haiku-latest",\n'
+        '    "generative-ai/gemini-1.5-flash",\n'
+        '    "openai",\n'
+        "]\n"
+        'provider = "openai:gpt-4o"\n'
+        'cfg = {"provider": "mistral", "family": "gpt-4.1-nano"}\n'
+    )
+    assert ids(src, "providers.py") == [
+        (2, "claude-3-5-haiku-latest"),
+        (3, "gemini-1.5-flash"),
+        (6, "gpt-4o"),
+    ]
+
+
 # ---------------------------------------------------------------- 8. catalog gaps
 def test_bare_cohere_command_only_in_model_slots_and_lists() -> None:
     src = (
@@ -378,6 +395,21 @@ def test_image_generation_models_of_stability_and_black_forest_labs() -> None:
     )
     got = [(r.line, r.match.vendor) for r in S.scan(src.encode(), "images.py")]
     assert got == [(2, "bfl"), (3, "bfl"), (4, "stability"), (5, "stability")]
+
+
+def test_writer_palmyra_models() -> None:
+    src = (
+        'client.chat(model="palmyra-x-004")\n'
+        'm = "bedrock:us.writer.palmyra-x5-v1:0"\n'
+        'p = "writer/palmyra-x5"\n'
+        'atoll = "palmyra-atoll"\n'
+    )
+    got = [(r.line, r.match.model_id, r.match.vendor) for r in S.scan(src.encode(), "w.py")]
+    assert got == [
+        (1, "palmyra-x-004", "writer"),
+        (2, "writer.palmyra-x5-v1:0", "writer"),
+        (3, "writer/palmyra-x5", "writer"),
+    ]
 
 
 def test_bedrock_runtime_urls_name_their_model() -> None:
