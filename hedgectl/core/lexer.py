@@ -313,7 +313,8 @@ def prose_segments(line: str) -> Iterator[Segment]:
 
 TRIPLE = re.compile(rb'"""|\'\'\'')
 OPEN_CONTINUES = tuple("(,=[{+\\")  # a line ending so continues an expression: not a docstring
-FENCE = re.compile(rb"^[ \t]*(?:```|~~~)", re.MULTILINE)
+# A fence line: its run of backticks or tildes, then the info string (or nothing, to close).
+FENCE = re.compile(rb"^[ \t]*(`{3,}|~{3,})([^\n]*)", re.MULTILINE)
 # AsciiDoc delimited blocks that hold code or commands: listings (----, the body of a
 # [source,java] block), literals (....) and Markdown-style fences; a block closes at the same line.
 ADOC_BLOCK = re.compile(rb"^(-{4,}|\.{4,}|```)[ \t]*\r?$", re.MULTILINE)
@@ -416,13 +417,24 @@ def _fence_regions(data: bytes) -> list[Region]:
             for m in FRONT_MATTER_VALUE.finditer(data, data.find(b"\n") + 1, close.start() + 1):
                 regions.append(Region(m.start(), m.end(), Seg.FENCE))
             head = close.end()
-    marks = [m.start() for m in FENCE.finditer(data, head)]
-    for i in range(0, len(marks) - 1, 2):
-        start = data.find(b"\n", marks[i])
-        if start >= 0:
-            regions.append(Region(start + 1, marks[i + 1], Seg.FENCE))
-    if len(marks) % 2:  # an unclosed fence runs to the end
-        start = data.find(b"\n", marks[-1])
+    # A block closes on a fence of its own character, at least as long, with no info string
+    # (CommonMark): a ```` block can show ``` fences inside it.
+    opened: re.Match[bytes] | None = None
+    for m in FENCE.finditer(data, head):
+        run = m.group(1)
+        if opened is None:
+            opened = m
+        elif (
+            run[:1] == opened.group(1)[:1]
+            and len(run) >= len(opened.group(1))
+            and not m.group(2).strip()
+        ):
+            start = data.find(b"\n", opened.start())
+            if 0 <= start < m.start():
+                regions.append(Region(start + 1, m.start(), Seg.FENCE))
+            opened = None
+    if opened is not None:  # an unclosed fence runs to the end
+        start = data.find(b"\n", opened.start())
         if start >= 0:
             regions.append(Region(start + 1, len(data), Seg.FENCE))
     return regions

@@ -88,6 +88,27 @@ def test_fenced_code_in_notebook_markdown_cells_is_code_shown_in_docs() -> None:
     ]
 
 
+def test_markdown_fences_close_on_their_own_kind() -> None:
+    md = (
+        "Intro\n"
+        "````python\n"
+        "```python\n"
+        'client = Client(model="gemini-2.0-flash")\n'
+        "```\n"
+        'embedder = Embedder(model="gemini-embedding-001")\n'
+        "````\n"
+        "Prose about gpt-4o here.\n"
+        "```python\n"
+        'x = Gen(model="claude-sonnet-4-5-20250929")\n'
+        "```\n"
+    )
+    assert found(md, "api.md") == [
+        (4, "gemini-2.0-flash", "docs"),
+        (6, "gemini-embedding-001", "docs"),
+        (10, "claude-sonnet-4-5-20250929", "docs"),
+    ]
+
+
 def test_backticks_in_comments_and_quotes_do_not_open_a_template() -> None:
     src = (
         "// call `render` once\n"
