@@ -150,6 +150,8 @@ API_VERB = re.compile(r":(?:[a-z]+[A-Z][A-Za-z]*|predict)$")
 # Route-like namespaces a user names after a provider: moonshot-cn/kimi-k2, azure-eu/gpt-4o.
 ROUTE_WORDS = ("openai", "azure", "anthropic", "google", "gemini", "vertex", "bedrock", "proxy",
                "gateway", "router", "provider")  # fmt: skip
+# The quantisation at the end of a GGUF file's name: .Q4_0, -Q2_K_L, .IQ3_M, -fp16, .f16, -bf16.
+GGUF_QUANT = re.compile(r"[.-](?:i?q\d[\w]*|f16|fp16|bf16|f32|fp32)$", re.IGNORECASE)
 # Bedrock runtime URLs name the model in their path: .../model/<id>/converse (`:` as %3A).
 BEDROCK_RUNTIME_PATH = "amazonaws.com/model/"
 # A parameter count in a name (7b, 1.5B, 8x22b, 560m): the name is a set of weights. Under a
@@ -528,6 +530,10 @@ class Detector:
             yield cut + 7, tail, context
             if ":" in tail:
                 yield cut + 7, tail.split(":", 1)[0], context  # models/x:generateContent
+        if lowered.endswith(".gguf") and "/" not in text and context and MODEL_KEY.search(context):
+            # A GGUF weights file given as the model (chat_model="mistral-7b-instruct-v0.1.Q4_0.gguf",
+            # LlamaCppGenerator(model="zephyr-7b-beta.Q4_0.gguf")): the model it quantises.
+            yield 0, GGUF_QUANT.sub("", text[:-5]), context
         cut = lowered.find(BEDROCK_RUNTIME_PATH)
         if cut >= 0:
             # Bedrock runtime paths: .../model/us.amazon.nova-lite-v1%3A0/converse

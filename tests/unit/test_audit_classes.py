@@ -433,6 +433,20 @@ def test_writer_palmyra_models() -> None:
     ]
 
 
+def test_a_gguf_file_given_as_the_model_names_the_model_it_quantises() -> None:
+    src = (
+        'chat_model = "mistral-7b-instruct-v0.1.Q4_0.gguf"\n'
+        'llm = Llama(model_path="models/llama-2-7b-chat.Q4_K_M.gguf")\n'
+        'gen = LlamaCppGenerator(model="phi-4-Q2_K_L.gguf")\n'
+        'path = Paths.get("beehive-llama-3.2-1b-instruct-fp16.gguf")\n'
+    )
+    got = [(r.line, r.match.model_id, r.match.vendor) for r in S.scan(src.encode(), "g.py")]
+    assert got == [
+        (1, "mistral-7b-instruct-v0.1", "mistral"),
+        (3, "phi-4", "microsoft"),
+    ]
+
+
 def test_bedrock_runtime_urls_name_their_model() -> None:
     yaml = (
         "uri: https://bedrock-runtime.us-east-1.amazonaws.com/model/"
