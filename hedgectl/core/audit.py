@@ -177,6 +177,7 @@ class Scanner:
                 for d, match in dependencies.import_matches(self.packages, path, line_no, text)
             ]
             weak_hits: list[LineHit] = []
+            keyed: list[LineHit] = []  # short IDs under a key of their own (`smart: o3`)
             if ftype is FileType.NOTEBOOK:
                 spans = [
                     (r.start - start, r.end - start, r.seg) for r in regions.overlapping(start, end)
@@ -194,7 +195,10 @@ class Scanner:
                     list_key=partial(lists.of, start, end),
                     owner=owner,
                     weak_out=weak_hits,
+                    keyed_out=keyed,
                 )
+                if keyed and MODELS_OWNER.search(owner or block_owner(data, start)):
+                    hits += keyed  # under `models:` / `MODELS = {`: `smart: o3` names a model
             for col, match, location, context in hits:
                 if location is Location.CODE and RESOLVER_DEFAULT.search(text, 0, max(col - 1, 0)):
                     location = Location.EXTERNALISED  # the default of an alias lookup
@@ -204,7 +208,7 @@ class Scanner:
             ]
             results += [RawFinding(line_no, *f, suppressed) for f in found]
             pending += [RawFinding(line_no, *f, suppressed) for f in weak]
-            if key is not None:
+            if key is not None and not keyed:  # keyed hits depend on the lines above
                 if len(self._lines) >= MAX_REMEMBERED_LINES:
                     self._lines.clear()
                 self._lines[key] = (suppressed, found, weak)
@@ -240,6 +244,7 @@ class Scanner:
         list_key: Callable[[], str] | None = None,
         owner: str = "",
         weak_out: list[LineHit] | None = None,
+        keyed_out: list[LineHit] | None = None,
     ) -> list[LineHit]:
         """Judge every ID-shaped word around a keyword hit in one line.
 
@@ -248,6 +253,8 @@ class Scanner:
         only for a word that has no key of its own on the line.
         owner: the key or call a line opening with `name:`/`id:` sits under (block_owner).
         weak_out: where short IDs with no ID beside them on this line go (None: dropped).
+        keyed_out: where short IDs with a key of their own go (None: dropped); the caller keeps
+        them when the block they sit in belongs to a model key (block_owner).
         """
         if not segs:
             return []
@@ -257,6 +264,7 @@ class Scanner:
         hits: list[LineHit] = []
         weak: list[LineHit] = []
         alone: list[LineHit] = []  # weak hits without a key of their own
+        keyed: list[LineHit] = []  # weak hits with one
         done_to = -1
         skip_strings = ftype is FileType.CODE and bool(IMPORT_LINE.match(text))
         for hit_end in ends:
@@ -304,13 +312,16 @@ class Scanner:
                 continue  # prose in a comment; quoted IDs and key: value pairs count
             for offset, match, is_weak in self._find(text[ws:we], context):
                 (weak if is_weak else hits).append((ws + offset, match, location, context))
-                if is_weak and keyless:
-                    alone.append(weak[-1])
+                if is_weak:
+                    (alone if keyless else keyed).append(weak[-1])
         if weak and any(h[1].kind is Kind.MODEL for h in hits):
             # Short IDs (o1, o3) count beside other model IDs: a list of models.
             hits.extend(weak)
-        elif alone and weak_out is not None:
-            weak_out.extend(alone)  # kept if the line above or below holds an ID (_beside_ids)
+        else:
+            if alone and weak_out is not None:
+                weak_out.extend(alone)  # kept if a line above or below holds an ID (_beside_ids)
+            if keyed and keyed_out is not None:
+                keyed_out.extend(keyed)
         return hits
 
     def _find(self, word: str, context: str) -> list[tuple[int, Match, bool]]:
@@ -434,6 +445,12 @@ def _in_words(text: str, start: int, end: int, seg: Segment) -> bool:
     return (start > seg.start and text[start - 1].isspace()) or (
         end < seg.end and text[end].isspace()
     )
+
+
+# A block of models (`models:`, `MODELS = {`, `llm:`, `chat_models:`): the keys inside it name
+# models, whatever they are called (`smart: o3`), unlike a block named after something else that
+# mentions models (ModelResponse(...), model_settings).
+MODELS_OWNER = re.compile(r"(?:^|[_.-])(?:models?|llms?)$", re.IGNORECASE)
 
 
 def _names_a_model(text: str, pos: int, owner: str) -> bool:

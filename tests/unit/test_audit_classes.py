@@ -261,6 +261,15 @@ def test_provider_keys_whose_values_route_to_a_model() -> None:
     ]
 
 
+def test_short_ids_under_their_own_keys_in_a_block_of_models() -> None:
+    yaml = "models:\n  fast: o4-mini\n  smart: o3\nlevels:\n  high: o3\nsmart: o1\n"
+    assert ids(yaml, "c.yaml") == [(2, "o4-mini"), (3, "o3")]
+    py = 'MODELS = {\n    "fast": "o4-mini",\n    "smart": "o3",\n}\nPLAN = {\n    "tier": "o3",\n}\n'
+    assert ids(py, "m.py") == [(2, "o4-mini"), (3, "o3")]
+    call = "r = ModelResponse(\n    parts=[Call(args={'order_id': 'o1'})],\n)\n"
+    assert ids(call, "t.py") == []
+
+
 # ---------------------------------------------------------------- 8. catalog gaps
 def test_bare_cohere_command_only_in_model_slots_and_lists() -> None:
     src = (
