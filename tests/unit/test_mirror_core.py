@@ -324,6 +324,78 @@ def test_remote_failure_leaves_uploads_resumable() -> None:
     assert store.get_text(TARGET.ref_key("org/model", "main")) == COMMIT
 
 
+class SlowFirstPartStore(FakeStore):
+    """A store whose upload of part 1 waits until `release` is set (at most 10 s)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.states: list[str] = []  # checkpoints written while part 1 was held
+
+    def upload_part(
+        self, key: str, upload_id: str, number: int, data: bytes | bytearray, crc32: str
+    ) -> str:
+        if number == 1:
+            assert self.release.wait(10), "part 1 was never released"
+        return super().upload_part(key, upload_id, number, data, crc32)
+
+    def put(
+        self, key: str, data: bytes | bytearray, metadata: Mapping[str, str], crc32: str
+    ) -> str:
+        if ".uploads/" in key:
+            self.states.append(bytes(data).decode())
+        return super().put(key, data, metadata, crc32)
+
+
+def test_a_slow_upload_does_not_hold_the_slots_of_the_parts_after_it() -> None:
+    """Parts are hashed (in order) as soon as they are read, so a part whose upload is slow keeps
+    only its own slot: the parts after it are read, hashed and stored meanwhile. The checkpoint
+    still only covers parts stored from part 1 on."""
+    big = repo_file("model.safetensors", 60 * MiB + 5)  # 13 parts of 5 MiB
+    hub, store = FakeHub((big,)), SlowFirstPartStore()
+    snap = hub.snapshot("org/model", "main")
+    plan = core.make_plan(snap, TARGET, store, part_size=5 * MiB)
+    copier = core.Copier(hub, store, concurrency=3)
+    key = TARGET.file_key("org/model", COMMIT, big.path)
+    box: dict[str, object] = {}
+    worker = threading.Thread(target=lambda: box.update(result=copier.run(plan)))
+    worker.start()
+    try:
+        for _ in range(200):  # up to 10 s
+            if len(store.part_puts) >= 12:
+                break
+            threading.Event().wait(0.05)
+        # With 3 slots, waiting for part 1 used to stop the copy after parts 2 and 3.
+        assert sorted(n for _, n in store.part_puts) == list(range(2, 14))
+        assert all(json.loads(s)["parts"] == [] for s in store.states)
+    finally:
+        store.release.set()
+        worker.join(15)
+    assert not worker.is_alive()
+    assert store.objects[key][0] == content(big.path, big.size)
+
+
+def test_a_failed_read_stops_the_parts_waiting_for_its_hash() -> None:
+    """The parts after a part whose read failed do not wait for its hash forever."""
+    big = repo_file("model.safetensors", 60 * MiB + 5)
+    hub, store = FakeHub((big,), fail_at=(big.path, 0)), FakeStore()
+    snap = hub.snapshot("org/model", "main")
+    plan = core.make_plan(snap, TARGET, store, part_size=5 * MiB)
+    box: dict[str, BaseException] = {}
+
+    def run() -> None:
+        try:
+            core.Copier(hub, store, concurrency=3).run(plan)
+        except RemoteError as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(15)
+    assert not worker.is_alive() and "HTTP 503" in str(box["error"])
+    assert store.uploads  # kept for the next run
+
+
 def test_verify_finds_missing_size_hash_and_extra() -> None:
     hub, store = FakeHub(FILES), FakeStore()
     mirror(hub, store)

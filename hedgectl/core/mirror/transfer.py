@@ -104,6 +104,34 @@ class _Buffers:
                 self._free.append(buf)
 
 
+class _Turnstile:
+    """Lets the parts of one file through one at a time, in file order: the file's hash is fed in
+    order by whichever part thread holds the turn. Closed when a part fails, so the parts waiting
+    behind it stop instead of waiting for a hash that never comes."""
+
+    def __init__(self, first: int) -> None:
+        self._cond = threading.Condition()
+        self._next = first
+        self._closed = False
+
+    def enter(self, number: int, cancel: threading.Event) -> None:
+        with self._cond:
+            while self._next != number:
+                if self._closed or cancel.is_set():
+                    raise _Cancelled()
+                self._cond.wait(0.05)
+
+    def leave(self) -> None:
+        with self._cond:
+            self._next += 1
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+
 class Copier:
     """Streams a plan's files from the source to the store with bounded memory.
 
@@ -352,15 +380,16 @@ class Copier:
                 )
             )
         pending: collections.deque[tuple[Future[Any], int]] = collections.deque()
+        turn = _Turnstile(len(done_parts) + 1)
         last_checkpoint = self.clock()
+        stored_state: str | None = None  # the hash state after the last part drained below
 
         def checkpoint() -> None:
             nonlocal last_checkpoint
             if self.clock() - last_checkpoint < CHECKPOINT_SECONDS:
                 return
             last_checkpoint = self.clock()
-            state = hasher.state()
-            if state is None or LIBRARY is None:
+            if stored_state is None or LIBRARY is None:
                 return
             record = Checkpoint(
                 planned.key,
@@ -371,52 +400,64 @@ class Copier:
                 LIBRARY,
                 hashed,
                 tuple(done_parts),
-                state,
+                stored_state,
             )
             body = record.to_json().encode()
             self.store.put(state_key, body, {}, crc32_b64(body))
 
         def drain_one() -> None:
-            nonlocal hashed
+            """The oldest part in flight is stored (or failed): parts 1..n are now stored."""
+            nonlocal hashed, stored_state
             fut, _ = pending.popleft()
-            try:
-                data, part, reused = fut.result()
-                hasher.update(data)  # in file order: the futures are consumed in submission order
-                self._buffers.give(data)
-            finally:
-                # Only now is the part's buffer free: the slot bounds memory, not just requests.
-                self._slots.release()
-            hashed += len(data)
+            part, reused, state = fut.result()  # in file order: consumed in submission order
+            hashed += part.size
+            stored_state = state
             done_parts.append(part)
             if reused:
                 result.parts_reused += 1
-                result.bytes_reread += len(data)
+                result.bytes_reread += part.size
             else:
-                result.bytes_sent += len(data)
+                result.bytes_sent += part.size
             if hashed < f.size:
                 checkpoint()  # parts 1..n are stored and hashed: a resume starts after them
 
-        def part_task(number: int, start: int, end: int) -> tuple[bytearray, Part, bool]:
-            if self._cancel.is_set():
-                raise _Cancelled()
-            data = self._buffers.take(end - start, full=end - start == planned.part_size)
+        def part_task(number: int, start: int, end: int) -> tuple[Part, bool, str | None]:
+            """Read, hash (in file order), store; the part's slot and buffer are free on return,
+            whatever the parts before it are still doing."""
             try:
-                self._fetch(snap, f, start, data, planned.part_size)
+                if self._cancel.is_set():
+                    raise _Cancelled()
+                data = self._buffers.take(end - start, full=end - start == planned.part_size)
+                try:
+                    self._fetch(snap, f, start, data, planned.part_size)
+                    crc = crc32_b64(data)
+                    # The hash is fed here, as soon as the parts before this one are read, not
+                    # after they are stored: a slow upload no longer holds the slots behind it.
+                    turn.enter(number, self._cancel)
+                    try:
+                        hasher.update(data)
+                        state = hasher.state() if LIBRARY is not None else None
+                    finally:
+                        turn.leave()
+                    old = existing.get(number)
+                    if old is not None and part_matches(old, data, crc):
+                        self.progress.advance(f.path, len(data))
+                        return Part(number, len(data), old.etag, crc), True, state
+                    if old is not None:
+                        self.progress.log(
+                            f"{f.path}: stored part {number} differs from the source; "
+                            "uploading it again"
+                        )
+                    etag = self.store.upload_part(planned.key, upload_id, number, data, crc)
+                    self.progress.advance(f.path, len(data))
+                    return Part(number, len(data), etag, crc), False, state
+                finally:
+                    self._buffers.give(data)
             except BaseException:
-                self._buffers.give(data)
+                turn.close()  # the parts after this one must not wait for its hash
                 raise
-            crc = crc32_b64(data)
-            old = existing.get(number)
-            if old is not None and part_matches(old, data, crc):
-                self.progress.advance(f.path, len(data))
-                return data, Part(number, len(data), old.etag, crc), True
-            if old is not None:
-                self.progress.log(
-                    f"{f.path}: stored part {number} differs from the source; uploading it again"
-                )
-            etag = self.store.upload_part(planned.key, upload_id, number, data, crc)
-            self.progress.advance(f.path, len(data))
-            return data, Part(number, len(data), etag, crc), False
+            finally:
+                self._slots.release()  # the slot bounds memory: the buffer is back in the pool
 
         try:
             for number, start, end in ranges[len(done_parts) :]:
@@ -432,15 +473,14 @@ class Copier:
             while pending:
                 drain_one()
         except BaseException:
-            # Let in-flight parts finish so their slots come back; the upload stays resumable.
+            # Let in-flight parts finish (each frees its own slot); the upload stays resumable.
+            turn.close()
             while pending:
                 fut, _ = pending.popleft()
                 try:
                     fut.result()
                 except (HedgeError, _Cancelled):
                     pass
-                finally:
-                    self._slots.release()
             raise
         try:
             self._check(f, hasher, hashed)
