@@ -3,8 +3,8 @@
 typer checks every parameter's value (given or default) through a pydantic TypeAdapter it builds
 on first use, and the first one imports pydantic: about 65 ms of CPU, a quarter of the start-up
 of `hedgectl audit` on a small tree. For what our commands take -- an absent value, text, a
-choice, a path, a count, a list of those -- typer's own checks (the functions its adapters wrap)
-give the same value without it. Anything else, and every value those checks reject (pydantic
+choice, a path, a count, a plain decimal, a list of those -- typer's own checks (the functions
+its adapters wrap) or float() of plain digits give the same value without it. Anything else, and every value those checks reject (pydantic
 words the message), goes typer's usual way, so values and errors are typer's own; a typer whose
 internals differ gets nothing installed. tests/unit/test_cli_params.py compares both ways on
 every parameter of every command.
@@ -30,6 +30,8 @@ _UNHANDLED = object()
 # What pydantic's int takes from text includes "+4", " 4", "1_0" and "4.0"; plain digits are the
 # part whose value is certain (int() of them). Longer numbers go typer's way.
 _DIGITS = re.compile(r"[0-9]{1,18}")
+# Likewise for float: plain decimals (no sign, exponent, underscores, inf or nan).
+_DECIMAL = re.compile(r"[0-9]{1,15}(\.[0-9]{1,15})?")
 
 
 def _leaf(annotation: Any, info: Any, value: Any, param: Any, ctx: Any) -> Any:
@@ -49,6 +51,16 @@ def _leaf(annotation: Any, info: Any, value: Any, param: Any, ctx: Any) -> Any:
         if type(value) is str and _DIGITS.fullmatch(value):
             value = int(value)
         if type(value) is not int or info.clamp:
+            return _UNHANDLED
+        if (info.min is not None and value < info.min) or (
+            info.max is not None and value > info.max
+        ):
+            return _UNHANDLED  # out of range: typer's message
+        return value
+    if annotation is float:
+        if type(value) is str and _DECIMAL.fullmatch(value):
+            value = float(value)
+        if type(value) is not float or info.clamp:
             return _UNHANDLED
         if (info.min is not None and value < info.min) or (
             info.max is not None and value > info.max

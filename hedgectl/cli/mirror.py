@@ -34,6 +34,7 @@ from hedgectl.cli._common import (
     reports_errors,
 )
 from hedgectl.cli._extras import require
+from hedgectl.cli._params import install as direct_checks
 from hedgectl.errors import ExitCode
 from hedgectl.report import printable
 
@@ -56,6 +57,14 @@ class _DefaultCopyGroup(TyperGroup):
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = ["copy", *args]
         return list(super().parse_args(ctx, args))
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # The root group gives the `mirror` group's own parameters typer's checks without
+        # pydantic (cli/_params.py); the subcommand that runs gets them here.
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            direct_checks(command.get_params(ctx))
+        return name, command, rest
 
 
 mirror_app = typer.Typer(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from hedgectl.cli import _params
 from hedgectl.cli.app import _walk, app
 
 TEXTS = ["", "x", "-", ".", "0", "1", "4", "04", "+4", " 4", "-1", "1_0", "4.0", "9" * 30]
+TEXTS += ["2.5", "0.25", "5.", ".5", "1e3", "inf", "-2.5", "1" * 20 + ".5"]
 TEXTS += ["json", "JSON", "never", "named", "model", "a//b/", "~", "/no/such/dir/f", "x\0y"]
 
 
@@ -98,3 +100,27 @@ def test_a_quiet_json_audit_loads_neither_pydantic_nor_rich(tmp_path: Path) -> N
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
     assert proc.stderr.endswith("[]"), proc.stderr
+
+
+def test_mirror_copy_loads_no_pydantic(tmp_path: Path) -> None:
+    """`mirror` is a group: the subcommand that runs gets the direct checks too (start-up CPU
+    counts for every copy). --concurrency 0 stops the run after every value was checked."""
+    code = (
+        "import sys\n"
+        "from hedgectl.cli.app import main\n"
+        "sys.argv = ['hedgectl', 'mirror', 'acme/model', 's3://bucket/m', '--concurrency', '0',\n"
+        "            '--part-size', '8MiB', '--retry-seconds', '5', '--json', '-q']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    sys.stderr.write(f'exit {exc.code} ')\n"
+        "sys.stderr.write(str(sorted({'pydantic'} & set(sys.modules))))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "HF_"))}
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert proc.stderr.endswith("exit 2 []"), proc.stderr
+    assert "--concurrency must be between 1 and 256" in proc.stdout + proc.stderr
