@@ -18,20 +18,22 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from hedgectl.core.mirror import RepoFile, Snapshot
 from hedgectl.core.retry import RetryPolicy
 from hedgectl.core.retry import retry_after as parse_retry_after
 from hedgectl.errors import IntegrityError, RemoteError
 
+if TYPE_CHECKING:
+    import httpx
+
 T = TypeVar("T")
 DEFAULT_ENDPOINT = "https://huggingface.co"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
-TRANSPORT_ERRORS = (httpx.TransportError, OSError, http.client.HTTPException)
+# Plus httpx.TransportError once a proxied read has loaded httpx (see HubAdapter.httpx_client).
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (OSError, http.client.HTTPException)
 EXPIRED_STATUSES = {401, 403, 410}  # a signed CDN URL past its expiry
 
 
@@ -70,15 +72,33 @@ class HubAdapter:
         self._proxy_for: dict[tuple[str, str], bool] = {}
         self._ssl_context: ssl.SSLContext | None = None
         self.timeout = timeout
-        self.http = httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=15.0),
-            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
-            follow_redirects=True,
-            trust_env=True,
-        )
+        self.pool_size = pool_size
+        self._transport_errors = TRANSPORT_ERRORS
+        self._http: httpx.Client | None = None  # only behind a proxy: made on first use
 
     def close(self) -> None:
-        self.http.close()
+        if self._http is not None:
+            self._http.close()
+
+    @property
+    def httpx_client(self) -> httpx.Client:
+        """An httpx client (reads behind a proxy, ModelScope's API). httpx is imported only
+        then: with the rich console its CLI module loads, it costs about 70 ms of CPU at
+        start-up that a direct copy from the Hub does not need."""
+        with self._lock:
+            if self._http is None:
+                import httpx
+
+                self._transport_errors = (httpx.TransportError, *TRANSPORT_ERRORS)
+                self._http = httpx.Client(
+                    timeout=httpx.Timeout(self.timeout, connect=15.0),
+                    limits=httpx.Limits(
+                        max_connections=self.pool_size, max_keepalive_connections=self.pool_size
+                    ),
+                    follow_redirects=True,
+                    trust_env=True,
+                )
+            return self._http
 
     # -- metadata
 
@@ -336,7 +356,7 @@ class HubAdapter:
                     )
                 else:
                     raise RemoteError(f"{what}: HTTP {status} from {_origin(location)[1]}")
-            except TRANSPORT_ERRORS as exc:
+            except self._transport_errors as exc:
                 why = f"{type(exc).__name__}"
             # A drop after progress starts a new budget: huge parts on flaky links finish.
             if cur.got > before:
@@ -350,7 +370,7 @@ class HubAdapter:
         reading straight into the part buffer (readinto); about 3x less CPU per byte than httpx,
         which matters at multi-Gbit/s. Behind a proxy (HTTPS_PROXY...): httpx, which honours it."""
         if self._proxied(url):
-            with self.http.stream("GET", url, headers=headers) as r:
+            with self.httpx_client.stream("GET", url, headers=headers) as r:
                 yield _HttpxResponse(r)
             return
         for _hop in range(5):

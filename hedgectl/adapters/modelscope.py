@@ -91,7 +91,7 @@ class ModelScopeAdapter(HubAdapter):
         since, attempt = time.monotonic(), 0
         while True:
             try:
-                r = self.http.get(url, params=params, headers=headers)
+                r = self.httpx_client.get(url, params=params, headers=headers)
             except httpx.TransportError as exc:
                 self._backoff(what, type(exc).__name__, attempt, None, since, url)
                 attempt += 1

@@ -169,7 +169,7 @@ class _Reporter:
 
     def __init__(self, quiet: bool, interval: float = 10.0) -> None:
         self.quiet = quiet
-        self.tty = err.is_terminal and not quiet
+        self.tty = not quiet and err.is_terminal  # -q: rich is never loaded
         self.interval = interval
         self._lock = threading.Lock()
         self._done = 0

@@ -1,15 +1,12 @@
 """Renderers for `hedgectl mirror`: plan (--dry-run), copy summary, verify report, presets.
 
 JSON payloads share the schema tag hedgectl.mirror/v1 and say which `action` produced them.
+rich is imported by the table renderers only: `mirror ... -q --json` never loads it.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
 
 from hedgectl.core.mirror import CopyResult, PlanView, PresetsView, VerifyResult
 from hedgectl.report import Format, dump_json, reporter
@@ -74,6 +71,10 @@ def plan_json(view: PlanView) -> str:
 
 @reporter("mirror-plan", Format.TABLE)
 def plan_table(view: PlanView) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     p = _plan_payload(view)
     table = Table(title=f"{p['repo']} @ {p['revision']} -> {p['prefix']}", title_justify="left")
     for col in ("file", "size", "in bucket"):
@@ -143,6 +144,8 @@ def copy_json(result: CopyResult) -> str:
 
 @reporter("mirror-copy", Format.TABLE)
 def copy_table(result: CopyResult) -> Any:
+    from rich.text import Text
+
     p = _copy_payload(result)
     lines = [
         f"{p['repo']}@{p['revision']} = {p['commit']} -> {p['dest']} (shard {p['shard']})",
@@ -184,6 +187,10 @@ def verify_json(result: VerifyResult) -> str:
 
 @reporter("mirror-verify", Format.TABLE)
 def verify_table(result: VerifyResult) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     p = _verify_payload(result)
     head = (
         f"{p['repo']}@{p['commit']} in {p['dest']}: {p['files_checked']} files, "
@@ -206,6 +213,8 @@ def presets_json(view: PresetsView) -> str:
 
 @reporter("mirror-presets", Format.TABLE)
 def presets_table(view: PresetsView) -> Any:
+    from rich.table import Table
+
     table = Table(
         caption="sizes are approximate; the Hub's tree at the pinned commit is authoritative"
     )
