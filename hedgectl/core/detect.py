@@ -77,6 +77,16 @@ ROUTES: dict[str, str] = {
     "cohere_chat": "",
 }
 
+# URI schemes that name a model by its source, mapped to the route the rest is read under:
+# KubeAI's `url: hf://facebook/opt-125m` and `ollama://gemma2:2b`, RamaLama's `hf://`, `ms://`.
+MODEL_SCHEMES: dict[str, str] = {
+    "hf": "",
+    "huggingface": "",
+    "ms": "",
+    "modelscope": "",
+    "ollama": "ollama",
+}
+
 # Bedrock IDs: optional geo prefix, then the vendor segment, then the vendor's model name.
 BEDROCK_ID = re.compile(
     r"^(?:(?:us|eu|apac|global|us-gov|au|jp|in|ca|apne1)\.)?"
@@ -260,6 +270,11 @@ class Detector:
         return None
 
     def _classify_url(self, token: str) -> Match | None:
+        scheme, sep, rest = token.partition("://")
+        route = MODEL_SCHEMES.get(scheme.lower()) if sep else None
+        if route is not None:
+            # A model source URI (KubeAI, RamaLama): hf://org/name, ollama://name:tag.
+            return self._classify_id(f"{route}/{rest}" if route else rest, "model", text=token)
         url = token if "://" in token else f"https://{token}"
         try:
             parts = urlsplit(url)

@@ -461,6 +461,40 @@ def _adoc_regions(data: bytes) -> list[Region]:
         pos = closing.end()
 
 
+# reStructuredText code: a code directive (`.. code-block:: yaml`, `.. code::`, `.. sourcecode::`,
+# `.. prompt:: bash`) or a paragraph ending in `::` opens a literal block, the indented lines after
+# it. Other directives (`.. note::`, `.. toctree::`) hold prose or lists, not code.
+RST_OPENER = re.compile(
+    rb"^([ \t]*)(?:\.\.[ \t]+(?:code-block|code|sourcecode|prompt|parsed-literal)::[^\n]*"
+    rb"|(?!\.\.)[^\n]*\S::)[ \t]*\r?$",
+    re.MULTILINE,
+)
+RST_TEXT_LINE = re.compile(rb"^([ \t]*)\S", re.MULTILINE)
+
+
+def _rst_regions(data: bytes) -> list[Region]:
+    """A literal block runs from the line after its opener to the first text line indented no
+    deeper than the opener; blank lines and the directive's options (`:linenos:`) are inside."""
+    regions: list[Region] = []
+    pos = 0
+    while True:
+        opener = RST_OPENER.search(data, pos)
+        if opener is None:
+            return regions
+        start = data.find(b"\n", opener.start())
+        if start < 0:
+            return regions
+        depth = len(opener.group(1).expandtabs())
+        end = len(data)
+        for line in RST_TEXT_LINE.finditer(data, start + 1):
+            if len(line.group(1).expandtabs()) <= depth:
+                end = line.start()
+                break
+        if end > start + 1:
+            regions.append(Region(start + 1, end, Seg.FENCE))
+        pos = max(end, start + 1)
+
+
 def _notebook_regions(data: bytes) -> list[Region]:
     """Markdown cells are prose; the lines of a fenced block inside one are code shown in docs."""
     cells = list(NB_CELL.finditer(data))
@@ -490,6 +524,8 @@ def file_regions(data: bytes, path: str, ftype: FileType) -> list[Region]:
     if ftype is FileType.DOCS:
         if ext == "adoc":
             return _adoc_regions(data)
+        if ext == "rst":
+            return _rst_regions(data)
         return _fence_regions(data) if ext in ("md", "mdx", "markdown") else []
     if ftype is FileType.NOTEBOOK:
         return _notebook_regions(data)

@@ -703,6 +703,60 @@ def test_asciidoc_listing_blocks_are_code_samples() -> None:
     ]
 
 
+def test_restructuredtext_literal_blocks_are_code_samples() -> None:
+    rst = (
+        "Use the values below::\n"
+        "\n"
+        "    modelSpec:\n"
+        '      modelURL: "meta-llama/Llama-3.1-8B-Instruct"\n'
+        "\n"
+        "We tried Llama-3.1-8B-Instruct in prose; ``vllm serve Qwen/Qwen3-8B`` inline.\n"
+        "\n"
+        ".. code-block:: yaml\n"
+        "   :linenos:\n"
+        "\n"
+        '   model: "deepseek-chat"\n'
+        "\n"
+        ".. note::\n"
+        "\n"
+        "   model: qwen-max is prose in a note\n"
+        "\n"
+        ".. prompt:: bash\n"
+        "\n"
+        "   vllm serve mistralai/Mistral-7B-Instruct-v0.2\n"
+        "Done with mistral-large-latest, dedented: prose again.\n"
+    )
+    assert found(rst, "docs/helm.rst") == [
+        (4, "meta-llama/Llama-3.1-8B-Instruct", "docs"),
+        (6, "Qwen/Qwen3-8B", "docs"),
+        (11, "deepseek-chat", "docs"),
+        (19, "mistralai/Mistral-7B-Instruct-v0.2", "docs"),
+    ]
+
+
+def test_model_source_uris_name_their_model() -> None:
+    yaml = (
+        "catalog:\n"
+        "  chat:\n"
+        '    url: "hf://facebook/opt-125m"\n'
+        "    url2: 'ollama://gemma2:2b'\n"
+        "    url3: ollama://phi4\n"
+        "    url4: hf://BAAI/bge-small-en-v1.5\n"
+        "    url5: s3://bucket/models/weights\n"
+        "    url6: hf://someone/dataset-files\n"
+    )
+    assert ids(yaml, "charts/models/values.yaml") == [
+        (3, "facebook/opt-125m"), (4, "gemma2:2b"), (5, "phi4"), (6, "BAAI/bge-small-en-v1.5"),
+    ]  # fmt: skip
+
+
+def test_meta_opt_models() -> None:
+    sh = 'vllm serve facebook/opt-125m\npython bench.py --model "facebook/opt-1.3b" \\\n'
+    assert ids(sh, "ci.sh") == [(1, "facebook/opt-125m"), (2, "facebook/opt-1.3b")]
+    traps = 'OPTS = "opt-in"\nx = "opt-out"\nflag = "opt-level-3"\n'
+    assert ids(traps, "a.py") == []
+
+
 # ---------------------------------------------------------------- speed: linear in line length
 def test_lookbehind_reads_a_bounded_window(monkeypatch: object) -> None:
     """Every key look-behind reads at most LOOKBEHIND characters, whatever the line length.
