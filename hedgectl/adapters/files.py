@@ -470,6 +470,11 @@ def _expand(roots: list[Path], cwd: Path) -> Iterator[Listed]:
             yield from _walk(root_s)
 
 
+# A notebook's bytes are mostly its saved outputs (base64 images, tables): one of 3.7 MB holds a few
+# kilobytes of code. Notebooks are read up to this many times the size limit.
+NOTEBOOK_SIZE_FACTOR = 4
+
+
 def _check_file(path: str, root: str, max_size: int) -> tuple[str | None, str]:
     """Why a listed file is not read (None: read it), and its identity for de-duplication.
 
@@ -493,8 +498,9 @@ def _check_file(path: str, root: str, max_size: int) -> tuple[str | None, str]:
         return f"unreadable: {exc.strerror}", path
     if not stat.S_ISREG(st.st_mode):
         return "not a regular file", path
-    if st.st_size > max_size:
-        return f"larger than max_file_size ({st.st_size} > {max_size} bytes)", path
+    limit = max_size * NOTEBOOK_SIZE_FACTOR if path.lower().endswith(".ipynb") else max_size
+    if st.st_size > limit:
+        return f"larger than max_file_size ({st.st_size} > {limit} bytes)", path
     if st.st_size == 0:
         return "empty", path
     return None, identity

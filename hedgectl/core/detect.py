@@ -107,6 +107,13 @@ REHOST_ORGS = frozenset(
     {"xenova", "onnx-community", "lmstudio-community", "thebloke", "unsloth", "mlx-community",
      "bartowski", "quantfactory", "second-state", "ggml-org", "qdrant"}
 )  # fmt: skip
+# Kubernetes resource references (`kubectl logs deployment/vllm-llama3-8b-deployment`): the name
+# after the kind is a workload named after a model, not a model ID.
+K8S_KINDS = frozenset(
+    {"deployment", "deployments", "deploy", "pod", "pods", "po", "svc", "service", "services",
+     "statefulset", "sts", "daemonset", "ds", "replicaset", "rs", "job", "jobs", "cronjob",
+     "configmap", "cm", "secret", "ingress", "pvc", "persistentvolumeclaim", "hpa", "node"}
+)  # fmt: skip
 # A GGUF file inside a Hub repo, as LM Studio names models: publisher/repo/file.gguf.
 GGUF_FILE = re.compile(r"\.gguf$", re.IGNORECASE)
 HOSTNAME = re.compile(
@@ -356,6 +363,8 @@ class Detector:
                 org.lower(), ""
             )
             if not org_vendor:
+                if org.lower() in K8S_KINDS:
+                    return None
                 if self._route_like(org):
                     org, platform = "", platform or ""
                 elif PARAM_SIZE.search(name) or org.lower() in REHOST_ORGS:

@@ -178,6 +178,23 @@ def test_hedge_toml_ids_are_externalised(project: Path) -> None:
     ]
 
 
+def test_notebooks_are_read_up_to_four_times_the_size_limit(tmp_path: Path) -> None:
+    """A notebook is big because of its saved outputs (an image here); its code cell still counts."""
+    image = "iVBORw0KGgo" * 300_000  # about 3.3 MB of base64 output
+    nb = {
+        "cells": [
+            {"cell_type": "code", "source": ['MODEL_NAME = "claude-3-opus-20240229"\n'],
+             "outputs": [{"data": {"image/png": image}, "output_type": "display_data"}]},
+        ],
+    }  # fmt: skip
+    (tmp_path / "big.ipynb").write_text(json.dumps(nb, indent=1))
+    _code, out, _ = run("audit", ".", "-f", "json", cwd=tmp_path)
+    assert [f["model_id"] for f in json.loads(out)["findings"]] == ["claude-3-opus-20240229"]
+    _code, out, err = run("audit", ".", "-f", "json", "-v", "--max-file-size", "500K", cwd=tmp_path)
+    assert json.loads(out)["findings"] == []
+    assert "skipped big.ipynb: larger than max_file_size" in err
+
+
 def test_skips_binaries_vendored_lockfiles_and_large_files(tmp_path: Path) -> None:
     (tmp_path / "node_modules" / "x").mkdir(parents=True)
     (tmp_path / "node_modules" / "x" / "i.js").write_text('m = "deepseek-chat"\n')

@@ -750,6 +750,15 @@ def test_model_source_uris_name_their_model() -> None:
     ]  # fmt: skip
 
 
+def test_kubernetes_resources_named_after_models_are_not_models() -> None:
+    sh = (
+        "kubectl logs -f deployment/vllm-tool-llama3-8b-deployment-vllm\n"
+        "kubectl delete pod/vllm-qwen2-7b-worker svc/llama-3-8b-svc\n"
+        "vllm serve unsloth/llama-3-8b-bnb-4bit\n"
+    )
+    assert ids(sh, "run.sh") == [(3, "unsloth/llama-3-8b-bnb-4bit")]
+
+
 def test_meta_opt_models() -> None:
     sh = 'vllm serve facebook/opt-125m\npython bench.py --model "facebook/opt-1.3b" \\\n'
     assert ids(sh, "ci.sh") == [(1, "facebook/opt-125m"), (2, "facebook/opt-1.3b")]
