@@ -766,6 +766,11 @@ def test_meta_opt_models() -> None:
     assert ids(traps, "a.py") == []
 
 
+def test_model_name_the_embeddings_api_returns_for_ada_002() -> None:
+    go = 'resp := `{"object": "list", "model": "text-embedding-ada-002-v2"}`\n'
+    assert ids(go, "embeddings_test.go") == [(1, "text-embedding-ada-002-v2")]
+
+
 # ---------------------------------------------------------------- speed: linear in line length
 def test_lookbehind_reads_a_bounded_window(monkeypatch: object) -> None:
     """Every key look-behind reads at most LOOKBEHIND characters, whatever the line length.
