@@ -170,8 +170,16 @@ MODEL_OWNER = re.compile(r"(?:model|llm)[^.]*$", re.IGNORECASE)
 # `- name: gpt-4o-mini` in a model-settings list: `name` names the model there.
 LIST_ITEM_NAME = re.compile(r"^\s*-\s*[\"']?name[\"']?\s*:")
 CALL_OF_PREFIX = re.compile(
-    r"(?:startswith|endswith|includes|indexof|contains|match|matches|test|search|replace|split|"
-    r"regexp|compile|require|import|fnmatch|glob|has|lastindexof)\s*\($",
+    r"(?:startswith|endswith|starts_with|ends_with|hasprefix|hassuffix|has_prefix|has_suffix|"
+    r"trimprefix|trimsuffix|strip_prefix|strip_suffix|includes|indexof|contains|match|matches|"
+    r"test|search|replace|split|regexp|compile|require|import|fnmatch|glob|has|lastindexof)\s*\($",
+    re.IGNORECASE,
+)
+# The same tests written as functions of the text, the prefix second: Go's strings.Contains(s,
+# "glm4") and strings.HasPrefix(name, "qwen3"), Rust's str::starts_with(s, "gpt-").
+CALL_OF_PREFIX_SECOND = re.compile(
+    r"(?:contains|containsany|hasprefix|hassuffix|index|lastindex|trimprefix|trimsuffix|cutprefix|"
+    r"cutsuffix|equalfold|count|starts_with|ends_with)\s*\(\s*[\w.\[\]()*&]+\s*,\s*$",
     re.IGNORECASE,
 )
 IMPORT_LINE = re.compile(r"^\s*(?:import\s|from\s+\S+\s+import\s|export\s.*\sfrom\s|#include)")
@@ -222,7 +230,9 @@ def prefix_check(prefix: str) -> bool:
     if tail[-1:] in ("r", "b", "u", "R", "B", "U") and tail[-2:-1] in ("(", "[", " "):
         tail = tail[:-1]  # a string prefix: r"..."
     core = tail.rstrip("[( \t")
-    return "(" in tail[len(core) :] and bool(CALL_OF_PREFIX.search(core[-30:] + "("))
+    if "(" in tail[len(core) :] and CALL_OF_PREFIX.search(core[-30:] + "("):
+        return True
+    return tail.endswith(",") and bool(CALL_OF_PREFIX_SECOND.search(tail + " "))
 
 
 @cache
@@ -285,9 +295,18 @@ def _written_as_id(cell: str) -> bool:
     return cell == cell.lower() or "/" in cell or ":" in cell
 
 
+# A docs line that is JSON, or a server-sent event carrying JSON: recorded API responses kept as
+# .txt test data (`data: {"model":"gpt-4o-2024-05-13",...}`), JSON lines pasted into prose.
+STRUCTURED_LINE = re.compile(r"^[ \t]*(?:data:[ \t]*)?\[?\{[ \t]*\"")
+
+
 def prose_segments(line: str) -> Iterator[Segment]:
     """In docs prose only inline code, URLs and one-word table cells count: a model named in a
-    sentence is not a use, a table of the IDs a sample was tested with is."""
+    sentence is not a use, a table of the IDs a sample was tested with is. A line of JSON is
+    read as code."""
+    if STRUCTURED_LINE.match(line):
+        yield from code_segments(line, ())
+        return
     spans = [Segment(m.start(1), m.end(1), Seg.STRING) for m in INLINE_CODE.finditer(line)]
     if line.lstrip().startswith("|"):
         spans += [
