@@ -94,6 +94,24 @@ RESOLVER_DEFAULT = re.compile(
 )
 
 
+# A line that returns a literal, and the function headers above it (func/def/function/fn/fun, or a
+# C-family method: a type, a name, parameters, a brace).
+RETURN_LITERAL = re.compile(rb"""^[ \t]*(?:return|yield)[ \t]+[("'`]""")
+FUNCTION_HEADER = re.compile(
+    rb"(?:\b(?:func|def|function|fn|fun)\b[ \t]*\*?[ \t]*(?:\([^)\n]*\)[ \t]*)?([A-Za-z_]\w*)"
+    rb"|\b[\w<>\[\],?]+[ \t]+([A-Za-z_]\w*)[ \t]*\([^;{}\n]*\)[ \t]*(?:throws[^{\n]*)?\{)"
+)
+CONTROL_WORDS = frozenset(
+    {b"if", b"for", b"while", b"switch", b"catch", b"return", b"new", b"using", b"lock", b"foreach",
+     b"match", b"else", b"await", b"yield", b"with", b"synchronized"}
+)  # fmt: skip
+DOUBLED_VALUE = re.compile(r'""[^"\s]+""')
+QUOTE_RUN_NOT_TWO = re.compile(r'(?<!")(?:"|"{3,})(?!")')
+DOUBLED_QUOTES = re.compile(r'""(?=([^"\s,:;)\]}])?)')
+TOOL_NAME = re.compile(r"parser|renderer|template|tokenizer", re.IGNORECASE)
+FUNCTION_WINDOW = 4096
+
+
 class Scanner:
     """Scans file contents. Build once per process (compiles the prefilter and the family regexes)."""
 
@@ -151,6 +169,8 @@ class Scanner:
             if regions is None:
                 regions = RegionIndex(file_regions(data, path, ftype))
             raw = data[start:end]
+            if ftype is FileType.CODE and RETURN_LITERAL.match(raw) and _names_a_tool(data, start):
+                continue  # return "qwen3.5" in parserName(...): a parser's or renderer's name
             # `name: x` opening a line names a model under `model:` / `"model": {` / `Model(`.
             owner = block_owner(data, start) if NAME_KEY_LINE.match(raw) else ""
             # A line outside multi-line regions is judged by its bytes, the file's type and (an
@@ -171,6 +191,8 @@ class Scanner:
                     pending += [RawFinding(line_no, *f, suppressed) for f in weak]
                     continue
             text = raw.decode("utf-8", "replace").rstrip("\r")
+            if ftype is FileType.CODE and '""' in text:
+                text = _undouble(text)
             suppressed = bool(SUPPRESS.search(text))
             found = [
                 (d.column, match, Location.CODE, d.scope)
@@ -438,6 +460,26 @@ def _only_long_words(data: bytes, lo: int, hi: int, offsets: list[int], first: i
         if width <= MAX_WORD:
             return False
     return True
+
+
+def _undouble(text: str) -> str:
+    """A line inside a C# or VB verbatim string, where every quote is doubled
+    (`""model"": ""gpt-4o"",`), read with single quotes; the line keeps its length."""
+    if not DOUBLED_VALUE.search(text) or QUOTE_RUN_NOT_TWO.search(text):
+        return text
+    return DOUBLED_QUOTES.sub(lambda m: ' "' if m.group(1) else '" ', text)
+
+
+def _names_a_tool(data: bytes, line_start: int) -> bool:
+    """The function this line belongs to returns the name of a parser, renderer or template
+    (Ollama's getParserName, vLLM's reasoning parsers): the nearest function header above it
+    within FUNCTION_WINDOW bytes is named so."""
+    name = ""
+    for m in FUNCTION_HEADER.finditer(data, max(0, line_start - FUNCTION_WINDOW), line_start):
+        found = m.group(1) or m.group(2)
+        if found and found not in CONTROL_WORDS:
+            name = found.decode("ascii")
+    return bool(name) and bool(TOOL_NAME.search(name))
 
 
 def _in_words(text: str, start: int, end: int, seg: Segment) -> bool:
