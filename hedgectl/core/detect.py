@@ -137,7 +137,8 @@ PROJECT_SUFFIX = re.compile(
 # (--reasoning-parser glm45), and so are cache and project names.
 NOT_MODEL_KEY = re.compile(
     r"^(?:.*(?:wandb|project|proj|group|experiment|run_?name|output|save|dir|folder|path|tag|title|"
-    r"label|slug|description|repository|parser|template|kernel|cache|provider|family|[_-]name|"
+    r"label|slug|description|repository|parser|renderer|template|kernel|cache|provider|family|"
+    r"[_-]name|"
     r"(?:dir|file|base|path)name|licen[cs]e)s?|"
     r"name)$",
     re.IGNORECASE,
@@ -158,7 +159,7 @@ LABEL_WORDS = frozenset(
     {"web", "cache", "file", "demo", "demos", "app", "sdk", "api", "client", "server",
      "browser", "ui", "plugin", "proxy", "finetune", "lora", "project", "docs", "tutorial", "example",
      "examples", "cli", "extension", "action", "wrapper", "service", "cookbook", "lib", "py",
-     "js", "node", "helper", "test", "tests", "config", "tokenizer"}
+     "js", "node", "helper", "test", "tests", "config", "tokenizer", "agent", "assistant"}
 )  # fmt: skip
 # Shell default values: ${LLM_MODEL:-deepseek-chat}, ${MODEL:=x}.
 SHELL_DEFAULT = re.compile(r"^([A-Za-z_]\w*):?[-=](.+)$")
