@@ -127,6 +127,27 @@ def test_block_comments_are_comments() -> None:
 
 
 # ---------------------------------------------------------------- 3. structured text in strings
+def test_recorded_responses_in_text_files_and_csharp_verbatim_json() -> None:
+    sse = (
+        'data: {"id":"x","object":"chat.completion.chunk","model":"gpt-4-0125-preview"}\n'
+        "\n"
+        '{"model":"phi3","created_at":"2024-07-02T11:45:16Z","done":false}\n'
+        "Plain prose about gpt-4o here.\n"
+    )
+    assert found(sse, "TestData/stream_response.txt") == [
+        (1, "gpt-4-0125-preview", "docs"),
+        (3, "phi3", "docs"),
+    ]
+    cs = (
+        'var json = @"{\n'
+        '    ""model"": ""gpt-3.5-turbo-0613"",\n'
+        '    ""messages"": []\n'
+        '}";\n'
+        'var empty = Join("", "");\n'
+    )
+    assert found(cs, "KernelRequestTracer.cs") == [(2, "gpt-3.5-turbo-0613", "code")]
+
+
 def test_json_and_paths_inside_strings() -> None:
     go = 'body := `{"model": "deepseek-reasoner", "stream": true}`\n'
     assert ids(go, "a.go") == [(1, "deepseek-reasoner")]
@@ -651,6 +672,51 @@ def test_projects_named_after_a_model_and_a_language_are_not_models() -> None:
     assert ids(md, "README.md") == [(3, "llama3.2"), (3, "qwen2.5")]
     java = 'var engine = "llama3.java"; var m = "llama3.1";\n'
     assert ids(java, "A.java") == [(1, "llama3.1")]
+
+
+def test_parser_and_renderer_names_returned_by_functions_are_not_models() -> None:
+    go = (
+        "func qwen35RendererName(modelDir string) string {\n"
+        '\tif strings.Contains(t, "preserve_thinking") {\n'
+        '\t\treturn "qwen3.8"\n'
+        "\t}\n"
+        '\treturn "qwen3.5"\n'
+        "}\n"
+        "func defaultModel() string {\n"
+        '\treturn "qwen3.5"\n'
+        "}\n"
+        'cfg := Config{Renderer: "gemma4", Model: "gemma4"}\n'
+    )
+    assert ids(go, "create.go") == [(8, "qwen3.5"), (10, "gemma4")]
+    java = (
+        "public String getParserName(String arch) {\n"
+        '    return "glm-4.7";\n'
+        "}\n"
+        "String defaultModel() {\n"
+        '    return "gpt-4o";\n'
+        "}\n"
+    )
+    assert ids(java, "Names.java") == [(5, "gpt-4o")]
+    py = 'def reasoning_parser(m):\n    return "deepseek-r1"\n\ndef pick():\n    return "deepseek-r1"\n'
+    assert ids(py, "p.py") == [(5, "deepseek-r1")]
+
+
+def test_prefix_tests_in_go_rust_and_csharp_are_not_models() -> None:
+    go = (
+        'case strings.Contains(s, "glm4") || strings.Contains(s, "glm-4"):\n'
+        'case strings.HasPrefix(name, "qwen3"):\n'
+        'm := pick(s, "qwen3")\n'
+    )
+    assert ids(go, "a.go") == [(3, "qwen3")]
+    rs = 'if request.model.starts_with("o1") || name.contains("gpt-4o") {}\nlet m = "gpt-4o";\n'
+    assert ids(rs, "chat.rs") == [(2, "gpt-4o")]
+    cs = 'if (name.StartsWith("command-r", StringComparison.OrdinalIgnoreCase)) {}\n'
+    assert ids(cs, "Factory.cs") == []
+
+
+def test_names_of_agents_and_assistants_built_from_model_names() -> None:
+    ts = '{ name: "gpt-4-agent" },\nconst a = { model: "glm-4-assistant" };\n{ name: "gpt-4" },\n'
+    assert ids(ts, "agents.ts") == [(3, "gpt-4")]
 
 
 def test_docs_prose_counts_inline_code_and_links_only() -> None:
