@@ -163,6 +163,8 @@ def test_human_output_carries_no_raw_control_character(
     if args[:2] == ["mirror", "verify"]:  # something to verify, whichever row ran before
         copy = ["mirror", "acme/tiny", "s3://hostile-out/m", "-q", *world.mirror()]
         assert run(*copy, cwd=world.tree)[0] == 0
+    if args[:2] == ["reach", "history"]:  # a history to show, whichever worker ran `reach`
+        assert run("reach", cwd=world.reach)[0] == 1
     out_file = tmp_path / "out.txt"
     code, out, err = run(*_argv(world, args, out_file), cwd=getattr(world, where))
     assert code in codes, (code, out, err)
