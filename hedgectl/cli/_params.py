@@ -32,6 +32,7 @@ _UNHANDLED = object()
 _DIGITS = re.compile(r"[0-9]{1,18}")
 # Likewise for float: plain decimals (no sign, exponent, underscores, inf or nan).
 _DECIMAL = re.compile(r"[0-9]{1,15}(\.[0-9]{1,15})?")
+_NUMBER = {int: _DIGITS, float: _DECIMAL}  # what each number type takes without pydantic
 
 
 def _leaf(annotation: Any, info: Any, value: Any, param: Any, ctx: Any) -> Any:
@@ -47,20 +48,10 @@ def _leaf(annotation: Any, info: Any, value: Any, param: Any, ctx: Any) -> Any:
             return _UNHANDLED
     if annotation is str:
         return value if type(value) is str else _UNHANDLED
-    if annotation is int:
-        if type(value) is str and _DIGITS.fullmatch(value):
-            value = int(value)
-        if type(value) is not int or info.clamp:
-            return _UNHANDLED
-        if (info.min is not None and value < info.min) or (
-            info.max is not None and value > info.max
-        ):
-            return _UNHANDLED  # out of range: typer's message
-        return value
-    if annotation is float:
-        if type(value) is str and _DECIMAL.fullmatch(value):
-            value = float(value)
-        if type(value) is not float or info.clamp:
+    if annotation is int or annotation is float:
+        if type(value) is str and _NUMBER[annotation].fullmatch(value):
+            value = annotation(value)
+        if type(value) is not annotation or info.clamp:
             return _UNHANDLED
         if (info.min is not None and value < info.min) or (
             info.max is not None and value > info.max
