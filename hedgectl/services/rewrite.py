@@ -432,13 +432,16 @@ def _on_sys_path_itself(top: Path, max_files: int = 400, max_bytes: int = 512 * 
     """Whether the package's own code imports its children as top-level modules more often than
     through the package's name: the vote of its first `max_files` modules, each read only up to
     `max_bytes` (a scanned repository may be hostile)."""
-    children = {
-        child.stem if child.suffix == ".py" else child.name
-        for child in top.iterdir()
-        if not child.is_symlink()
-        and ((child / "__init__.py").is_file() or child.suffix == ".py")
-        and child.name != "__init__.py"
-    }
+    try:
+        children = {
+            child.stem if child.suffix == ".py" else child.name
+            for child in top.iterdir()
+            if not child.is_symlink()
+            and ((child / "__init__.py").is_file() or child.suffix == ".py")
+            and child.name != "__init__.py"
+        }
+    except OSError:  # unreadable folder: keep the usual `from <package>.hedge_models`
+        return False
     # A name that also exists beside the package could mean either: it does not vote.
     children = {c for c in children if not (top.parent / c).exists()
                 and not (top.parent / f"{c}.py").exists()}  # fmt: skip
