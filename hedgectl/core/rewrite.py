@@ -30,6 +30,13 @@ from hedgectl.core.models import Kind, Location, Match
 # NEEDS_PERSON: hedgectl cannot tell what changing it would do, a person can.
 NEEDS_PERSON = "needs a person: "
 DYNAMIC = "dynamic value (f-string, template or concatenation)"
+# `f"No LM is loaded. Try dspy.LM('openai/gpt-4o-mini')"`: a whole ID inside a sentence is an
+# example in a message or hint, not a setting; the text may still need updating by hand.
+MESSAGE = "message text naming a model (an example or hint, not a setting)"
+# Prose: four words of letters in a row, the static text of an error message or a hint.
+_PROSE = re.compile(
+    r"[A-Za-z]{2,}[,.;:]?\s+[A-Za-z]{2,}[,.;:]?\s+[A-Za-z]{2,}[,.;:]?\s+[A-Za-z]{2,}"
+)
 # `[{model: "gpt-4o", score: 48.2}, ...]`: a record in a list names a model in a table (a
 # leaderboard, a registry, a price list); it does not pick the model a call uses.
 TABLE_ROW = "table row (a record in a list names a model, it does not pick one)"
@@ -216,21 +223,26 @@ class Planner:
         capability = self.catalog.capability_of(match.model_id, family)
         return CAPABILITY_ROLE.get(capability, capability)
 
-    def _builds_a_model_id(self, text: str) -> bool:
-        """Whether a dynamic value (f-string, template, piece of a concatenation) may build a
-        model ID: an ID-shaped word holding a vendor keyword that is a model ID, or that a
-        substitution or a joiner (`deepseek-` + version) completes. Messages that merely name a
-        vendor ("Ollama not reachable at ${url}") are not listed."""
-        for word in _DYNAMIC_WORD.findall(_SUBSTITUTION.sub("\0", text)):
+    def _dynamic_reason(self, text: str) -> str:
+        """Why a dynamic value (f-string, template, piece of a concatenation) is listed, or ""
+        when it cannot hold a model ID: DYNAMIC when an ID-shaped word holding a vendor keyword is
+        completed by a substitution or a joiner (`deepseek-` + version), MESSAGE when whole model
+        IDs sit in a sentence, DYNAMIC for a whole ID in text that is not prose. Messages that
+        merely name a vendor ("Ollama not reachable at ${url}") are not listed."""
+        static = _SUBSTITUTION.sub("\0", text)
+        whole_id = False
+        for word in _DYNAMIC_WORD.findall(static):
             lowered = word.lower()
             if not any(k in lowered for k in self.keywords):
                 continue
             if "\0" in word or word[0] in _JOINERS or word[-1] in _JOINERS:
-                return True
+                return DYNAMIC
             match = self.detector.classify(word)
             if match is not None and match.kind is Kind.MODEL:
-                return True
-        return False
+                whole_id = True
+        if not whole_id:
+            return ""
+        return MESSAGE if _PROSE.search(static) else DYNAMIC
 
     def list_file(self, path: str, findings: list[RawFinding], reason: str) -> None:
         """A test or generated file's model IDs, as audit found them: listed for a person, never
@@ -249,8 +261,9 @@ class Planner:
         test_file = is_test_path(path)
         for site in sorted(sites, key=lambda s: (s.line, s.column)):
             if site.skip == DYNAMIC:
-                if self._builds_a_model_id(site.value):
-                    self._skip(path, site, site.skip)
+                reason = self._dynamic_reason(site.value)
+                if reason:
+                    self._skip(path, site, reason)
                 continue
             match = self.detector.classify(site.value, context=site.context or None)
             if match is None or match.kind is not Kind.MODEL or not self._selected(match):

@@ -338,6 +338,16 @@ def test_dynamic_values_are_listed_only_when_they_may_build_a_model_id(catalog) 
     assert [s.reason for s in planner.skipped] == [
         "needs a person: dynamic value (f-string, template or concatenation)"
     ]
+    # A whole ID inside a sentence is an example in a message: listed, with that reason.
+    src = (
+        "raise ValueError(f\"No LM is loaded for {name}. Please configure one, e.g. dspy.LM('openai/gpt-4o-mini')\")\n"
+        'URL = f"{base}/deepseek-chat"\n'
+    )
+    _, planner = rewrite_py(src, catalog)
+    assert [(s.line, s.reason) for s in planner.skipped] == [
+        (1, "needs a person: message text naming a model (an example or hint, not a setting)"),
+        (2, "needs a person: dynamic value (f-string, template or concatenation)"),
+    ]
 
 
 def test_js_name_clash_gets_a_fresh_binding(catalog) -> None:  # type: ignore[no-untyped-def]
