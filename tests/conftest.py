@@ -21,6 +21,7 @@ def _isolated_env(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("HF_HOME", str(home / "hf"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
@@ -31,6 +32,8 @@ def _isolated_env(
         "HF_ENDPOINT",
         "AWS_ENDPOINT_URL",
         "HEDGECTL_CONFIG",
+        "HEDGECTL_CACHE_DIR",
+        "HEDGECTL_NO_CACHE",
         "HEDGE_CONFIG",
         "SSL_CERT_FILE",
         "HTTPS_PROXY",

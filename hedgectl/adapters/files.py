@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from hedgectl.adapters import git
 from hedgectl.adapters.globs import compile_spec
-from hedgectl.catalog import Overrides, load_catalog
+from hedgectl.catalog import BlobStore, Overrides, load_catalog
 from hedgectl.config import declares_hedgectl
 from hedgectl.core import dependencies
 from hedgectl.core.audit import RawFinding, Scanner
@@ -632,9 +632,9 @@ def _changed(
 _scanner: Scanner | None = None
 
 
-def _init_worker(overrides: Overrides) -> None:
+def _init_worker(overrides: Overrides, store: BlobStore | None) -> None:
     global _scanner
-    _scanner = Scanner(load_catalog(overrides))
+    _scanner = Scanner(load_catalog(overrides, store), store)
 
 
 def _use_scanner(scanner: Scanner) -> None:
@@ -723,12 +723,14 @@ def scan_files(
     read: Callable[[str], bytes] | None = None,
     role: Callable[[str], Role] | None = None,
     on_scanned: Callable[[list[Scanned]], None] | None = None,
+    store: BlobStore | None = None,
 ) -> tuple[list[Scanned], list[tuple[str, str]], int, str]:
     """Read and scan every listed file; big trees use one process per core.
 
     role(path) says what the configuration makes of a file (CONFIG, GENERATED or None); without
     it no file is exempt. on_scanned(batch) gets each batch of files with findings as it comes
-    back, in listing order: the caller works on them while workers scan the rest.
+    back, in listing order: the caller works on them while workers scan the rest. `store`
+    keeps the scanner's compiled prefilter databases between runs (adapters/cache.py).
 
     The listing is consumed as it is produced: chunks go to the workers while the tree is still
     being walked, so walking and scanning overlap.
@@ -759,7 +761,7 @@ def scan_files(
     stream = items()
     head: Chunk = list(itertools.islice(stream, SMALL_RUN))
     if jobs <= 1 or len(head) < SMALL_RUN or read is not None:
-        scanner = Scanner(load_catalog(overrides))
+        scanner = Scanner(load_catalog(overrides, store), store)
         rest = [*head, *stream]
         for i in range(0, len(rest), 256):
             part = rest[i : i + 256]
@@ -779,11 +781,14 @@ def scan_files(
             jobs,
             mp_context=get_context(method),
             initializer=_use_scanner,
-            initargs=(Scanner(load_catalog(overrides)),),
+            initargs=(Scanner(load_catalog(overrides, store), store),),
         )
     else:
         pool = ProcessPoolExecutor(
-            jobs, mp_context=get_context(method), initializer=_init_worker, initargs=(overrides,)
+            jobs,
+            mp_context=get_context(method),
+            initializer=_init_worker,
+            initargs=(overrides, store),
         )
     with pool:
         pending: list[tuple[Future[ChunkResult], int]] = []

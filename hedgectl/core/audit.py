@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import NamedTuple
 
-from hedgectl.catalog import TIER_RANK, Catalog
+from hedgectl.catalog import TIER_RANK, BlobStore, Catalog
 from hedgectl.core import dependencies
 from hedgectl.core.detect import MAX_WORD, Detector
 from hedgectl.core.lexer import (
@@ -115,14 +115,15 @@ FUNCTION_WINDOW = 4096
 class Scanner:
     """Scans file contents. Build once per process (compiles the prefilter and the family regexes)."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, store: BlobStore | None = None) -> None:
+        """`store` keeps the compiled prefilter databases between runs (a user cache)."""
         self.catalog = catalog
         self.detector = Detector(catalog)
-        self.packages = dependencies.load_packages()
+        self.packages = dependencies.load_packages(store)
         keywords = self.detector.keywords()
-        self.prefilter = Prefilter([*keywords, *self.packages.keywords()])
+        self.prefilter = Prefilter([*keywords, *self.packages.keywords()], store)
         # The same keywords for a line of text, without the punctuation some carry ('"o1').
-        self.line_keywords = WordFinder(k.strip("\"'=:/ ") for k in keywords)
+        self.line_keywords = WordFinder((k.strip("\"'=:/ ") for k in keywords), store)
         self._seen: dict[tuple[str, str], list[tuple[int, Match, bool]]] = {}
         # (line bytes, file type, comment markers, import syntax) -> (suppressed, findings)
         self._lines: dict[tuple[bytes, FileType, tuple[str, ...], str, str, str], LineFindings] = {}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from hedgectl.catalog import load_data
+from hedgectl.catalog import BlobStore, load_data
 from hedgectl.core.models import Finding, Kind, Location, Match
 
 DIRECT = "direct"
@@ -117,8 +117,8 @@ class PackageIndex:
         return words
 
 
-def load_packages() -> PackageIndex:
-    doc = load_data("packages.toml")
+def load_packages(store: BlobStore | None = None) -> PackageIndex:
+    doc = load_data("packages.toml", store)
     return PackageIndex(
         Package(
             ecosystem=e["ecosystem"],

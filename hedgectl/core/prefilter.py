@@ -7,10 +7,14 @@ fallback is one case-insensitive bytes regex (slower, same answers).
 
 from __future__ import annotations
 
+import hashlib
+import platform
 import re
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
+
+from hedgectl.catalog import BlobStore
 
 try:  # optional accelerator: wheels exist for x86_64 Linux/macOS
     import hyperscan as _hs
@@ -20,24 +24,46 @@ except ImportError:  # pragma: no cover - exercised on platforms without the whe
 ENGINE = "hyperscan" if _hs is not None else "re"
 
 
+def _database(words: list[bytes], store: BlobStore | None) -> tuple[Any, Any]:
+    """A block-mode database matching each word case-insensitively, with its scratch space.
+
+    Compiling takes 10 ms for the catalog's keywords; with a store, the compiled database is
+    kept (hs serialisation) under a hash of the words, the flags, hyperscan's version and the
+    machine. A kept one that hyperscan refuses (another CPU's, damaged) is compiled again.
+    """
+    expressions = [re.escape(w.decode()).encode() for w in words]
+    key = ""
+    if store is not None:
+        identity = repr((getattr(_hs, "__version__", ""), platform.machine(), expressions))
+        key = "hs-" + hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()
+        kept = store.get(key)
+        if kept is not None:
+            try:
+                db = _hs.loadb(kept, _hs.HS_MODE_BLOCK)
+                return db, _hs.Scratch(db)
+            except _hs.error:
+                pass
+    db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+    db.compile(
+        expressions=expressions,
+        ids=list(range(len(expressions))),
+        elements=len(expressions),
+        flags=[_hs.HS_FLAG_CASELESS] * len(expressions),
+    )
+    if store is not None:
+        store.put(key, _hs.dumpb(db))
+    return db, _hs.Scratch(db)
+
+
 class Prefilter:
     """Keyword end offsets in a buffer; an empty list means the buffer needs no further work."""
 
-    def __init__(self, keywords: Iterable[str]) -> None:
+    def __init__(self, keywords: Iterable[str], store: BlobStore | None = None) -> None:
         self.keywords = sorted({k.lower().encode("utf-8") for k in keywords if k})
         self._db: Any = None
         self._scratch: Any = None
         if _hs is not None:
-            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            flags = _hs.HS_FLAG_CASELESS
-            db.compile(
-                expressions=[re.escape(k.decode()).encode() for k in self.keywords],
-                ids=list(range(len(self.keywords))),
-                elements=len(self.keywords),
-                flags=[flags] * len(self.keywords),
-            )
-            self._db = db
-            self._scratch = _hs.Scratch(db)
+            self._db, self._scratch = _database(self.keywords, store)
 
     @cached_property
     def _regex(self) -> re.Pattern[bytes]:
@@ -73,20 +99,13 @@ class WordFinder:
     ASCII on both sides (Python folds a few non-ASCII letters such as 'ſ' onto ASCII ones).
     """
 
-    def __init__(self, words: Iterable[str]) -> None:
-        self.words = sorted({w for w in words if w}, key=len, reverse=True)
+    def __init__(self, words: Iterable[str], store: BlobStore | None = None) -> None:
+        # Longest first; equal lengths in a fixed order, so the kept database is found again.
+        self.words = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
         self._db: Any = None
         self._scratch: Any = None
         if _hs is not None and self.words and all(w.isascii() for w in self.words):
-            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            db.compile(
-                expressions=[re.escape(w).encode() for w in self.words],
-                ids=list(range(len(self.words))),
-                elements=len(self.words),
-                flags=[_hs.HS_FLAG_CASELESS] * len(self.words),
-            )
-            self._db = db
-            self._scratch = _hs.Scratch(db)
+            self._db, self._scratch = _database([w.encode() for w in self.words], store)
         self._lengths = [len(w) for w in self.words]
 
     @cached_property

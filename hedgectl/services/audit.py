@@ -120,6 +120,7 @@ def audit(
     else:
         known = read_baseline(baseline_path) if baseline_path else frozenset()
 
+    from hedgectl.adapters.cache import user_cache
     from hedgectl.adapters.files import iter_files, scan_files, staged_contents
     from hedgectl.adapters.globs import check_configured
     from hedgectl.catalog import Overrides, load_catalog
@@ -127,8 +128,10 @@ def audit(
 
     check_configured(settings)
 
+    # The parsed catalog and the compiled prefilter, kept between runs (HEDGECTL_NO_CACHE: not).
+    store = user_cache()
     overrides = settings.section("catalog") or Overrides()
-    catalog = load_catalog(overrides)
+    catalog = load_catalog(overrides, store)
     unknown = sorted(set(request.vendors) - set(catalog.vendors) - set(catalog.platforms))
     if unknown:
         raise UsageError(
@@ -180,6 +183,7 @@ def audit(
         if request.content is not None
         else file_roles(settings, proposed=checkout if checkout is not settings else None),
         on_scanned=judge,
+        store=store,
     )
     by_reason: dict[str, int] = {}
     for _, reason in skipped_all:
