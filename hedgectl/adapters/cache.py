@@ -1,7 +1,7 @@
 """A user cache for what audit would otherwise rebuild at every start.
 
-It holds only hedgectl's own derived data: the parsed catalog files and the compiled prefilter
-databases. Each entry is named by a hash of everything it was built from (the catalog's text, the
+It holds only hedgectl's own derived data: the parsed catalog files, the compiled prefilter
+databases and the compiled program of the families' regex. Each entry is named by a hash of everything it was built from (the catalog's text, the
 keywords, the library versions), so a stale entry is never found, let alone used. Nothing is ever
 read from or written to the scanned tree.
 

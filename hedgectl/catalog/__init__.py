@@ -11,13 +11,16 @@ Users override in hedge.toml under [catalog]: `tiers` (vendor -> tier), `vendors
 
 from __future__ import annotations
 
+import _sre
 import hashlib
 import json
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
+from re import _compiler as re_compiler  # type: ignore[attr-defined]
 from re import _constants as re_constants  # type: ignore[attr-defined]
 from re import _parser as re_parser  # type: ignore[attr-defined]
 from typing import Any, Protocol
@@ -218,6 +221,53 @@ def load_data(name: str, store: BlobStore | None = None) -> dict[str, Any]:
     if json.loads(encoded) == doc:  # only JSON's types (a TOML date would come back a string)
         store.put(key, encoded.encode("utf-8"))
     return doc
+
+
+def compile_kept(pattern: str, flags: int, store: BlobStore | None) -> re.Pattern[str]:
+    """re.compile(pattern, flags), with the compiled program kept in `store` between runs.
+
+    Python compiles a regex in Python: the one alternation of every family (core/detect.py)
+    takes 35 ms, at every start. What it compiles to (the opcodes the C engine runs, the group
+    names) depends only on the pattern, the flags and the engine, so it is kept as JSON under a
+    hash of those, Python's version and the engine's MAGIC number, and handed to the engine as
+    re._compiler.compile does (unchanged from Python 3.11 to 3.13). The engine checks a program
+    before it takes it: one it refuses, or an entry that is not what was written, is compiled
+    afresh. Where these internals are missing, re.compile.
+    """
+    if store is None or not _KEEPS_PROGRAMS:
+        return re.compile(pattern, flags)
+    flags = int(flags)  # re.IGNORECASE is a RegexFlag; the engine takes the number
+    identity = repr((sys.version, _sre.MAGIC, _sre.CODESIZE, flags, pattern))
+    key = "re-" + hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()
+    kept = store.get(key)
+    if kept is not None:
+        try:
+            final, program, groups, names, by_index = json.loads(kept)
+            compiled: re.Pattern[str] = _sre.compile(
+                pattern, final, program, groups, names, tuple(by_index)
+            )
+            return compiled
+        except (ValueError, TypeError, RuntimeError, OverflowError):
+            pass
+    parsed = re_parser.parse(pattern, flags)
+    code = [int(op) for op in re_compiler._code(parsed, flags)]
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    final = flags | parsed.state.flags
+    groups = parsed.state.groups - 1
+    compiled = _sre.compile(pattern, final, code, groups, groupindex, tuple(indexgroup))
+    store.put(key, json.dumps([final, code, groups, groupindex, indexgroup]).encode("utf-8"))
+    return compiled
+
+
+_KEEPS_PROGRAMS = all(
+    hasattr(module, name)
+    for module, name in (
+        (_sre, "compile"), (_sre, "MAGIC"), (_sre, "CODESIZE"), (re_compiler, "_code")
+    )
+)  # fmt: skip
 
 
 def _tuple_fields(table: dict[str, Any]) -> dict[str, Any]:

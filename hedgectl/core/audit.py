@@ -116,9 +116,9 @@ class Scanner:
     """Scans file contents. Build once per process (compiles the prefilter and the family regexes)."""
 
     def __init__(self, catalog: Catalog, store: BlobStore | None = None) -> None:
-        """`store` keeps the compiled prefilter databases between runs (a user cache)."""
+        """`store` keeps the compiled regexes and prefilter databases between runs (a user cache)."""
         self.catalog = catalog
-        self.detector = Detector(catalog)
+        self.detector = Detector(catalog, store)
         self.packages = dependencies.load_packages(store)
         keywords = self.detector.keywords()
         self.prefilter = Prefilter([*keywords, *self.packages.keywords()], store)

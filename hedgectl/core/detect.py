@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from hedgectl.catalog import Catalog, Family, compile_patterns_text
+from hedgectl.catalog import BlobStore, Catalog, Family, compile_kept, compile_patterns_text
 from hedgectl.core.models import Kind, Match
 
 # First path segments that name a route (LiteLLM providers, gateways, clouds), mapped to the platform.
@@ -193,17 +193,19 @@ class Endpoint:
 class Detector:
     """Classifies tokens against a catalog. Build once per process; classify is pure."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, store: BlobStore | None = None) -> None:
+        """`store` keeps the compiled family alternation between runs (a user cache)."""
         self.catalog = catalog
         self.families: list[Family] = list(catalog.families.values())
         # One alternation with a group per family: a single fullmatch finds the first family
         # that matches, instead of one regex call per family.
-        self.any_family = re.compile(
+        self.any_family = compile_kept(
             "|".join(
                 f"(?P<f{i}>{compile_patterns_text(f.patterns)})"
                 for i, f in enumerate(self.families)
             ),
             re.IGNORECASE,
+            store,
         )
         # Each family's own regex, compiled when first needed (rare: see _match_family).
         self._family_regex: dict[str, re.Pattern[str]] = {}

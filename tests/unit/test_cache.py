@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from hedgectl.adapters import cache
-from hedgectl.catalog import load_catalog, load_data
+from hedgectl.catalog import compile_kept, load_catalog, load_data
 from hedgectl.core import prefilter
 from hedgectl.core.detect import Detector
 
-KEYWORDS = Detector(load_catalog()).keywords()
+CATALOG = load_catalog()
+KEYWORDS = Detector(CATALOG).keywords()
 DATA = b'model = "DeepSeek-Chat"\nBASE = "https://api.moonshot.cn/v1"\n' + b"x = 1\n" * 20
 
 
@@ -115,6 +117,39 @@ def test_a_kept_catalog_file_parses_as_the_toml() -> None:
     assert load_data("families.toml", store) == first
 
 
+def test_a_kept_regex_program_matches_as_the_compiled_regex() -> None:
+    detector = Detector(CATALOG)
+    pattern, flags = detector.any_family.pattern, detector.any_family.flags
+    store = Store()
+    built = compile_kept(pattern, flags, store)
+    kept = compile_kept(pattern, flags, store)
+    assert store.hits == 1 and kept is not built
+    fresh = re.compile(pattern, flags)
+    for regex in (built, kept):
+        assert (regex.pattern, regex.flags, regex.groups) == (
+            fresh.pattern,
+            fresh.flags,
+            fresh.groups,
+        )
+        assert regex.groupindex == fresh.groupindex
+    samples = [s for f in CATALOG.families.values() for s in (*f.positives, *f.negatives)]
+    assert len(samples) > 500
+    for token in [*samples, "", "gpt", "not-a-model", "Qwen/Qwen2.5-72B-Instruct"]:
+        want, got = fresh.fullmatch(token), kept.fullmatch(token)
+        assert (got and (got.lastgroup, got.span())) == (want and (want.lastgroup, want.span()))
+    assert Detector(CATALOG, store).classify("deepseek-chat") == detector.classify("deepseek-chat")
+
+
+def test_a_regex_program_the_engine_refuses_is_compiled_again() -> None:
+    store = Store()
+    compile_kept("a(?P<x>b+)c", re.IGNORECASE, store)
+    (key,) = store.data
+    for damaged in (b"[1, [1, 2, 3], 0, {}, []]", b"{}", b"[]", b"not json"):
+        store.data[key] = damaged
+        regex = compile_kept("a(?P<x>b+)c", re.IGNORECASE, store)
+        assert regex.fullmatch("ABBC") and regex.fullmatch("ABBC").group("x") == "BB"  # type: ignore[union-attr]
+
+
 def audit(tree: Path, env: dict[str, str]) -> str:
     proc = subprocess.run(
         [sys.executable, "-m", "hedgectl", "audit", ".", "-f", "json", "--fail-on", "never"],
@@ -131,7 +166,7 @@ def test_audit_keeps_its_start_up_work_outside_the_tree(tmp_path: Path) -> None:
     env = {"HEDGECTL_CACHE_DIR": str(folder)}
     first = audit(tree, env)
     kinds = sorted(p.name.split("-")[0] for p in folder.iterdir())
-    assert kinds == ["hs", "hs", "toml", "toml", "toml"]
+    assert kinds == ["hs", "hs", "re", "toml", "toml", "toml"]
     assert audit(tree, env) == first
     for entry in folder.iterdir():  # damaged entries: rebuilt, same report
         entry.write_bytes(entry.read_bytes()[:-1])
