@@ -28,13 +28,18 @@ KEY = re.compile(r"[a-z]+-[0-9a-f]{16,64}")
 
 
 def cache_dir() -> Path | None:
-    """The cache folder, or None when caching is off."""
-    if os.environ.get(NO_CACHE_ENV, "").strip() not in ("", "0"):
+    """The cache folder, or None when caching is off (or there is no home folder to hold it)."""
+    if os.environ.get(NO_CACHE_ENV, "").strip().lower() not in ("", "0", "false", "no"):
         return None
     chosen = os.environ.get(CACHE_ENV)
     if chosen:
         return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no HOME and no user entry (some containers)
+            return None
     return Path(base) / "hedgectl"
 
 

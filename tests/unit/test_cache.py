@@ -79,8 +79,19 @@ def test_where_the_cache_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert cache.cache_dir() == tmp_path / "xdg" / "hedgectl"
     monkeypatch.setenv("HEDGECTL_CACHE_DIR", str(tmp_path / "mine"))
     assert cache.cache_dir() == tmp_path / "mine"
+    monkeypatch.setenv("HEDGECTL_NO_CACHE", "0")
+    assert cache.cache_dir() == tmp_path / "mine"
     monkeypatch.setenv("HEDGECTL_NO_CACHE", "1")
     assert cache.cache_dir() is None and cache.user_cache() is None
+    monkeypatch.delenv("HEDGECTL_NO_CACHE")
+    monkeypatch.delenv("HEDGECTL_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+
+    def homeless() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(homeless))
+    assert cache.cache_dir() is None
 
 
 def test_a_kept_prefilter_answers_as_a_compiled_one() -> None:
