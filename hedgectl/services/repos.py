@@ -18,9 +18,7 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,6 +92,10 @@ def audit_repos(
     """Scan each repository with `scan` (services.audit.audit, given an AuditRequest for one
     checkout); one combined result. A repository that cannot be cloned or read is listed in
     `repo_errors`, and the others are still scanned."""
+    # Imported here: every audit loads this module (is_remote), few scan several repositories.
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
     from hedgectl import config
     from hedgectl.adapters import git
     from hedgectl.core.audit import AuditResult, finalize
