@@ -173,6 +173,8 @@ class Catalog:
     # Derived lookups, lowercase keys.
     by_org: dict[str, str] = field(default_factory=dict)
     by_slug: dict[str, str] = field(default_factory=dict)
+    # SDK constant name -> the model ID it holds, for names that do not spell it (sdk_constants.toml).
+    sdk_constants: dict[str, str] = field(default_factory=dict)
 
     def vendor(self, vendor_id: str) -> Vendor:
         return self.vendors[vendor_id]
@@ -431,4 +433,13 @@ def load_catalog(overrides: Overrides | None = None, store: BlobStore | None = N
         sources=dict(vendors_doc.get("sources", {})),
         by_org=by_org,
         by_slug=by_slug,
+        sdk_constants=_sdk_constants(),
     )
+
+
+@cache
+def _sdk_constants() -> dict[str, str]:
+    doc = load_data("sdk_constants.toml")
+    return {
+        name: str(value) for sdk in doc["sdks"].values() for name, value in sdk["constants"].items()
+    }

@@ -302,6 +302,11 @@ class Scanner:
             location = location_of(seg.seg, base)
             if seg.seg is Seg.CODE and ftype in (FileType.SHELL, FileType.CONFIG):
                 location = base
+            if location is None and seg.seg is Seg.CODE and ftype is FileType.CODE and ws < we:
+                # Code outside strings names a model only through an SDK's constant: openai.GPT4o
+                word = text[ws:we]
+                hits += [(ws + o, m, base, "") for o, m, _ in self.detector.sdk_constant(word)]
+                continue
             if location is None or ws >= we:
                 continue
             if ws > 1 and text[ws - 1] == "#" and text[ws - 2] in WORD_CHARS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlsplit
 
 from hedgectl.catalog import BlobStore, Catalog, Family, compile_kept, compile_patterns_text
@@ -179,6 +179,19 @@ PARAM_SIZE = re.compile(r"(?<![a-z0-9])(?:\d+x)?\d+(?:\.\d+)?[bm](?![a-z])", re.
 
 
 MAX_WORD = 400  # longer words are not read as IDs (base64, minified code)
+
+# A vendor SDK's model constant where code uses it: `openai.GPT4o`, `openai.O4Mini` (Go),
+# `anthropic::CLAUDE_3_5_SONNET`, `providers::gemini::completion::GEMINI_2_5_PRO` (Rust),
+# `anthropic.ModelClaude3_7SonnetLatest`, `openai.ChatModelGPT4o` (the vendors' Go SDKs).
+SDK_CONSTANT = re.compile(r"^((?:[A-Za-z_]\w*(?:\.|::))+)([A-Z][A-Za-z0-9_]*[A-Za-z0-9])$")
+# Package names such constants are qualified by; each is also a prefilter word (`openai.`, `openai::`).
+SDK_QUALIFIERS = ("openai", "anthropic", "gemini", "cohere", "mistral", "deepseek", "xai", "groq")
+SDK_TYPE_PREFIX = re.compile(r"^(?:Chat|Embedding|Audio|Image|Speech|Completion)?Model(?=[A-Z])")
+CAMEL_TOKEN = re.compile(
+    r"[A-Z]+(?=[A-Z][a-z]|\d|_|$)|[A-Z][a-z]+|[a-z]+|\d+(?:[a-zA-Z](?![a-z]))?"
+)
+SNAPSHOT = re.compile(r"^(\d)((?:0[1-9]|1[0-2])\d\d)$")  # GPT40613: gpt-4 of 06-13
+DATE_TAIL = re.compile(r"^(\d*?)(20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))$")
 # \s is str.isspace (both are Py_UNICODE_ISSPACE), searched in C rather than a loop per character.
 WHITESPACE = re.compile(r"\s")
 
@@ -233,6 +246,7 @@ class Detector:
             keep = 3 if labels[-2] in ("org", "com", "co", "ac", "gov", "edu") else 2
             words.add(".".join(labels[-keep:]))
         words.update(("amazonaws.com", "azure.com", "googleapis.com"))
+        words.update(f"{q}{sep}" for q in SDK_QUALIFIERS for sep in (".", "::"))
         return sorted(words)
 
     # ------------------------------------------------------------------ classification
@@ -385,6 +399,9 @@ class Detector:
         glued = GLUED_PREFIX.sub("", name)
         if glued != name:
             candidates.append(glued)
+        if PARAM_SIZE.search(name) and GGUF_QUANT.search(name):
+            # A quantisation served by its file's name (llama.cpp: "model": "Qwen3-1.7B-Q4_K_M").
+            candidates.append(GGUF_QUANT.sub("", name))
         namespaced = bool(org) or bool(platform) or token.lower().startswith(("openai/", "azure/"))
         family = self._match_family(candidates, org_vendor, context, namespaced=namespaced)
         if family is None and not org_vendor and PARAM_SIZE.search(name):
@@ -493,6 +510,9 @@ class Detector:
         """
         if len(word) > MAX_WORD:
             return []
+        constant = self.sdk_constant(word)
+        if constant:
+            return constant
         if word.startswith("--"):
             name, eq, value = word[2:].partition("=")
             if not eq:
@@ -508,6 +528,41 @@ class Detector:
             out.extend((pos + o, m, w) for o, m, w in self._find_part(part, part_context))
             pos += len(part) + 1
         return out
+
+    def sdk_constant(self, word: str) -> list[tuple[int, Match, bool]]:
+        """A vendor SDK's model constant, the whole word: `openai.GPT4o`, `openai::GPT_4O`."""
+        constant = SDK_CONSTANT.match(word) if len(word) <= MAX_WORD else None
+        if constant is None:
+            return []
+        found = self._sdk_constant(constant.group(1), constant.group(2), word)
+        return [(constant.start(2), found, False)] if found is not None else []
+
+    def _sdk_constant(self, qualifier: str, name: str, word: str) -> Match | None:
+        """The model a vendor SDK's constant names (`openai.GPT3Dot5Turbo` is gpt-3.5-turbo), when
+        a qualifying package is a vendor's (`openai.`, `anthropic::`, `gemini::completion::`)."""
+        if not any(q in SDK_QUALIFIERS for q in re.split(r"[.:]+", qualifier.lower())):
+            return None
+        known = self.catalog.sdk_constants.get(name)
+        if known is not None:
+            match = self.classify(known, context="model")
+            return replace(match, text=word) if match is not None else None
+        tokens = _constant_tokens(SDK_TYPE_PREFIX.sub("", name))
+        if len(tokens) < 2 and not any(c.isdigit() for c in name):
+            return None  # Client, Default: one word is never a model
+        if tokens[:2] == ["gpt", "3"] and len(tokens) > 2 and tokens[2] not in ("dot", "turbo"):
+            tokens = tokens[2:]  # GPT3Davinci002, GPT3TextDavinci003: OpenAI's GPT-3 bases
+        match = None
+        for dash_dates in (True, False):  # gpt-4o-2024-05-13 (OpenAI), claude-...-20241022
+            match = self.classify(_join_tokens(tokens, False, dash_dates), context="model")
+            if match is not None:
+                break
+        if match is None or match.kind is not Kind.MODEL:
+            return None
+        if match.vendor in ("anthropic", "cohere"):
+            # claude-3-5-sonnet-20241022, command-r-08-2024: versions with dashes, dates whole.
+            again = self.classify(_join_tokens(tokens, True, False), context="model")
+            match = again if again is not None else match
+        return replace(match, text=word)
 
     def _find_part(self, part: str, context: str) -> list[tuple[int, Match, bool]]:
         lead = len(part) - len(part.lstrip("+-~"))
@@ -611,3 +666,47 @@ class Detector:
         if family.word and not named_after:
             return None  # a word (mistral, command) beside IDs is as often a provider or a label
         return match, not named_after
+
+
+def _constant_tokens(name: str) -> list[str]:
+    """GPT4oMini -> gpt 4o mini; GPT3Dot5Turbo -> gpt 3 dot 5 turbo; CLAUDE_3_5_SONNET -> claude 3
+    _ 5 sonnet (an underscore between two numbers is kept: it stands for `.` or `-`); O1_MINI ->
+    o1 mini (an upper-case name is split at underscores only)."""
+    out: list[str] = []
+    snake = "_" in name and name == name.upper()
+    for i, chunk in enumerate(name.split("_")):
+        if not chunk:
+            continue
+        parts: list[str] = []
+        for part in [chunk] if snake else CAMEL_TOKEN.findall(chunk):
+            date = DATE_TAIL.match(part) if len(part) > 8 else SNAPSHOT.match(part)
+            parts.extend([date.group(1), date.group(2)] if date and date.group(1) else [part])
+        if len(parts) > 1 and len(parts[0]) == 1 and parts[0].isalpha() and parts[1][0].isdigit():
+            parts[:2] = [parts[0] + parts[1]]  # O4Mini: o4
+        if i and out and out[-1][0].isdigit() and parts and parts[0][0].isdigit():
+            out.append("_")
+        out.extend(parts)
+    return [t.lower() for t in out]
+
+
+def _join_tokens(tokens: list[str], dash_versions: bool, dash_dates: bool) -> str:
+    """gpt 3 dot 5 turbo -> gpt-3.5-turbo; o4 mini -> o4-mini; gemini 2 _ 5 pro -> gemini-2.5-pro
+    (two one-digit numbers are a version: `.` unless dash_versions; longer ones a date: `-`);
+    dash_dates: a date 20240513 as 2024-05-13."""
+    text = ""
+    for i, token in enumerate(tokens):
+        if token in ("dot", "_"):
+            continue
+        if dash_dates and DATE_TAIL.match(token) and len(token) == 8:
+            token = f"{token[:4]}-{token[4:6]}-{token[6:]}"
+        prev = tokens[i - 1] if i else ""
+        if not text:
+            text = token
+        elif prev == "dot":
+            text += "." + token
+        elif prev == "_":
+            short = len(tokens[i - 2]) == 1 and len(token) == 1 and token.isdigit()
+            text += ("." if short and not dash_versions else "-") + token
+        else:
+            text += "-" + token
+    return text

@@ -837,6 +837,62 @@ def test_model_name_the_embeddings_api_returns_for_ada_002() -> None:
     assert ids(go, "embeddings_test.go") == [(1, "text-embedding-ada-002-v2")]
 
 
+def test_vendor_sdk_model_constants_name_their_model() -> None:
+    go = (
+        "req := openai.ChatCompletionRequest{\n"
+        "\tModel: openai.GPT3Dot5Turbo,\n"
+        "}\n"
+        "r := openai.CompletionRequest{Model: openai.O4Mini}\n"
+        "e := openai.EmbeddingRequest{Model: openai.AdaEmbeddingV2}\n"  # named apart: catalog data
+        "m := []string{openai.GPT4o20240513, openai.GPT4Dot1Mini, openai.GPT3Davinci002}\n"
+        "c := anthropic.ModelClaude3_7SonnetLatest\n"
+    )
+    assert ids(go, "main.go") == [
+        (2, "gpt-3.5-turbo"),
+        (4, "o4-mini"),
+        (5, "text-embedding-ada-002"),
+        (6, "gpt-4o-2024-05-13"),
+        (6, "gpt-4.1-mini"),
+        (6, "davinci-002"),
+        (7, "claude-3-7-sonnet-latest"),
+    ]
+    rust = (
+        "let a = client.agent(openai::GPT_4O).build();\n"
+        "let b = client.completion_model(crate::providers::anthropic::completion::CLAUDE_SONNET_4_6);\n"
+        "let c = client.completion_model(gemini::completion::GEMINI_2_5_PRO_PREVIEW_06_05);\n"
+        "let d = client.completion_model(cohere::COMMAND_R_08_2024);\n"
+    )
+    assert ids(rust, "main.rs") == [
+        (1, "gpt-4o"),
+        (2, "claude-sonnet-4-6"),
+        (3, "gemini-2.5-pro-preview-06-05"),
+        (4, "command-r-08-2024"),
+    ]
+
+
+def test_sdk_names_that_are_not_model_constants() -> None:
+    go = (
+        "msg := openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser}\n"
+        "size := openai.CreateImageSize256x256\n"
+        "v := anthropic.AnthropicVersion\n"
+        "m := mypkg.GPT4o\n"  # not a vendor's package
+        "x := Whisper1\n"  # unqualified: the package that defines it
+        "// uses openai.GPT4o by default\n"  # prose in a comment
+    )
+    assert ids(go, "main.go") == []
+    rust = (
+        "let client = openai::Client::from_env();\nlet v = anthropic::ANTHROPIC_VERSION_LATEST;\n"
+    )
+    assert ids(rust, "main.rs") == []
+
+
+def test_quantised_weights_named_as_the_model() -> None:
+    yaml = 'body: \'{"model":"Qwen3-1.7B-Q4_K_M","messages":[]}\'\n'
+    assert ids(yaml, "cassette.yaml") == [(1, "Qwen3-1.7B-Q4_K_M")]
+    # A quantisation tag without a parameter count is not evidence of weights.
+    assert ids('x = {"model": "custom-Q4_K_M"}\n', "a.py") == []
+
+
 # ---------------------------------------------------------------- speed: linear in line length
 def test_lookbehind_reads_a_bounded_window(monkeypatch: object) -> None:
     """Every key look-behind reads at most LOOKBEHIND characters, whatever the line length.

@@ -110,3 +110,12 @@ def test_unknown_vendor_in_tier_override() -> None:
 def test_shipped_data_files_parse() -> None:
     assert "vendors" in load_data("vendors.toml")
     assert "families" in load_data("families.toml")
+
+
+def test_sdk_constants_have_a_source_and_hold_model_ids() -> None:
+    detector = Detector(load_catalog())
+    for name, sdk in load_data("sdk_constants.toml")["sdks"].items():
+        assert sdk.get("source") and sdk.get("date"), name
+        for const, model_id in sdk["constants"].items():
+            found = detector.sdk_constant(f"openai.{const}")
+            assert [m.model_id for _, m, _ in found] == [model_id], const
