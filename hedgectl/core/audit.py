@@ -108,6 +108,10 @@ CONTROL_WORDS = frozenset(
 DOUBLED_VALUE = re.compile(r'""[^"\s]+""')
 QUOTE_RUN_NOT_TWO = re.compile(r'(?<!")(?:"|"{3,})(?!")')
 DOUBLED_QUOTES = re.compile(r'""(?=([^"\s,:;)\]}])?)')
+# A key alone on its line, opening a block: `  o1:`, `"o3": {`, `o1 = {`.
+KEY_OPENS_BLOCK = re.compile(
+    rb"""^[ \t]*["']?[\w.:-]+["']?[ \t]*(?::|=)[ \t]*(?:\{|\[)?[ \t]*\r?$"""
+)
 TOOL_NAME = re.compile(r"parser|renderer|template|tokenizer", re.IGNORECASE)
 FUNCTION_WINDOW = 4096
 
@@ -173,7 +177,9 @@ class Scanner:
             if ftype is FileType.CODE and RETURN_LITERAL.match(raw) and _names_a_tool(data, start):
                 continue  # return "qwen3.5" in parserName(...): a parser's or renderer's name
             # `name: x` opening a line names a model under `model:` / `"model": {` / `Model(`.
-            owner = block_owner(data, start) if NAME_KEY_LINE.match(raw) else ""
+            # ... and a key opening a block of its own (`  o1:`, `"o3": {`) sits under `models:`?
+            opens = bool(KEY_OPENS_BLOCK.match(raw))
+            owner = block_owner(data, start) if opens or NAME_KEY_LINE.match(raw) else ""
             # A line outside multi-line regions is judged by its bytes, the file's type and (an
             # item of a multi-line list) its list's key: dense trees repeat lines (docs copies,
             # fixtures, settings), each judged once.
@@ -222,6 +228,9 @@ class Scanner:
                 )
                 if keyed and MODELS_OWNER.search(owner or block_owner(data, start)):
                     hits += keyed  # under `models:` / `MODELS = {`: `smart: o3` names a model
+                if weak_hits and opens and MODELS_OWNER.search(owner):
+                    hits += weak_hits  # `o1:` opening its settings under `models:`
+                    weak_hits = []
             for col, match, location, context in hits:
                 if location is Location.CODE and RESOLVER_DEFAULT.search(text, 0, max(col - 1, 0)):
                     location = Location.EXTERNALISED  # the default of an alias lookup

@@ -145,7 +145,8 @@ NOT_MODEL_KEY = re.compile(
 )
 # A key or argument name that says "this value is a model".
 MODEL_KEY = re.compile(
-    r"(?:model|engine|deployment|llm|checkpoint|repo_id|fallback|name_or_path|^m$|(?:^|[_-])lm(?:$|[_-]))",
+    r"(?:model|engine|deployment|llm|checkpoint|repo_id|fallback|name_or_path|^m$|(?:^|[_-])lm(?:$|[_-])|"
+    r"(?:real|actual|upstream|underlying)[_-]?(?:name|id)$)",  # aichat's `real_name: claude-opus-4-6`
     re.IGNORECASE,
 )
 # A key that names who serves or what kind of thing, even when it says "model": model_provider,
@@ -608,10 +609,14 @@ class Detector:
         lowered = text.lower()
         cut = lowered.rfind("models/")
         if cut >= 0:
+            # What follows `models/` in an API path is a model whatever key holds it (a recorded
+            # request's `path: /v1beta/models/gemini-2.5-flash:generateContent`).
             tail = text[cut + 7 :]
-            yield cut + 7, tail, context
+            api = verb is not None or re.search(r"/v\d", lowered[:cut]) is not None
+            ctx = "model" if api else context
+            yield cut + 7, tail, ctx
             if ":" in tail:
-                yield cut + 7, tail.split(":", 1)[0], context  # models/x:generateContent
+                yield cut + 7, tail.split(":", 1)[0], ctx  # models/x:generateContent
         if lowered.endswith(".gguf") and "/" not in text and context and MODEL_KEY.search(context):
             # A GGUF weights file given as the model (chat_model="mistral-7b-instruct-v0.1.Q4_0.gguf",
             # LlamaCppGenerator(model="zephyr-7b-beta.Q4_0.gguf")): the model it quantises.
@@ -683,7 +688,7 @@ def _constant_tokens(name: str) -> list[str]:
             parts.extend([date.group(1), date.group(2)] if date and date.group(1) else [part])
         if len(parts) > 1 and len(parts[0]) == 1 and parts[0].isalpha() and parts[1][0].isdigit():
             parts[:2] = [parts[0] + parts[1]]  # O4Mini: o4
-        if i and out and out[-1][0].isdigit() and parts and parts[0][0].isdigit():
+        if i and out and out[-1][-1].isdigit() and parts and parts[0][0].isdigit():
             out.append("_")
         out.extend(parts)
     return [t.lower() for t in out]
@@ -705,7 +710,8 @@ def _join_tokens(tokens: list[str], dash_versions: bool, dash_dates: bool) -> st
         elif prev == "dot":
             text += "." + token
         elif prev == "_":
-            short = len(tokens[i - 2]) == 1 and len(token) == 1 and token.isdigit()
+            # 3_5, V0_1, QWEN2_5, GLM_4_5V: one digit on each side is a version (3.5, v0.1, 4.5v)
+            short = bool(re.search(r"(?<!\d)\d$", tokens[i - 2]) and re.match(r"\d(?!\d)", token))
             text += ("." if short and not dash_versions else "-") + token
         else:
             text += "-" + token

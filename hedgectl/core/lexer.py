@@ -425,6 +425,41 @@ def _backtick_regions(data: bytes) -> list[Region]:
         pos = end + 1
 
 
+RUST_RAW = re.compile(rb'(?<![\w"])b?r(#+)"')
+
+
+def _rust_regions(data: bytes) -> list[Region]:
+    """Rust raw strings (`r#"{"model": "gpt-4o"}"#`, over one line or many) as strings, then
+    block comments outside them. Inside a raw string `"` does not close it, so the line lexer
+    would read its JSON keys and values inside out."""
+    raw: list[Region] = []
+    pos = 0
+    while True:
+        m = RUST_RAW.search(data, pos)
+        if m is None:
+            break
+        start = m.start()
+        ls = _line_start(data, start)
+        if _open_on_line(data[ls:start]):
+            pos = m.end()
+            continue
+        close = data.find(b'"' + m.group(1), m.end())
+        end = len(data) if close < 0 else close
+        window = data[max(ls, start - LOOKBEHIND) : start]
+        context = context_before(window.decode("utf-8", "replace"))
+        raw.append(Region(m.end(), max(m.end(), end), Seg.STRING, context))
+        pos = end + 1
+    if not raw:
+        return _backtick_regions(data)
+    starts = [r.start for r in raw]
+    others = []
+    for r in _backtick_regions(data):
+        i = bisect_right(starts, r.start) - 1
+        if i < 0 or raw[i].end <= r.start:
+            others.append(r)  # a block comment outside every raw string
+    return sorted(raw + others, key=lambda r: r.start)
+
+
 def _fence_regions(data: bytes) -> list[Region]:
     regions = []
     # YAML front matter (a model card's base_model:, a post's model:): its one-value lines read
@@ -550,6 +585,8 @@ def file_regions(data: bytes, path: str, ftype: FileType) -> list[Region]:
         return _notebook_regions(data)
     if ext in PYTHON_EXTS:
         return _python_regions(data)
+    if ext == "rs":
+        return _rust_regions(data)
     if ext in BLOCK_COMMENT_EXTS:
         return _backtick_regions(data)
     return []

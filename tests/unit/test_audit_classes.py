@@ -861,12 +861,15 @@ def test_vendor_sdk_model_constants_name_their_model() -> None:
         "let b = client.completion_model(crate::providers::anthropic::completion::CLAUDE_SONNET_4_6);\n"
         "let c = client.completion_model(gemini::completion::GEMINI_2_5_PRO_PREVIEW_06_05);\n"
         "let d = client.completion_model(cohere::COMMAND_R_08_2024);\n"
+        "let e = together::MISTRAL_7B_INSTRUCT_V0_2;\n"  # not a qualifier of ours: skipped
+        "let f = mistral::MISTRAL_7B_INSTRUCT_V0_2;\n"
     )
     assert ids(rust, "main.rs") == [
         (1, "gpt-4o"),
         (2, "claude-sonnet-4-6"),
         (3, "gemini-2.5-pro-preview-06-05"),
         (4, "command-r-08-2024"),
+        (6, "mistral-7b-instruct-v0.2"),
     ]
 
 
@@ -884,6 +887,65 @@ def test_sdk_names_that_are_not_model_constants() -> None:
         "let client = openai::Client::from_env();\nlet v = anthropic::ANTHROPIC_VERSION_LATEST;\n"
     )
     assert ids(rust, "main.rs") == []
+
+
+def test_short_ids_opening_their_settings_under_a_models_key() -> None:
+    yaml = (
+        "apis:\n  openai:\n    models:\n      gpt-4o:\n        fallback: gpt-4\n"
+        "      o1:\n        max-input-chars: 200000\n      o3:\n        fallback: o3-mini\n"
+        "settings:\n  o1:\n    x: 1\n"  # a key of the same shape under another owner
+        "notes: see o1: it thinks\n"
+    )
+    assert ids(yaml, "config.yml") == [
+        (4, "gpt-4o"),
+        (5, "gpt-4"),
+        (6, "o1"),
+        (8, "o3"),
+        (9, "o3-mini"),
+    ]
+    json_doc = '{\n  "models": {\n    "o3": {\n      "max": 1\n    }\n  },\n  "other": {\n    "o3": {}\n  }\n}\n'
+    assert ids(json_doc, "limits.json") == [(3, "o3")]
+
+
+def test_the_real_name_behind_an_alias_is_a_model() -> None:
+    yaml = (
+        "  - name: claude-opus-4-6:thinking\n    real_name: claude-opus-4-6\n"
+        "  - name: sonnet\n    real_name: us.anthropic.claude-sonnet-4-6\n"
+        "  - name: x\n    display_name: gpt-4o-notes\n    run_name: o3\n"
+    )
+    assert ids(yaml, "models.yaml") == [
+        (1, "claude-opus-4-6:thinking"),
+        (2, "claude-opus-4-6"),
+        (4, "anthropic.claude-sonnet-4-6"),
+    ]
+
+
+def test_json_inside_rust_raw_strings() -> None:
+    rs = (
+        "let chunks = [\n"
+        '    r#"{"id":"chatcmpl-1","model":"openai/o4-mini","choices":[]}"#,\n'
+        '    r#"{"id":"x","model":"gpt-4o"}"#,\n'
+        "];\n"
+        'let body = r##"\n{\n  "model": "claude-3-5-haiku-latest",\n  "note": "/* no comment */"\n}\n"##;\n'
+        "/* a block comment about gpt-4o-mini */\n"
+        'let m = "deepseek-chat";\n'
+    )
+    assert found(rs, "a.rs") == [
+        (2, "o4-mini", "code"),
+        (3, "gpt-4o", "code"),
+        (7, "claude-3-5-haiku-latest", "code"),
+        (12, "deepseek-chat", "code"),
+    ]
+    # Outside Rust, r#"..."# is not a string syntax: the same line lexed as usual finds nothing new.
+    assert ids('x = r#"{"model":"gpt-4o"}"#\n', "a.go") == []
+
+
+def test_model_in_an_api_path_under_any_key() -> None:
+    yaml = (
+        "- request:\n    path: /v1beta/models/gemini-2.5-flash-lite:generateContent\n"
+        "  out: docs/models/gpt-4.md\n  cache_dir: ./models/o1\n  path: /v1/models/o3\n"
+    )
+    assert ids(yaml, "cassette.yaml") == [(2, "gemini-2.5-flash-lite"), (5, "o3")]
 
 
 def test_quantised_weights_named_as_the_model() -> None:
