@@ -351,7 +351,7 @@ HELDOUT_E_NOTES = [
     "- Scored at 3f5a8ca before any change, with the labels as first made: precision 0.987, "
     "recall 0.450 (77 right, 1 false positive, 94 missed). The false positive was a labelling "
     "slip (`text-embedding-ada-002` late in a long expected-JSON line of go-openai's "
-    "batch_test.go), labelled before commit 9818f1a: 1.000 / 0.453 there. Three labels were "
+    "batch_test.go), labelled in the commit that added this group: 1.000 / 0.453 there. Three labels were "
     "added after the fix below found them: `openai::GPT_4` in rig's "
     "examples/agent_parallelization, a file of the no-keyword stratum the candidate grep never "
     "matched; with them the before figure is precision 1.000, recall 0.446 (78 of 175). "

@@ -128,7 +128,7 @@ class Scanner:
         self.prefilter = Prefilter([*keywords, *self.packages.keywords()], store)
         # The same keywords for a line of text, without the punctuation some carry ('"o1').
         self.line_keywords = WordFinder((k.strip("\"'=:/ ") for k in keywords), store)
-        self._seen: dict[tuple[str, str], list[tuple[int, Match, bool]]] = {}
+        self._seen: dict[tuple[str, str | None], list[tuple[int, Match, bool]]] = {}
         # (line bytes, file type, comment markers, import syntax) -> (suppressed, findings)
         self._lines: dict[tuple[bytes, FileType, tuple[str, ...], str, str, str], LineFindings] = {}
 
@@ -177,9 +177,7 @@ class Scanner:
             if ftype is FileType.CODE and RETURN_LITERAL.match(raw) and _names_a_tool(data, start):
                 continue  # return "qwen3.5" in parserName(...): a parser's or renderer's name
             # `name: x` opening a line names a model under `model:` / `"model": {` / `Model(`.
-            # ... and a key opening a block of its own (`  o1:`, `"o3": {`) sits under `models:`?
-            opens = bool(KEY_OPENS_BLOCK.match(raw))
-            owner = block_owner(data, start) if opens or NAME_KEY_LINE.match(raw) else ""
+            owner = block_owner(data, start) if NAME_KEY_LINE.match(raw) else ""
             # A line outside multi-line regions is judged by its bytes, the file's type and (an
             # item of a multi-line list) its list's key: dense trees repeat lines (docs copies,
             # fixtures, settings), each judged once.
@@ -228,9 +226,11 @@ class Scanner:
                 )
                 if keyed and MODELS_OWNER.search(owner or block_owner(data, start)):
                     hits += keyed  # under `models:` / `MODELS = {`: `smart: o3` names a model
-                if weak_hits and opens and MODELS_OWNER.search(owner):
-                    hits += weak_hits  # `o1:` opening its settings under `models:`
-                    weak_hits = []
+                if weak_hits and KEY_OPENS_BLOCK.match(raw):
+                    keyed = keyed or weak_hits  # judged by the lines above: not remembered
+                    if MODELS_OWNER.search(owner or block_owner(data, start)):
+                        hits += weak_hits  # `o1:` opening its settings under `models:`
+                        weak_hits = []
             for col, match, location, context in hits:
                 if location is Location.CODE and RESOLVER_DEFAULT.search(text, 0, max(col - 1, 0)):
                     location = Location.EXTERNALISED  # the default of an alias lookup
@@ -313,8 +313,7 @@ class Scanner:
                 location = base
             if location is None and seg.seg is Seg.CODE and ftype is FileType.CODE and ws < we:
                 # Code outside strings names a model only through an SDK's constant: openai.GPT4o
-                word = text[ws:we]
-                hits += [(ws + o, m, base, "") for o, m, _ in self.detector.sdk_constant(word)]
+                hits += [(ws + o, m, base, "") for o, m, _ in self._find(text[ws:we], None)]
                 continue
             if location is None or ws >= we:
                 continue
@@ -361,14 +360,19 @@ class Scanner:
                 keyed_out.extend(keyed)
         return hits
 
-    def _find(self, word: str, context: str) -> list[tuple[int, Match, bool]]:
-        """Detector.find, remembered: dense trees repeat the same IDs in the same settings."""
+    def _find(self, word: str, context: str | None) -> list[tuple[int, Match, bool]]:
+        """Detector.find, remembered: dense trees repeat the same IDs in the same settings.
+        context None: a word of code outside strings, read only as an SDK's model constant."""
         key = (word, context)
         found = self._seen.get(key)
         if found is None:
             if len(self._seen) >= 100_000:
                 self._seen.clear()
-            found = self._seen[key] = self.detector.find(word, context)
+            found = self._seen[key] = (
+                self.detector.find(word, context)
+                if context is not None
+                else self.detector.sdk_constant(word)
+            )
         return found
 
     def _notebook_line(self, text: str, spans: list[tuple[int, int, Seg]]) -> list[LineHit]:

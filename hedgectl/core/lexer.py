@@ -435,9 +435,14 @@ def _rust_regions(data: bytes) -> list[Region]:
     raw: list[Region] = []
     pos = 0
     while True:
-        m = RUST_RAW.search(data, pos)
-        if m is None:
+        hash_at = data.find(b"r#", pos)  # bytes.find skips ahead faster than a regex search
+        if hash_at < 0:
             break
+        lead = 1 if hash_at and data[hash_at - 1 : hash_at] == b"b" else 0
+        m = RUST_RAW.match(data, hash_at - lead)
+        if m is None:
+            pos = hash_at + 2
+            continue
         start = m.start()
         ls = _line_start(data, start)
         if _open_on_line(data[ls:start]):
