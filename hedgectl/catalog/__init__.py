@@ -433,13 +433,17 @@ def load_catalog(overrides: Overrides | None = None, store: BlobStore | None = N
         sources=dict(vendors_doc.get("sources", {})),
         by_org=by_org,
         by_slug=by_slug,
-        sdk_constants=_sdk_constants(),
+        sdk_constants=_sdk_constants(store),
     )
 
 
-@cache
-def _sdk_constants() -> dict[str, str]:
-    doc = load_data("sdk_constants.toml")
-    return {
-        name: str(value) for sdk in doc["sdks"].values() for name, value in sdk["constants"].items()
-    }
+_SDK_CONSTANTS: list[dict[str, str]] = []  # parsed once per process
+
+
+def _sdk_constants(store: BlobStore | None) -> dict[str, str]:
+    if not _SDK_CONSTANTS:
+        doc = load_data("sdk_constants.toml", store)
+        _SDK_CONSTANTS.append(
+            {name: str(v) for sdk in doc["sdks"].values() for name, v in sdk["constants"].items()}
+        )
+    return _SDK_CONSTANTS[0]

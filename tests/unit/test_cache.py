@@ -177,7 +177,7 @@ def test_audit_keeps_its_start_up_work_outside_the_tree(tmp_path: Path) -> None:
     env = {"HEDGECTL_CACHE_DIR": str(folder)}
     first = audit(tree, env)
     kinds = sorted(p.name.split("-")[0] for p in folder.iterdir())
-    assert kinds == ["hs", "hs", "re", "toml", "toml", "toml"]
+    assert kinds == ["hs", "hs", "re", "toml", "toml", "toml", "toml"]
     assert audit(tree, env) == first
     for entry in folder.iterdir():  # damaged entries: rebuilt, same report
         entry.write_bytes(entry.read_bytes()[:-1])
