@@ -387,6 +387,10 @@ class Detector:
                     org, platform = "", platform or ""
                 elif PARAM_SIZE.search(name) or org.lower() in REHOST_ORGS:
                     rehosted = True
+                elif context and MODEL_KEY.search(context) and not PROVIDER_KEY.search(context):
+                    # A model setting under a user's namespace (Ollama's zylonai/multilingual-e5-large,
+                    # a fine-tune or copy under an organisation): a family's whole ID is that model.
+                    rehosted = True
                 else:
                     return None  # an unknown namespace: a path or a GitHub repo, not a model ID
         candidates = [name]

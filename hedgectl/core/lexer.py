@@ -165,6 +165,16 @@ CLI_MODEL_ARG = re.compile(
     r"(?:\bollama\s+(?:run|pull|push|show|create|cp|rm|stop)|\bdocker\s+model\s+(?:pull|run)|"
     r"\b(?:huggingface-cli|hf)\s+download|\bvllm\s+serve|\blms\s+(?:load|get))\s*$"
 )
+# A provider's model function called with the ID, as the AI SDK names a model: openai('o1'),
+# anthropic('claude-sonnet-4-5'), openai.responses('o3'), google.speech('...'), azure.image('...').
+PROVIDER_CALL = re.compile(
+    r"(?<![\w.$])(?:openai|azure|anthropic|google|vertex|googleVertex|bedrock|amazonBedrock|"
+    r"mistral|xai|groq|deepseek|cohere|togetherai|fireworks|perplexity|cerebras|deepinfra|"
+    r"gateway|openrouter|ollama)"
+    r"(?:\.(?:chat|responses|completion|languageModel|embedding|textEmbedding|embeddingModel|"
+    r"textEmbeddingModel|image|imageModel|speech|speechModel|transcription|transcriptionModel|"
+    r"video|videoModel|reranking|rerankingModel))?\s*\(\s*$"
+)
 # An object whose `.name` or `.id` is a model's name: model.name, self.main_model.id, llm.name.
 MODEL_OWNER = re.compile(r"(?:model|llm)[^.]*$", re.IGNORECASE)
 # `- name: gpt-4o-mini` in a model-settings list: `name` names the model there.
@@ -221,7 +231,7 @@ def context_before(prefix: str) -> str:
     m = REV_FLAG.match(" " + rev)
     if m:
         return m.group(1)[::-1]
-    return "model" if CLI_MODEL_ARG.search(tail) else ""
+    return "model" if CLI_MODEL_ARG.search(tail) or PROVIDER_CALL.search(tail) else ""
 
 
 def prefix_check(prefix: str) -> bool:
@@ -300,14 +310,34 @@ def _written_as_id(cell: str) -> bool:
 STRUCTURED_LINE = re.compile(r"^[ \t]*(?:data:[ \t]*)?\[?\{[ \t]*\"")
 
 
+# A sentence listing chat templates (`Available templates include: `llama3`, `chatml`, `phi3``):
+# the inline code after it names templates, not models, unless the sentence says "model" first.
+TEMPLATE_SENTENCE = re.compile(r"\btemplates?\b", re.IGNORECASE)
+MODEL_WORD = re.compile(r"\bmodels?\b", re.IGNORECASE)
+SENTENCE_END = re.compile(r"[.!?;]\s")
+
+
+def _names_templates(line: str, pos: int) -> bool:
+    """The inline code at `pos` follows the word "template(s)" in its sentence, and no "model"."""
+    start = 0
+    for m in SENTENCE_END.finditer(line, 0, pos):
+        start = m.end()
+    sentence = line[start:pos]
+    return bool(TEMPLATE_SENTENCE.search(sentence)) and not MODEL_WORD.search(sentence)
+
+
 def prose_segments(line: str) -> Iterator[Segment]:
     """In docs prose only inline code, URLs and one-word table cells count: a model named in a
     sentence is not a use, a table of the IDs a sample was tested with is. A line of JSON is
-    read as code."""
+    read as code. Inline code in a sentence that lists templates is prose."""
     if STRUCTURED_LINE.match(line):
         yield from code_segments(line, ())
         return
-    spans = [Segment(m.start(1), m.end(1), Seg.STRING) for m in INLINE_CODE.finditer(line)]
+    spans = [
+        Segment(m.start(1), m.end(1), Seg.STRING)
+        for m in INLINE_CODE.finditer(line)
+        if not ("emplate" in line and _names_templates(line, m.start()))
+    ]
     if line.lstrip().startswith("|"):
         spans += [
             Segment(m.start(1), m.end(1), Seg.STRING)

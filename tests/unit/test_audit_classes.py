@@ -1038,3 +1038,48 @@ def test_windows_of_a_long_line_with_keywords_only_inside_long_words_are_passed_
     monkeypatch.setattr(audit_mod, "_only_long_words", lambda *a: False)  # type: ignore[attr-defined]
     assert read == [S.scan(data, path) for path in paths]
     assert {f.match.model_id for f in read[1]} >= {"deepseek-chat", "glm-4-plus"}
+
+
+# ---------------------------------------------------------------- TypeScript, Kotlin and C# code
+def test_a_short_id_passed_to_a_providers_model_function_is_a_model() -> None:
+    """The AI SDK names a model by calling the provider: openai('o1'), openai.responses('o3')."""
+    ts = (
+        "const a = await generateText({\n"
+        "  model: openai('o1'),\n"
+        "});\n"
+        "const b = openai.responses('o3');\n"
+        "const c = anthropic('claude-sonnet-4-5');\n"
+    )
+    assert ids(ts, "a.ts") == [(2, "o1"), (4, "o3"), (5, "claude-sonnet-4-5")]
+    # Not a provider's model function: a lookup, a comparison, a method of something else.
+    traps = "t('o1');\nif (name === 'o1') {}\nopenai.files.retrieve('o1');\nmyopenai('o3');\n"
+    assert ids(traps, "b.ts") == []
+
+
+def test_inline_code_in_a_sentence_listing_templates_is_not_a_model() -> None:
+    md = (
+        "Available templates include: `llama3`, `chatml`, `phi3`, `phi4`, and more.\n"
+        "Chat template to use. Run the model `llama3.2` with it.\n"
+        "The template for the model `llama3` is built in.\n"
+    )
+    assert ids(md, "README.md") == [(2, "llama3.2"), (3, "llama3")]
+
+
+def test_a_familys_id_under_a_users_namespace_counts_in_a_model_setting() -> None:
+    """Ollama and Hub users publish models under their own names (zylonai/multilingual-e5-large)."""
+    kt = 'val m = LLModel(\n    id = "zylonai/multilingual-e5-large",\n)\n'
+    assert ids(kt, "M.kt") == [(2, "zylonai/multilingual-e5-large")]
+    py = 'model = "someorg/gpt-4o"\n'
+    assert ids(py, "a.py") == [(1, "someorg/gpt-4o")]
+    # Outside a model setting an unknown namespace is a path or a repository.
+    traps = 'path = "zylonai/multilingual-e5-large"\nrepo = "someorg/gpt-4o"\nx = "acme/o1"\n'
+    assert ids(traps, "b.py") == []
+    assert ids('model = "acme/o1"\nprovider = "acme/gpt-4o"\n', "c.py") == []
+
+
+def test_clip_weights_are_openais() -> None:
+    ts = '  XENOVA_CLIP_VIT_BASE_PATCH32 = "Xenova/clip-vit-base-patch32",\n'
+    assert [(r.match.model_id, r.match.vendor) for r in S.scan(ts.encode(), "a.ts")] == [
+        ("Xenova/clip-vit-base-patch32", "openai")
+    ]
+    assert ids('m = "laion/CLIP-ViT-H-14-laion2B-s32B-b79K"\n', "a.py") == []
