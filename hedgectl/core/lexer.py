@@ -166,7 +166,8 @@ CLI_MODEL_ARG = re.compile(
     r"\b(?:huggingface-cli|hf)\s+download|\bvllm\s+serve|\blms\s+(?:load|get))\s*$"
 )
 # A provider's model function called with the ID, as the AI SDK names a model: openai('o1'),
-# anthropic('claude-sonnet-4-5'), openai.responses('o3'), google.speech('...'), azure.image('...').
+# anthropic('claude-sonnet-4-5'), openai.responses('o3'), google.speech('...'), azure.image('...'),
+# and any provider's `xModel(` factory method.
 PROVIDER_CALL = re.compile(
     r"(?<![\w.$])(?:openai|azure|anthropic|google|vertex|googleVertex|bedrock|amazonBedrock|"
     r"mistral|xai|groq|deepseek|cohere|togetherai|fireworks|perplexity|cerebras|deepinfra|"
@@ -174,6 +175,12 @@ PROVIDER_CALL = re.compile(
     r"(?:\.(?:chat|responses|completion|languageModel|embedding|textEmbedding|embeddingModel|"
     r"textEmbeddingModel|image|imageModel|speech|speechModel|transcription|transcriptionModel|"
     r"video|videoModel|reranking|rerankingModel))?\s*\(\s*$"
+    # any provider's model factory method: ollm.chatModel('near/GLM-4.6'), x.embeddingModel('...')
+    r"|\.(?:chat|language|embedding|textEmbedding|image|speech|transcription|video|reranking|"
+    r"completion)Model\s*\(\s*$"
+    # a function named for the model it builds: model("cline-pass/glm-5.2"), createModel('o3')
+    # (not a predicate about one: isReasoningModel('o1'), supportsModel('o3'))
+    r"|(?<![\w$.])(?:model|(?!is|has|supports|can|should|needs|uses)[a-z]\w*Model)\s*\(\s*$"
 )
 # An object whose `.name` or `.id` is a model's name: model.name, self.main_model.id, llm.name.
 MODEL_OWNER = re.compile(r"(?:model|llm)[^.]*$", re.IGNORECASE)

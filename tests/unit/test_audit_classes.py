@@ -1083,3 +1083,29 @@ def test_clip_weights_are_openais() -> None:
         ("Xenova/clip-vit-base-patch32", "openai")
     ]
     assert ids('m = "laion/CLIP-ViT-H-14-laion2B-s32B-b79K"\n', "a.py") == []
+
+
+def test_an_id_passed_to_a_model_factory_method_is_a_model() -> None:
+    ts = "const m = ollm.chatModel('near/GLM-4.6');\nconst e = acme.embeddingModel('o3');\n"
+    assert ids(ts, "a.ts") == [(1, "near/GLM-4.6"), (2, "o3")]
+    assert ids("const m = acme.chat('near/GLM-4.6');\nacme.getModel('o3');\n", "b.ts") == []
+
+
+def test_gateway_model_names_added_to_the_catalog() -> None:
+    ts = (
+        "google.interactions('gemini-omni-flash-preview');\n"
+        "const t = 'xai/grok-stt';\n"
+        "const v = ['minimax-video-01'];\n"
+    )
+    assert ids(ts, "a.ts") == [
+        (1, "gemini-omni-flash-preview"),
+        (2, "grok-stt"),
+        (3, "minimax-video-01"),
+    ]
+
+
+def test_an_id_passed_to_a_function_named_for_a_model_is_a_model() -> None:
+    ts = 'const a = model("cline-pass/glm-5.2", GROUP);\nconst b = createModel("o3");\n'
+    assert ids(ts, "a.ts") == [(1, "cline-pass/glm-5.2"), (2, "o3")]
+    traps = 'isReasoningModel("o1");\nsupportsModel("o3");\nmodels("acme/gpt-4o");\n'
+    assert ids(traps, "b.ts") == []
