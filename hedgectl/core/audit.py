@@ -176,8 +176,9 @@ class Scanner:
             raw = data[start:end]
             if ftype is FileType.CODE and RETURN_LITERAL.match(raw) and _names_a_tool(data, start):
                 continue  # return "qwen3.5" in parserName(...): a parser's or renderer's name
-            # `name: x` opening a line names a model under `model:` / `"model": {` / `Model(`.
-            owner = block_owner(data, start) if NAME_KEY_LINE.match(raw) else ""
+            # `name: x` opening a line (or after a comma: `provider = P, id = "o3",`) names a
+            # model under `model:` / `"model": {` / `Model(`.
+            owner = block_owner(data, start) if NAME_KEY_LINE.search(raw) else ""
             # A line outside multi-line regions is judged by its bytes, the file's type and (an
             # item of a multi-line list) its list's key: dense trees repeat lines (docs copies,
             # fixtures, settings), each judged once.

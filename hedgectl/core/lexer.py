@@ -722,7 +722,9 @@ class ListContext:
 
 # A line that opens with a `name` or `id` key (YAML, JSON, a keyword argument): whether it names
 # a model depends on the key or call it sits under (`model:` / `"model": {` / `ChatModel(`).
-NAME_KEY_LINE = re.compile(rb"""^[ \t]*["']?(?:name|id)["']?[ \t]*[:=]""", re.IGNORECASE)
+NAME_KEY_LINE = re.compile(
+    rb"""(?:^[ \t]*|[,(][ \t]*)["']?(?:name|id)["']?[ \t]*[:=](?!=)""", re.IGNORECASE
+)
 OWNER_LOOKBACK = 40  # lines walked back to the line a `name:` line sits under
 MODEL_KEY_LINE = re.compile(rb"""^[ \t]*["']?model["']?[ \t]*[:=]""")
 # `model: "x"` beside `name: "y"` on one line: the name is a display name.

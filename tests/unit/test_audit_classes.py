@@ -1109,3 +1109,17 @@ def test_an_id_passed_to_a_function_named_for_a_model_is_a_model() -> None:
     assert ids(ts, "a.ts") == [(1, "cline-pass/glm-5.2"), (2, "o3")]
     traps = 'isReasoningModel("o1");\nsupportsModel("o3");\nmodels("acme/gpt-4o");\n'
     assert ids(traps, "b.ts") == []
+
+
+def test_a_short_id_beside_other_arguments_of_a_model_object() -> None:
+    kt = (
+        "public val O3: LLModel = LLModel(\n"
+        '    provider = LLMProvider.OpenAI, id = "o3", capabilities = listOf(\n'
+        "        LLMCapability.Tools,\n"
+        "    )\n"
+        ")\n"
+        "val t = Tool(\n"
+        '    kind = Kind.X, id = "o3", size = 2,\n'
+        ")\n"
+    )
+    assert ids(kt, "M.kt") == [(2, "o3")]
