@@ -71,13 +71,20 @@ def test_open_model_forms(token: str, vendor: str, model_id: str) -> None:
         "solar-system",
         "granite-ui",
         "Xenova/llama-3-tokenizer",  # a tokenizer, not a model
-        "economics/gpt-4-analysis",  # an org whose name holds a vendor slug is not a route
         "lmstudio-community/Meta-Llama-3.1-8B-Instruct-GGUF/README.md",
         "openai-whisper",  # the package
     ],
 )
 def test_common_words_are_not_these_models(token: str) -> None:
     assert D.classify(token, context="model") is None, token
+
+
+def test_an_org_whose_name_holds_a_vendor_slug_is_not_a_route() -> None:
+    """`economics` holds `nomic`: the org is kept, not peeled as a route. Outside a model setting
+    the unknown namespace is a path; in one, a family's ID under it is a user's model."""
+    assert D.classify("economics/gpt-4-analysis") is None
+    match = D.classify("economics/gpt-4-analysis", context="model")
+    assert match is not None and match.model_id == "economics/gpt-4-analysis"
 
 
 def test_rag_configs_report_embeddings_and_rerankers() -> None:
