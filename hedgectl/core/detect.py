@@ -248,6 +248,12 @@ class Detector:
             words.add(".".join(labels[-keep:]))
         words.update(("amazonaws.com", "azure.com", "googleapis.com"))
         words.update(f"{q}{sep}" for q in SDK_QUALIFIERS for sep in (".", "::"))
+        # The objects and enums of qualified framework constants: `openaimodels.`, `gemini_model.`
+        words.update(
+            f"{name.split('.', 1)[0].lower()}."
+            for name in self.catalog.sdk_constants
+            if "." in name
+        )
         return sorted(words)
 
     # ------------------------------------------------------------------ classification
@@ -545,6 +551,14 @@ class Detector:
     def _sdk_constant(self, qualifier: str, name: str, word: str) -> Match | None:
         """The model a vendor SDK's constant names (`openai.GPT3Dot5Turbo` is gpt-3.5-turbo), when
         a qualifying package is a vendor's (`openai.`, `anthropic::`, `gemini::completion::`)."""
+        # A framework's constant known by its qualified name (AnthropicModels.Sonnet_3_7,
+        # OllamaModels.Meta.LLAMA_3_2, GEMINI_MODEL.GEMINI_2_0_FLASH): the longest known suffix.
+        segments = [s for s in re.split(r"\.|::", qualifier) if s]
+        for i in range(len(segments)):
+            qualified = self.catalog.sdk_constants.get(".".join([*segments[i:], name]))
+            if qualified is not None:
+                match = self.classify(qualified, context="model")
+                return replace(match, text=word) if match is not None else None
         if not any(q in SDK_QUALIFIERS for q in re.split(r"[.:]+", qualifier.lower())):
             return None
         known = self.catalog.sdk_constants.get(name)

@@ -1123,3 +1123,19 @@ def test_a_short_id_beside_other_arguments_of_a_model_object() -> None:
         ")\n"
     )
     assert ids(kt, "M.kt") == [(2, "o3")]
+
+
+def test_framework_constants_known_by_their_qualified_name() -> None:
+    """koog's Kotlin objects and LlamaIndexTS's enums name models whose IDs their names do not
+    spell (Sonnet_3_7 is claude-3-7-sonnet, GEMINI_2_0_FLASH is gemini-2.0-flash-001)."""
+    kt = (
+        "val m = OllamaModels.Meta.LLAMA_3_2\n"
+        "    model = AnthropicModels.Sonnet_3_7,\n"
+        'AIAgentConfig(prompt("t") {}, OpenAIModels.Chat.GPT4o, 3)\n'
+    )
+    assert ids(kt, "A.kt") == [(1, "llama3.2"), (2, "claude-3-7-sonnet"), (3, "gpt-4o")]
+    md = "```ts\nconst llm = gemini({\n  model: GEMINI_MODEL.GEMINI_2_0_FLASH,\n});\n```\n"
+    assert found(md, "CLAUDE.md") == [(3, "gemini-2.0-flash-001", "docs")]
+    # The same member names under another object, or a member the table does not hold.
+    traps = "val x = SomeModels.Sonnet_3_7\nval y = AnthropicModels.Default\nval z = Models.GPT4o\n"
+    assert ids(traps, "B.kt") == []
