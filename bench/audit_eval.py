@@ -394,6 +394,22 @@ HELDOUT_F_NOTES = [
     "provider's model function), OpenAI CLIP re-hosted as `Xenova/clip-vit-base-patch32` (twice) "
     "and E5 under an unknown namespace (`zylonai/multilingual-e5-large`). False positives: "
     "llama.cpp chat template names listed in prose (`llama3`, `phi3`, `phi4`).",
+    "- Not held out since: every class behind those errors was fixed on 2026-12-03 after seeing "
+    "them (framework constants by qualified name as catalog data in "
+    "hedgectl/catalog/sdk_constants.toml, on top of the Go and Rust group's SDK constants; a "
+    "provider's model function `openai('o1')`; a family's ID under a user's namespace in a model "
+    "setting; OpenAI CLIP; inline code in a sentence listing templates), together with classes "
+    "found by auditing the five whole checkouts (`xModel(` factory methods and functions named "
+    'for the model, `id = "o3"` after other arguments of a model object, Gemini omni, xAI '
+    "grok-stt and MiniMax minimax-video-01 as AI Gateway and fal list them); unit tests per "
+    "class in tests/unit/test_audit_classes.py. The score after the fix is not a held-out figure. "
+    "Left as they are: `languageModel('mistral:whatever')` (a provider registry's key in a type "
+    "test, found as Ollama's `mistral`), xAI's `grok-4.20-multi-agent` (dropped as a name built "
+    "with `agent`) and LM Studio's `text-embedding-nomic-embed-text-v1.5`.",
+    "- Speed (CPU user+sys of `hedgectl audit CHECKOUT -f json --fail-on never -q`, three runs "
+    "each, c39d1c1 against this change, same hour, medians): vercel/ai 2.19 s against 2.27 s "
+    "(15,800 findings against 15,846), cline/cline 0.90 s against 0.95 s (5,921 against 5,956), "
+    "run-llama/LlamaIndexTS 0.98 s against 0.96 s (877 against 974); peak RSS within 1%.",
 ]
 
 
