@@ -316,6 +316,11 @@ class Scanner:
                 # Code outside strings names a model only through an SDK's constant: openai.GPT4o
                 hits += [(ws + o, m, base, "") for o, m, _ in self._find(text[ws:we], None)]
                 continue
+            if seg.seg is Seg.FENCE and ws < we:  # the same in a code sample of the docs
+                constant = self._find(text[ws:we], None)
+                if constant:
+                    hits += [(ws + o, m, Location.DOCS, "") for o, m, _ in constant]
+                    continue
             if location is None or ws >= we:
                 continue
             if ws > 1 and text[ws - 1] == "#" and text[ws - 2] in WORD_CHARS:

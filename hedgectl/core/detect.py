@@ -521,9 +521,6 @@ class Detector:
         """
         if len(word) > MAX_WORD:
             return []
-        constant = self.sdk_constant(word)
-        if constant:
-            return constant
         if word.startswith("--"):
             name, eq, value = word[2:].partition("=")
             if not eq:
@@ -566,8 +563,8 @@ class Detector:
             match = self.classify(known, context="model")
             return replace(match, text=word) if match is not None else None
         tokens = _constant_tokens(SDK_TYPE_PREFIX.sub("", name))
-        if len(tokens) < 2 and not any(c.isdigit() for c in name):
-            return None  # Client, Default: one word is never a model
+        if not any(c.isdigit() for c in name) and (len(tokens) < 2 or name != name.upper()):
+            return None  # Client, MistralEmbeddingEngine: a type; DEEPSEEK_CHAT is a constant
         if tokens[:2] == ["gpt", "3"] and len(tokens) > 2 and tokens[2] not in ("dot", "turbo"):
             tokens = tokens[2:]  # GPT3Davinci002, GPT3TextDavinci003: OpenAI's GPT-3 bases
         match = None
@@ -708,6 +705,9 @@ def _constant_tokens(name: str) -> list[str]:
             parts[:2] = [parts[0] + parts[1]]  # O4Mini: o4
         if i and out and out[-1][-1].isdigit() and parts and parts[0][0].isdigit():
             out.append("_")
+        if snake and parts == ["O"] and out and out[-1][-1].isdigit():
+            out[-1] += "O"  # GPT_4_O_MINI: gpt-4o-mini
+            continue
         out.extend(parts)
     return [t.lower() for t in out]
 

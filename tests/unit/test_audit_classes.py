@@ -885,8 +885,21 @@ def test_sdk_names_that_are_not_model_constants() -> None:
     assert ids(go, "main.go") == []
     rust = (
         "let client = openai::Client::from_env();\nlet v = anthropic::ANTHROPIC_VERSION_LATEST;\n"
+        "use mistral::MistralEmbeddingEngine;\n"  # a type named after the vendor
     )
     assert ids(rust, "main.rs") == []
+    # A constant's path inside a string is a record about the constant, not its use.
+    revapi = (
+        '{"old": "field dev.x.model.anthropic.AnthropicChatModelName.CLAUDE_3_HAIKU_20240307"}\n'
+    )
+    assert ids(revapi, "revapi.json") == []
+
+
+def test_sdk_model_constants_in_java_imports_and_docs_code_samples() -> None:
+    java = "import static dev.x.model.openai.OpenAiChatModelName.GPT_4_O_MINI;\n"
+    assert ids(java, "ChatIT.java") == [(1, "gpt-4o-mini")]
+    md = "Use it:\n\n```go\nreq := openai.ChatCompletionRequest{Model: openai.GPT4o}\n```\n"
+    assert found(md, "README.md") == [(4, "gpt-4o", "docs")]
 
 
 def test_short_ids_opening_their_settings_under_a_models_key() -> None:
