@@ -360,13 +360,15 @@ HELDOUT_E_NOTES = [
     "(`anthropic::completion::CLAUDE_SONNET_4_6`, `openai::GPT_4`) and a llama.cpp quantised "
     "file name as the request model (`Qwen3-1.7B-Q4_K_M`, twice).",
     "- Not held out since: both classes were fixed on 2026-12-03 after seeing them (a vendor "
-    "SDK's model constant read from its name, with go-openai's irregular names as catalog data "
-    "in hedgectl/catalog/sdk_constants.toml; a quantisation tag after a parameter count), "
-    "together with classes found by auditing the five whole checkouts (`real_name:` behind an "
-    "alias in aichat's models.yaml, short IDs opening their settings under `models:` in mods' "
-    'config template, JSON in Rust raw strings `r#"..."#`, a model in an API path under a '
-    "`path:` key of rig's cassettes); unit tests per class in tests/unit/test_audit_classes.py. "
-    "The score after the fix is not a held-out figure.",
+    "SDK's model constant read from its name, with go-openai's irregular names as catalog data in"
+    " hedgectl/catalog/sdk_constants.toml; a quantisation tag after a parameter count), together "
+    "with classes found by auditing the five whole checkouts (`real_name:` behind an alias in "
+    "aichat's models.yaml, short IDs opening their settings under `models:` in mods' config "
+    'template, JSON in Rust raw strings `r#"..."#`, a model in an API path under a `path:` key of'
+    " rig's cassettes); a diff of findings before and after on seven checkouts of earlier groups "
+    "removed two kinds of false positive the constants had made (a constant's path inside a JSON "
+    "string of langchain4j, a Rust type named after a vendor in tabby); unit tests per class in "
+    "tests/unit/test_audit_classes.py. The score after the fix is not a held-out figure.",
     "- Speed (CPU user+sys of `hedgectl audit CHECKOUT -f json --fail-on never -q -o /dev/null`, "
     "two runs each, 3f5a8ca against this change, same hour): 0xPlaygrounds/rig 3.80 / 3.68 s "
     "against 4.05 / 3.75 s (42,770 findings against 44,149), tmc/langchaingo 0.75 / 0.76 s "
