@@ -187,6 +187,17 @@ MAX_WORD = 400  # longer words are not read as IDs (base64, minified code)
 SDK_CONSTANT = re.compile(r"^((?:[A-Za-z_]\w*(?:\.|::))+)([A-Z][A-Za-z0-9_]*[A-Za-z0-9])$")
 # Package names such constants are qualified by; each is also a prefilter word (`openai.`, `openai::`).
 SDK_QUALIFIERS = ("openai", "anthropic", "gemini", "cohere", "mistral", "deepseek", "xai", "groq")
+# An enum of models, whoever serves them: Java SDKs' OpenAiChatModelName.GPT_4_O_MINI (LangChain4j),
+# OpenAiApi.ChatModel.GPT_4_O and VertexAiGeminiChatModel.ChatModel.GEMINI_2_5_FLASH (Spring AI).
+MODEL_ENUM = re.compile(
+    r"(?:chat|embedding|image|audio|speech|language|completion|transcription)?model(?:name|type)?s?$",
+    re.IGNORECASE,
+)
+# An accessor after an enum member: `.getValue`, `.value`, `.id` (the call's `()` is not in the word).
+ENUM_ACCESSOR = re.compile(
+    r"(?<=[A-Z0-9_])(?:\.(?:getValue|value|getName|name|id|getId|toString))$"
+)
+MODEL_ENUM_WORDS = ("chatmodel.", "modelname.", "embeddingmodel.", "imagemodel.")
 SDK_TYPE_PREFIX = re.compile(r"^(?:Chat|Embedding|Audio|Image|Speech|Completion)?Model(?=[A-Z])")
 CAMEL_TOKEN = re.compile(
     r"[A-Z]+(?=[A-Z][a-z]|\d|_|$)|[A-Z][a-z]+|[a-z]+|\d+(?:[a-zA-Z](?![a-z]))?"
@@ -248,6 +259,7 @@ class Detector:
             words.add(".".join(labels[-keep:]))
         words.update(("amazonaws.com", "azure.com", "googleapis.com"))
         words.update(f"{q}{sep}" for q in SDK_QUALIFIERS for sep in (".", "::"))
+        words.update(MODEL_ENUM_WORDS)
         # The objects and enums of qualified framework constants: `openaimodels.`, `gemini_model.`
         words.update(
             f"{name.split('.', 1)[0].lower()}."
@@ -539,7 +551,12 @@ class Detector:
 
     def sdk_constant(self, word: str) -> list[tuple[int, Match, bool]]:
         """A vendor SDK's model constant, the whole word: `openai.GPT4o`, `openai::GPT_4O`."""
-        constant = SDK_CONSTANT.match(word) if len(word) <= MAX_WORD else None
+        if len(word) > MAX_WORD:
+            return []
+        accessor = ENUM_ACCESSOR.search(word)
+        if accessor is not None:
+            word = word[: accessor.start()]  # OpenAiApi.ChatModel.GPT_4_O.getValue(): the member
+        constant = SDK_CONSTANT.match(word)
         if constant is None:
             return []
         found = self._sdk_constant(constant.group(1), constant.group(2), word)
@@ -556,7 +573,9 @@ class Detector:
             if qualified is not None:
                 match = self.classify(qualified, context="model")
                 return replace(match, text=word) if match is not None else None
-        if not any(q in SDK_QUALIFIERS for q in re.split(r"[.:]+", qualifier.lower())):
+        if not any(q in SDK_QUALIFIERS for q in re.split(r"[.:]+", qualifier.lower())) and not (
+            segments and MODEL_ENUM.search(segments[-1])
+        ):
             return None
         known = self.catalog.sdk_constants.get(name)
         if known is not None:

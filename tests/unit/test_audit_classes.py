@@ -1152,3 +1152,21 @@ def test_framework_constants_known_by_their_qualified_name() -> None:
     # The same member names under another object, or a member the table does not hold.
     traps = "val x = SomeModels.Sonnet_3_7\nval y = AnthropicModels.Default\nval z = Models.GPT4o\n"
     assert ids(traps, "B.kt") == []
+
+
+def test_java_model_enums_read_from_the_member_name() -> None:
+    """LangChain4j's OpenAiChatModelName.GPT_4_O_MINI and Spring AI's OpenAiApi.ChatModel.GPT_4_O:
+    an enum named for models, whoever serves them, whose member spells a family's ID."""
+    java = (
+        "    .modelName(OpenAiChatModelName.GPT_4_O_MINI)\n"
+        "    .model(OpenAiApi.ChatModel.GPT_4_O.getValue())\n"
+        "    .model(VertexAiGeminiChatModel.ChatModel.GEMINI_2_5_FLASH)\n"
+    )
+    assert ids(java, "A.java") == [(1, "gpt-4o-mini"), (2, "gpt-4o"), (3, "gemini-2.5-flash")]
+    traps = (
+        "OpenAiChatModel model = OpenAiChatModel.builder().build();\n"
+        "ChatModel.Builder b = null;\n"
+        "Features.GPT_4_SUPPORT x;\n"
+        "ChatModel.DEFAULT.getValue();\n"
+    )
+    assert ids(traps, "B.java") == []
