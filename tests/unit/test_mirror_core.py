@@ -349,8 +349,8 @@ class SlowFirstPartStore(FakeStore):
 
 def test_a_slow_upload_does_not_hold_the_slots_of_the_parts_after_it() -> None:
     """Parts are hashed (in order) as soon as they are read, so a part whose upload is slow keeps
-    only its own slot: the parts after it are read, hashed and stored meanwhile. The checkpoint
-    still only covers parts stored from part 1 on."""
+    only its own slot: the parts after it are read, hashed and stored meanwhile. The checkpoints
+    say so: no stored prefix, part 1 hashed but not stored, the parts after it stored."""
     big = repo_file("model.safetensors", 60 * MiB + 5)  # 13 parts of 5 MiB
     hub, store = FakeHub((big,)), SlowFirstPartStore()
     snap = hub.snapshot("org/model", "main")
@@ -367,7 +367,10 @@ def test_a_slow_upload_does_not_hold_the_slots_of_the_parts_after_it() -> None:
             threading.Event().wait(0.05)
         # With 3 slots, waiting for part 1 used to stop the copy after parts 2 and 3.
         assert sorted(n for _, n in store.part_puts) == list(range(2, 14))
-        assert all(json.loads(s)["parts"] == [] for s in store.states)
+        saved = [json.loads(s) for s in store.states]
+        assert saved and all(s["prefix"] == 0 for s in saved)
+        marks = {n: etag for n, _size, _crc, etag, _state in saved[-1]["marks"]}
+        assert marks[1] is None and any(marks.get(n) for n in range(2, 14))
     finally:
         store.release.set()
         worker.join(15)

@@ -5,18 +5,21 @@ Bounded memory (parts in flight), resumable multipart uploads, hashes checked be
 
 from __future__ import annotations
 
-import collections
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
 from hedgectl.core.mirror.hashstate import (
     LIBRARY,
     Checkpoint,
+    FileHasher,
+    Ledger,
+    ResumePoint,
     new_file_hasher,
+    restore_file_hasher,
     resume_point,
 )
 from hedgectl.core.mirror.integrity import (
@@ -104,6 +107,12 @@ class _Buffers:
                 self._free.append(buf)
 
 
+def _restored(algorithm: str, state: str) -> FileHasher:
+    hasher = restore_file_hasher(algorithm, LIBRARY or "", state)
+    assert hasher is not None  # resume_point checked every state it returns
+    return hasher
+
+
 class _Turnstile:
     """Lets the parts of one file through one at a time, in file order: the file's hash is fed in
     order by whichever part thread holds the turn. Closed when a part fails, so the parts waiting
@@ -130,6 +139,42 @@ class _Turnstile:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+
+
+class _CheckpointMismatch(Exception):
+    """Re-read bytes did not reproduce a saved hash state: the checkpoint cannot be used."""
+
+    def __init__(self, part: int) -> None:
+        super().__init__(part)
+        self.part = part
+
+
+class _Chain:
+    """Parts first..last of one file, hashed in order from one state: the file's own hash (from
+    the start or from a checkpoint), or a window read again to store missing parts, whose end
+    state must equal the saved one (`expect`). A window's parts count as stored only once that
+    holds: until then they are held back from the checkpoints."""
+
+    def __init__(self, first: int, last: int, hasher: FileHasher, expect: str | None) -> None:
+        self.first, self.last, self.hasher, self.expect = first, last, hasher, expect
+        self.turn = _Turnstile(first)
+        self._lock = threading.Lock()
+        self._ok = expect is None
+        self._held: list[Part] = []
+
+    def stored(self, part: Part, ledger: Ledger) -> None:
+        with self._lock:
+            if not self._ok:
+                self._held.append(part)
+                return
+        ledger.stored(part)
+
+    def verified(self, ledger: Ledger) -> None:
+        with self._lock:
+            self._ok = True
+            held, self._held = self._held, []
+        for part in held:
+            ledger.stored(part)
 
 
 class Copier:
@@ -240,15 +285,12 @@ class Copier:
 
     # -- one file
 
-    def _acquire(
-        self, pending: collections.deque[tuple[Future[Any], int]], drain: Callable[[], None]
-    ) -> None:
-        """Take a part slot, finishing this file's own done parts while waiting (no deadlock)."""
+    def _acquire(self, tick: Callable[[], None]) -> None:
+        """Take a part slot, handling this file's own done parts while waiting (no deadlock)."""
         while not self._slots.acquire(timeout=0.05):
             if self._cancel.is_set():
                 raise _Cancelled()
-            if pending and pending[0][0].done():
-                drain()
+            tick()
 
     def _copy_file(
         self, snap: Snapshot, planned: PlannedFile, pool: ThreadPoolExecutor
@@ -274,7 +316,7 @@ class Copier:
 
     def _copy_small(self, snap: Snapshot, planned: PlannedFile) -> FileResult:
         f = planned.file
-        self._acquire(collections.deque(), lambda: None)
+        self._acquire(lambda: None)
         try:
             data = self.source.read(snap.repo_id, snap.commit, f, 0, f.size) if f.size else b""
             hasher = new_hasher(f)
@@ -318,23 +360,39 @@ class Copier:
         self, snap: Snapshot, planned: PlannedFile, pool: ThreadPoolExecutor
     ) -> FileResult:
         """Copy one file in parts. Another run may complete (or abort) the same upload meanwhile:
-        if the object is then complete and right, this file is done; otherwise start it over once."""
-        for attempt in range(2):
+        if the object is then complete and right, this file is done; otherwise start it over once.
+        A checkpoint whose saved hash the source's bytes do not reproduce is dropped, and the file
+        goes on by reading every part (the stored ones are compared, not trusted)."""
+        gone = 0
+        use_checkpoint = True
+        while True:
             try:
-                return self._copy_parts(snap, planned, pool)
+                return self._copy_parts(snap, planned, pool, use_checkpoint)
+            except _CheckpointMismatch as exc:
+                if not use_checkpoint:
+                    raise AssertionError("a window without a checkpoint") from exc
+                use_checkpoint = False
+                self.progress.log(
+                    f"{planned.file.path}: the source's part {exc.part} does not reproduce the "
+                    "saved hash state; reading every part again"
+                )
             except UploadGone:
                 if is_complete(self.store.head(planned.key), planned.file):
                     self.progress.log(f"{planned.file.path}: completed by another run")
                     return FileResult(planned.file.path, planned.file.size, "skipped")
-                if attempt == 1:
+                gone += 1
+                if gone == 2:
                     raise
                 self.progress.log(
                     f"{planned.file.path}: the upload was aborted by another run; starting over"
                 )
-        raise AssertionError("unreachable")
 
     def _copy_parts(
-        self, snap: Snapshot, planned: PlannedFile, pool: ThreadPoolExecutor
+        self,
+        snap: Snapshot,
+        planned: PlannedFile,
+        pool: ThreadPoolExecutor,
+        use_checkpoint: bool = True,
     ) -> FileResult:
         f = planned.file
         ranges = part_ranges(f.size, planned.part_size)
@@ -349,8 +407,8 @@ class Copier:
             status = "resumed" if existing else "copied"
         state_key = self._state_key(snap, upload_id)
         result = FileResult(f.path, f.size, status)
-        resumed = None
-        if existing:
+        resumed: ResumePoint | None = None
+        if existing and use_checkpoint:
             text = self.store.get_text(state_key)
             resumed = resume_point(
                 Checkpoint.from_json(text) if text is not None else None,
@@ -362,133 +420,167 @@ class Copier:
                 stored=existing,
             )
         if resumed is not None:
-            hasher, done = resumed
-            done_parts = list(done)
-            hashed = sum(p.size for p in done)
-            result.parts_reused = len(done)
-            result.bytes_resumed = hashed
-            self.progress.advance(f.path, hashed)
+            ledger = resumed.ledger
+            start, trusted = resumed.start, resumed.trusted
+            main = _Chain(start + 1, len(ranges), resumed.hasher, None)
+            chains = [
+                _Chain(
+                    w.first,
+                    w.last,
+                    _restored(f.algorithm, w.before),
+                    w.after,
+                )
+                for w in resumed.windows
+            ]
+            windowed = {n for c in chains for n in range(c.first, c.last + 1)}
+            skipped = [p for n, p in trusted.items() if n not in windowed]
+            result.parts_reused = len(skipped)
+            result.bytes_resumed = sum(p.size for p in skipped)
+            self.progress.advance(f.path, result.bytes_resumed)
         else:
-            hasher, done_parts, hashed = new_file_hasher(f.algorithm, f.size), [], 0
+            hasher = new_file_hasher(f.algorithm, f.size)
+            ledger = Ledger(
+                key=planned.key,
+                upload_id=upload_id,
+                algorithm=f.algorithm,
+                size=f.size,
+                part_size=planned.part_size,
+                library=LIBRARY,
+                state=hasher.state(),
+            )
+            start, trusted, windowed = 0, {}, set()
+            main, chains = _Chain(1, len(ranges), hasher, None), []
+            if not use_checkpoint:
+                self.store.delete(state_key)  # it named bytes the source no longer gives
         if existing:
+            if resumed is None:
+                how = "reading them again to rebuild the hash"
+            else:
+                again = len(windowed) + sum(1 for n in existing if n > start)
+                how = f"hash continued from part {start}; {again} part(s) read again"
             self.progress.log(
                 f"{f.path}: resuming upload with {len(existing)} of {len(ranges)} parts already "
-                + (
-                    f"stored; hash continued from part {len(done_parts)}"
-                    if resumed is not None
-                    else "stored; reading them again to rebuild the hash"
-                )
+                f"stored; {how}"
             )
-        pending: collections.deque[tuple[Future[Any], int]] = collections.deque()
-        turn = _Turnstile(len(done_parts) + 1)
+        chains.append(main)
+        todo = [(c, n) for c in chains for n in range(c.first, c.last + 1)]
+        pending: list[Future[tuple[Part, bool]]] = []
         last_checkpoint = self.clock()
-        stored_state: str | None = None  # the hash state after the last part drained below
 
-        def checkpoint() -> None:
+        def save(force: bool = False) -> None:
             nonlocal last_checkpoint
-            if self.clock() - last_checkpoint < CHECKPOINT_SECONDS:
+            if not force and self.clock() - last_checkpoint < CHECKPOINT_SECONDS:
+                return
+            record = ledger.checkpoint()
+            if record is None:
                 return
             last_checkpoint = self.clock()
-            if stored_state is None or LIBRARY is None:
-                return
-            record = Checkpoint(
-                planned.key,
-                upload_id,
-                f.algorithm,
-                f.size,
-                planned.part_size,
-                LIBRARY,
-                hashed,
-                tuple(done_parts),
-                stored_state,
-            )
             body = record.to_json().encode()
             self.store.put(state_key, body, {}, crc32_b64(body))
 
-        def drain_one() -> None:
-            """The oldest part in flight is stored (or failed): parts 1..n are now stored."""
-            nonlocal hashed, stored_state
-            fut, _ = pending.popleft()
-            part, reused, state = fut.result()  # in file order: consumed in submission order
-            hashed += part.size
-            stored_state = state
-            done_parts.append(part)
-            if reused:
-                result.parts_reused += 1
-                result.bytes_reread += part.size
-            else:
-                result.bytes_sent += part.size
-            if hashed < f.size:
-                checkpoint()  # parts 1..n are stored and hashed: a resume starts after them
+        def reap() -> None:
+            """Count the parts done (any order; the first failure is raised) and save."""
+            for fut in [p for p in pending if p.done()]:
+                pending.remove(fut)
+                part, reused = fut.result()
+                if reused:
+                    result.parts_reused += 1
+                    result.bytes_reread += part.size
+                else:
+                    result.bytes_sent += part.size
+            save()
 
-        def part_task(number: int, start: int, end: int) -> tuple[Part, bool, str | None]:
-            """Read, hash (in file order), store; the part's slot and buffer are free on return,
-            whatever the parts before it are still doing."""
+        def close_all() -> None:
+            for c in chains:
+                c.turn.close()
+
+        def part_task(chain: _Chain, number: int) -> tuple[Part, bool]:
+            """Read, hash (in file order within its chain), store; the part's slot and buffer
+            are free on return, whatever the parts before it are still doing."""
+            _, start_at, end = ranges[number - 1]
             try:
                 if self._cancel.is_set():
                     raise _Cancelled()
-                data = self._buffers.take(end - start, full=end - start == planned.part_size)
+                size = end - start_at
+                data = self._buffers.take(size, full=size == planned.part_size)
                 try:
-                    self._fetch(snap, f, start, data, planned.part_size)
+                    self._fetch(snap, f, start_at, data, planned.part_size)
                     crc = crc32_b64(data)
                     # The hash is fed here, as soon as the parts before this one are read, not
                     # after they are stored: a slow upload no longer holds the slots behind it.
-                    turn.enter(number, self._cancel)
+                    chain.turn.enter(number, self._cancel)
                     try:
-                        hasher.update(data)
-                        state = hasher.state() if LIBRARY is not None else None
+                        chain.hasher.update(data)
+                        state = chain.hasher.state() if LIBRARY is not None else None
+                        if chain.expect is None:
+                            ledger.hashed(number, size, crc, state)
+                        elif number == chain.last and state != chain.expect:
+                            raise _CheckpointMismatch(number)
                     finally:
-                        turn.leave()
+                        chain.turn.leave()
+                    if chain.expect is not None and number == chain.last:
+                        chain.verified(ledger)
+                    known = trusted.get(number)
                     old = existing.get(number)
-                    if old is not None and part_matches(old, data, crc):
-                        self.progress.advance(f.path, len(data))
-                        return Part(number, len(data), old.etag, crc), True, state
-                    if old is not None:
-                        self.progress.log(
-                            f"{f.path}: stored part {number} differs from the source; "
-                            "uploading it again"
-                        )
-                    etag = self.store.upload_part(planned.key, upload_id, number, data, crc)
-                    self.progress.advance(f.path, len(data))
-                    return Part(number, len(data), etag, crc), False, state
+                    if known is not None:
+                        part, reused = known, True  # inside a window: stored, read only to hash
+                    elif old is not None and part_matches(old, data, crc):
+                        part, reused = Part(number, size, old.etag, crc), True
+                    else:
+                        if old is not None:
+                            self.progress.log(
+                                f"{f.path}: stored part {number} differs from the source; "
+                                "uploading it again"
+                            )
+                        etag = self.store.upload_part(planned.key, upload_id, number, data, crc)
+                        part, reused = Part(number, size, etag, crc), False
+                    self.progress.advance(f.path, size)
+                    if chain.expect is None:
+                        ledger.stored(part)
+                    else:
+                        chain.stored(part, ledger)
+                    return part, reused
                 finally:
                     self._buffers.give(data)
             except BaseException:
-                turn.close()  # the parts after this one must not wait for its hash
+                close_all()  # the parts after this one must not wait for its hash
                 raise
             finally:
                 self._slots.release()  # the slot bounds memory: the buffer is back in the pool
 
         try:
-            for number, start, end in ranges[len(done_parts) :]:
-                self._acquire(pending, drain_one)
+            for chain, number in todo:
+                self._acquire(reap)
                 try:
-                    fut = pool.submit(part_task, number, start, end)
+                    pending.append(pool.submit(part_task, chain, number))
                 except BaseException:
                     self._slots.release()
                     raise
-                pending.append((fut, number))
-                while pending and pending[0][0].done():
-                    drain_one()
+                reap()
             while pending:
-                drain_one()
-        except BaseException:
+                wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+                reap()
+        except BaseException as exc:
             # Let in-flight parts finish (each frees its own slot); the upload stays resumable.
-            turn.close()
-            while pending:
-                fut, _ = pending.popleft()
+            close_all()
+            errors: list[BaseException] = []
+            for fut in pending:
                 try:
                     fut.result()
-                except (HedgeError, _Cancelled):
-                    pass
+                except (HedgeError, _Cancelled, _CheckpointMismatch) as other:
+                    errors.append(other)
+            # A part that stopped because another part of this file failed is not the cause.
+            cause = next((e for e in errors if not isinstance(e, _Cancelled)), None)
+            if isinstance(exc, _Cancelled) and cause is not None and not self._cancel.is_set():
+                raise cause from None
             raise
         try:
-            self._check(f, hasher, hashed)
+            self._check(f, main.hasher, f.size)
         except IntegrityError:
             self.store.abort(planned.key, upload_id)
             self.store.delete(state_key)
             raise
-        self.store.complete(planned.key, upload_id, done_parts)
+        self.store.complete(planned.key, upload_id, ledger.parts())
         self.store.delete(state_key)
         self._abort_strays(snap, planned, upload_id)
         return result
