@@ -162,10 +162,16 @@ def _start_once(data_dir: Path, timeout: float) -> Seaweed:
 
 @dataclass
 class CountingProxy:
-    """Forwards every request to an S3 endpoint unchanged and records (method, key, query)."""
+    """Forwards every request to an S3 endpoint unchanged and records (method, key, query).
+
+    hold_parts: UploadPart requests for these part numbers are held until `released` is set (at
+    most 60 s), then answered 503 without reaching the store: an upload that never lands, while
+    the parts after it go on."""
 
     upstream: str
     log: list[dict[str, Any]] = field(default_factory=list)
+    hold_parts: set[int] = field(default_factory=set)
+    released: threading.Event = field(default_factory=threading.Event)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
 
@@ -196,9 +202,19 @@ class CountingProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 url = urlsplit(self.path)
-                proxy.log.append(
-                    {"method": self.command, "path": url.path, "query": parse_qs(url.query)}
-                )
+                query = parse_qs(url.query)
+                proxy.log.append({"method": self.command, "path": url.path, "query": query})
+                number = query.get("partNumber", ["0"])[0]
+                if (
+                    self.command == "PUT"
+                    and "uploadId" in query
+                    and int(number) in proxy.hold_parts
+                ):
+                    proxy.released.wait(60)
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 conn = http.client.HTTPConnection(up.hostname or "127.0.0.1", up.port, timeout=60)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
                 conn.request(self.command, self.path, body=body, headers=headers)
@@ -226,6 +242,7 @@ class CountingProxy:
         return self
 
     def stop(self) -> None:
+        self.released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

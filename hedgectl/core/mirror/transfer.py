@@ -77,9 +77,11 @@ class _Cancelled(Exception):
 
 MIN_SLICE = 1 << 20  # a part is read in slices of at least 1 MiB, one connection each
 MAX_RANGELESS_PARTS = 8  # a source that ignores Range is tolerated for files of this many parts
-# At most one hash checkpoint per file this often: each is a PUT (client and store CPU), and on a
-# fast link parts complete many times a second. A resume re-reads at most what was hashed since.
-CHECKPOINT_SECONDS = 0.25
+# A file's hash checkpoint is saved as soon as a part is stored, but at most this often: each save
+# is a PUT of a few hundred bytes (about 1 ms of client CPU and 1.6 ms of SeaweedFS's on loopback),
+# and on a fast link parts complete many times a second. A part stored after the last save is read
+# again by a resume.
+CHECKPOINT_SECONDS = 0.05
 
 
 class _Buffers:
@@ -466,17 +468,26 @@ class Copier:
         todo = [(c, n) for c in chains for n in range(c.first, c.last + 1)]
         pending: list[Future[tuple[Part, bool]]] = []
         last_checkpoint = self.clock()
+        saving = threading.Lock()
 
-        def save(force: bool = False) -> None:
+        def save() -> None:
+            """Save what changed, from the thread of a part just stored or the file's own thread.
+            One save at a time, each a snapshot taken under the lock, so they land in order; a
+            change made while another thread saves is saved by the file's thread soon after."""
             nonlocal last_checkpoint
-            if not force and self.clock() - last_checkpoint < CHECKPOINT_SECONDS:
+            if not saving.acquire(blocking=False):
                 return
-            record = ledger.checkpoint()
-            if record is None:
-                return
-            last_checkpoint = self.clock()
-            body = record.to_json().encode()
-            self.store.put(state_key, body, {}, crc32_b64(body))
+            try:
+                if self.clock() - last_checkpoint < CHECKPOINT_SECONDS:
+                    return
+                record = ledger.checkpoint()
+                if record is None:
+                    return
+                last_checkpoint = self.clock()
+                body = record.to_json().encode()
+                self.store.put(state_key, body, {}, crc32_b64(body))
+            finally:
+                saving.release()
 
         def reap() -> None:
             """Count the parts done (any order; the first failure is raised) and save."""
@@ -539,9 +550,10 @@ class Copier:
                         ledger.stored(part)
                     else:
                         chain.stored(part, ledger)
-                    return part, reused
                 finally:
                     self._buffers.give(data)
+                save()  # a part stored but in no checkpoint is read again after a kill
+                return part, reused
             except BaseException:
                 close_all()  # the parts after this one must not wait for its hash
                 raise

@@ -225,3 +225,147 @@ def test_kill_loop_reads_each_byte_from_the_hub_about_once(
     assert served <= 1.1 * big.size, f"the Hub served {served / big.size:.2f}x the file"
     body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     assert hashlib.sha256(body).hexdigest() == big.sha256
+
+
+def _kill_with_part_2_missing(
+    hub: HubServer, seaweed: Seaweed, s3: Any, bucket: str, repo: HubRepo, big: HubFile
+) -> tuple[list[str], str, str]:
+    """Run the copy through a proxy that never lets part 2 land: the parts after it are read,
+    hashed and stored meanwhile. Once a checkpoint records every other part stored, kill -9. Returns
+    the command (against the store directly), the file's key and its checkpoint's key."""
+    key = f"m/{repo.repo_id}/{repo.commit}/{big.path}"
+    parts = -(-big.size // (5 * MiB))
+    proxy = CountingProxy(seaweed.endpoint, hold_parts={2}).start()
+    cmd = mirror_cmd(
+        hub, proxy.url, repo.repo_id, f"s3://{bucket}/m", "--part-size", "5MiB", "-j", "3"
+    )
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    state_key = ""
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline, "no checkpoint with parts 1 and 3.. stored in 60 s"
+            saved = s3.list_objects_v2(
+                Bucket=bucket, Prefix=f"m/{repo.repo_id}/{repo.commit}.uploads/"
+            )
+            if saved.get("Contents"):
+                state_key = saved["Contents"][0]["Key"]
+                state = json.loads(s3.get_object(Bucket=bucket, Key=state_key)["Body"].read())
+                stored = {m[0] for m in state["marks"] if m[3]} | set(range(1, state["prefix"] + 1))
+                if stored == set(range(1, parts + 1)) - {2}:
+                    break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+        proxy.stop()
+    assert sorted(list_parts(s3, bucket, key)) == [n for n in range(1, parts + 1) if n != 2]
+    return (
+        mirror_cmd(
+            hub,
+            seaweed.endpoint,
+            repo.repo_id,
+            f"s3://{bucket}/m",
+            "--part-size",
+            "5MiB",
+            "-j",
+            "3",
+        ),
+        key,
+        state_key,
+    )
+
+
+def _resume(cmd: list[str], endpoint: str) -> tuple[dict[str, Any], list[int], str]:
+    """The same command in a fresh process, through a proxy that records the parts it uploads."""
+    proxy = CountingProxy(endpoint).start()
+    try:
+        i = cmd.index("--endpoint-url")
+        run = subprocess.run(
+            [*cmd[: i + 1], proxy.url, *cmd[i + 2 :], "--json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        proxy.stop()
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout), sorted(proxy.part_uploads()), run.stderr
+
+
+def _verified(s3: Any, bucket: str, key: str, big: HubFile, repo: HubRepo, endpoint: str) -> None:
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert hashlib.sha256(body).hexdigest() == big.sha256
+    verify = CliRunner().invoke(
+        app, ["mirror", "verify", repo.repo_id, f"s3://{bucket}/m", "--endpoint-url", endpoint]
+    )
+    assert verify.exit_code == 0, verify.output
+
+
+GAP_SIZE = 10 * 5 * MiB - 12345  # 10 parts of 5 MiB, the last one shorter
+
+
+def test_resume_after_a_gap_reads_only_the_missing_part(
+    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
+) -> None:
+    """Part 2's upload never lands while parts 3..10 are stored; kill -9. The resume reads part 2
+    from the Hub (checked against the hash states saved before and after it) and nothing else."""
+    big = HubFile("model-00001-of-00001.safetensors", GAP_SIZE, seed=77)
+    repo = HubRepo("acme/gap", [big])
+    hub = hub_factory(repo)
+    cmd, key, _ = _kill_with_part_2_missing(hub, seaweed, s3, bucket, repo, big)
+    before = hub.bytes_served.get(big.path, 0)
+    summary, uploaded, _ = _resume(cmd, seaweed.endpoint)
+    assert uploaded == [2]
+    assert hub.bytes_served[big.path] - before == 5 * MiB  # part 2, once
+    entry = next(f for f in summary["files"] if f["path"] == big.path)
+    assert entry["status"] == "resumed" and entry["bytes_sent"] == 5 * MiB
+    assert entry["bytes_resumed"] == big.size - 5 * MiB and entry["bytes_reread"] == 0
+    _verified(s3, bucket, key, big, repo, seaweed.endpoint)
+
+
+def test_resume_resends_a_stored_part_that_changed_after_the_checkpoint(
+    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
+) -> None:
+    """A stored part whose ETag is not the one the checkpoint recorded is not trusted: it is read
+    from the Hub again (between saved hash states) and uploaded again."""
+    big = HubFile("model-00001-of-00001.safetensors", GAP_SIZE, seed=78)
+    repo = HubRepo("acme/tampered-part", [big])
+    hub = hub_factory(repo)
+    cmd, key, _ = _kill_with_part_2_missing(hub, seaweed, s3, bucket, repo, big)
+    upload = s3.list_multipart_uploads(Bucket=bucket, Prefix=key)["Uploads"][0]["UploadId"]
+    s3.upload_part(Bucket=bucket, Key=key, UploadId=upload, PartNumber=5, Body=b"\0" * 5 * MiB)
+    summary, uploaded, _ = _resume(cmd, seaweed.endpoint)
+    assert uploaded == [2, 5]
+    entry = next(f for f in summary["files"] if f["path"] == big.path)
+    assert entry["bytes_sent"] == 2 * 5 * MiB
+    _verified(s3, bucket, key, big, repo, seaweed.endpoint)
+
+
+def test_resume_drops_a_checkpoint_whose_hash_state_the_source_does_not_reproduce(
+    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
+) -> None:
+    """The state saved after the missing part is wrong: the bytes read for it do not reproduce it,
+    so the checkpoint is dropped and every part is read and compared; the result is still exact."""
+    big = HubFile("model-00001-of-00001.safetensors", GAP_SIZE, seed=79)
+    repo = HubRepo("acme/tampered-state", [big])
+    hub = hub_factory(repo)
+    cmd, key, state_key = _kill_with_part_2_missing(hub, seaweed, s3, bucket, repo, big)
+    state = json.loads(s3.get_object(Bucket=bucket, Key=state_key)["Body"].read())
+    mark = next(m for m in state["marks"] if m[0] == 2)
+    mark[4] = state["state"]  # the state after part 1, claimed for part 2
+    s3.put_object(Bucket=bucket, Key=state_key, Body=json.dumps(state).encode())
+    before = hub.bytes_served.get(big.path, 0)
+    summary, uploaded, err = _resume(cmd, seaweed.endpoint)
+    assert "does not reproduce the saved hash state" in err
+    assert uploaded == [2]  # the stored parts were read again and matched
+    assert hub.bytes_served[big.path] - before == big.size + 5 * MiB
+    entry = next(f for f in summary["files"] if f["path"] == big.path)
+    assert entry["bytes_resumed"] == 0
+    _verified(s3, bucket, key, big, repo, seaweed.endpoint)
