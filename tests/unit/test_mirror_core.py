@@ -15,7 +15,7 @@ import pytest
 
 from hedgectl.config import Where
 from hedgectl.core import mirror as core
-from hedgectl.core.mirror import ObjectInfo, Part, RepoFile, Snapshot, Target, Upload
+from hedgectl.core.mirror import ObjectInfo, Part, RepoFile, Snapshot, Target, Upload, hashstate
 from hedgectl.core.mirror.config import MirrorSettings, parse_mirror
 from hedgectl.core.units import MiB, parse_size
 from hedgectl.errors import ConfigError, FindingsError, IntegrityError, RemoteError, UsageError
@@ -453,3 +453,133 @@ def test_mirror_config_validation() -> None:
     ):
         with pytest.raises(ConfigError):
             parse_mirror(bad, where)
+
+
+class HeldPartStore(FakeStore):
+    """The upload of part `held` never lands: it waits for `release` (at most 10 s), then fails."""
+
+    def __init__(self, held: int) -> None:
+        super().__init__()
+        self.held = held
+        self.release = threading.Event()
+
+    def upload_part(
+        self, key: str, upload_id: str, number: int, data: bytes | bytearray, crc32: str
+    ) -> str:
+        if number == self.held:
+            self.release.wait(10)
+            raise RemoteError("connection reset")
+        return super().upload_part(key, upload_id, number, data, crc32)
+
+
+GAP_FILE = repo_file("model.safetensors", 8 * 5 * MiB + 5)  # 9 parts of 5 MiB, the last 5 bytes
+
+
+def killed_with_part_2_missing() -> tuple[FakeStore, str, str]:
+    """The store as a kill -9 leaves it when part 2's upload never landed while parts 1 and 3..9
+    were stored and saved in the checkpoint. Returns it, the file's key and the checkpoint's key."""
+    hub, store = FakeHub((GAP_FILE,)), HeldPartStore(2)
+    plan = core.make_plan(hub.snapshot("org/model", "main"), TARGET, store, part_size=5 * MiB)
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            core.Copier(hub, store, concurrency=3).run(plan)
+        except RemoteError as exc:  # part 2 never lands
+            failed.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    frozen: FakeStore | None = None
+    try:
+        for _ in range(200):  # up to 10 s
+            with store.lock:
+                saved = {k: v for k, v in store.objects.items() if ".uploads/" in k}
+                if saved:
+                    (state_key, (body, _)), *_ = saved.items()
+                    state = json.loads(body)
+                    stored = {m[0] for m in state["marks"] if m[3]}
+                    if state["prefix"] == 1 and stored == set(range(3, 10)):
+                        frozen = FakeStore(
+                            objects=dict(store.objects),
+                            uploads={
+                                u: (k, dict(m), dict(p)) for u, (k, m, p) in store.uploads.items()
+                            },
+                        )
+                        break
+            threading.Event().wait(0.05)
+    finally:
+        store.release.set()
+        worker.join(15)
+    assert frozen is not None, "no checkpoint with parts 1 and 3..9 stored"
+    assert failed and not worker.is_alive()
+    return frozen, TARGET.file_key("org/model", COMMIT, GAP_FILE.path), state_key
+
+
+def resume(store: FakeStore) -> tuple[FakeHub, core.CopyResult]:
+    hub = FakeHub((GAP_FILE,))
+    plan = core.make_plan(hub.snapshot("org/model", "main"), TARGET, store, part_size=5 * MiB)
+    return hub, core.Copier(hub, store, concurrency=3).run(plan)
+
+
+def test_resume_after_a_gap_reads_only_the_missing_part() -> None:
+    store, key, state_key = killed_with_part_2_missing()
+    hub, result = resume(store)
+    assert {(a, b) for _, a, b in hub.reads} <= {
+        (5 * MiB, 10 * MiB),
+        (5 * MiB, 7.5 * MiB),
+        (7.5 * MiB, 10 * MiB),
+    }
+    assert sum(b - a for _, a, b in hub.reads) == 5 * MiB
+    assert store.part_puts == [(key, 2)]
+    assert store.objects[key][0] == content(GAP_FILE.path, GAP_FILE.size)
+    assert state_key not in store.objects
+    (res,) = result.files
+    assert (res.bytes_sent, res.bytes_reread, res.bytes_resumed) == (
+        5 * MiB,
+        0,
+        GAP_FILE.size - 5 * MiB,
+    )
+
+
+def test_resume_resends_a_stored_part_replaced_after_the_checkpoint() -> None:
+    store, key, _ = killed_with_part_2_missing()
+    junk = b"\0" * (5 * MiB)
+    (uid,) = store.uploads
+    store.uploads[uid][2][5] = (junk, core.crc32_b64(junk))
+    hub, _ = resume(store)
+    assert any(a < 5 * 5 * MiB and b > 4 * 5 * MiB for _, a, b in hub.reads)  # part 5 read again
+    assert sorted(n for _, n in store.part_puts) == [2, 5]
+    assert store.objects[key][0] == content(GAP_FILE.path, GAP_FILE.size)
+
+
+def test_resume_drops_a_checkpoint_state_the_source_does_not_reproduce() -> None:
+    store, key, state_key = killed_with_part_2_missing()
+    state = json.loads(store.objects[state_key][0])
+    next(m for m in state["marks"] if m[0] == 2)[4] = state["state"]  # part 1's state, as part 2's
+    store.objects[state_key] = (json.dumps(state).encode(), {})
+    hub, result = resume(store)
+    assert sum(b - a for _, a, b in hub.reads) == GAP_FILE.size + 5 * MiB  # part 2, then all
+    assert store.part_puts == [(key, 2)]  # the stored parts were read and compared, not re-sent
+    assert store.objects[key][0] == content(GAP_FILE.path, GAP_FILE.size)
+    assert result.files[0].bytes_resumed == 0
+
+
+def test_checkpoint_keeps_states_only_around_parts_not_stored() -> None:
+    ledger = hashstate.Ledger(
+        key="k", upload_id="u", algorithm="sha256", size=50 * MiB, part_size=5 * MiB,
+        library=hashstate.LIBRARY, state="s0",
+    )  # fmt: skip
+    for n in range(1, 9):
+        ledger.hashed(n, 5 * MiB, f"c{n}", f"s{n}")
+    for n in (1, 2, 4, 5, 6):
+        ledger.stored(Part(n, 5 * MiB, f"e{n}", "AAAAAA=="))
+    cp = ledger.checkpoint()
+    if hashstate.LIBRARY is None:
+        assert cp is None
+        return
+    assert cp is not None and cp.prefix == 2 and cp.state == "s2"
+    states = {m.number: m.state for m in cp.marks}
+    # 3 not stored; 4 and 5 stored with a stored part after them; 6 stored before 7; 7, 8 not stored
+    assert states == {3: "s3", 4: None, 5: None, 6: "s6", 7: "s7", 8: "s8"}
+    assert ledger.checkpoint() is None  # nothing changed since

@@ -5,6 +5,9 @@ Bounded memory (parts in flight), resumable multipart uploads, hashes checked be
 
 from __future__ import annotations
 
+import functools
+import heapq
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -82,6 +85,61 @@ MAX_RANGELESS_PARTS = 8  # a source that ignores Range is tolerated for files of
 # and on a fast link parts complete many times a second. A part stored after the last save is read
 # again by a resume.
 CHECKPOINT_SECONDS = 0.05
+
+
+class _ReadPool:
+    """The read connections' threads. Slices are taken by part priority (the order in which parts
+    got their slots), not by arrival: part threads that start together would otherwise interleave
+    their slices, so later parts finish first and wait for the hash, and a kill loses pieces of
+    every part in flight instead of about one part's."""
+
+    def __init__(self, workers: int) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[int, int, Callable[[], None], Future[None]]] = []
+        self._seq = itertools.count()
+        self._closed = False
+        self._threads = [
+            threading.Thread(target=self._work, name=f"read-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        for t in self._threads:
+            t.start()
+
+    def submit(self, priority: int, fn: Callable[[], None]) -> Future[None]:
+        fut: Future[None] = Future()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("read pool closed")
+            heapq.heappush(self._heap, (priority, next(self._seq), fn, fut))
+            self._cond.notify()
+        return fut
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap and not self._closed:
+                    self._cond.wait()
+                if not self._heap:
+                    return
+                _, _, fn, fut = heapq.heappop(self._heap)
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fn()
+            except BaseException as exc:  # noqa: BLE001 - handed to the part waiting for it
+                fut.set_exception(exc)
+            else:
+                fut.set_result(None)
+
+    def __enter__(self) -> _ReadPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        for t in self._threads:
+            t.join()
 
 
 class _Buffers:
@@ -215,7 +273,8 @@ class Copier:
         self.clock = clock
         self._slots = threading.BoundedSemaphore(concurrency)
         self._buffers = _Buffers()
-        self._slices: ThreadPoolExecutor | None = None
+        self._slices: _ReadPool | None = None
+        self._tickets = itertools.count()  # part priority for the read pool: slot order
         self._cancel = threading.Event()
         self._target: Target | None = None
 
@@ -237,7 +296,7 @@ class Copier:
         first_error: HedgeError | None = None
         integrity: list[IntegrityError] = []
         with (
-            ThreadPoolExecutor(self.streams, thread_name_prefix="read") as slices,
+            _ReadPool(self.streams) as slices,
             ThreadPoolExecutor(self.concurrency, thread_name_prefix="part") as parts,
             ThreadPoolExecutor(self.concurrency, thread_name_prefix="file") as files,
         ):
@@ -505,7 +564,7 @@ class Copier:
             for c in chains:
                 c.turn.close()
 
-        def part_task(chain: _Chain, number: int) -> tuple[Part, bool]:
+        def part_task(chain: _Chain, number: int, ticket: int) -> tuple[Part, bool]:
             """Read, hash (in file order within its chain), store; the part's slot and buffer
             are free on return, whatever the parts before it are still doing."""
             _, start_at, end = ranges[number - 1]
@@ -515,7 +574,7 @@ class Copier:
                 size = end - start_at
                 data = self._buffers.take(size, full=size == planned.part_size)
                 try:
-                    self._fetch(snap, f, start_at, data, planned.part_size)
+                    self._fetch(snap, f, start_at, data, planned.part_size, ticket)
                     crc = crc32_b64(data)
                     # The hash is fed here, as soon as the parts before this one are read, not
                     # after they are stored: a slow upload no longer holds the slots behind it.
@@ -564,7 +623,8 @@ class Copier:
             for chain, number in todo:
                 self._acquire(reap)
                 try:
-                    pending.append(pool.submit(part_task, chain, number))
+                    ticket = next(self._tickets)
+                    pending.append(pool.submit(part_task, chain, number, ticket))
                 except BaseException:
                     self._slots.release()
                     raise
@@ -598,9 +658,16 @@ class Copier:
         return result
 
     def _fetch(
-        self, snap: Snapshot, f: RepoFile, start: int, buf: bytearray, part_size: int
+        self,
+        snap: Snapshot,
+        f: RepoFile,
+        start: int,
+        buf: bytearray,
+        part_size: int,
+        priority: int = 0,
     ) -> None:
-        """Fill `buf` with the file's bytes from `start`: in slices over the shared read pool."""
+        """Fill `buf` with the file's bytes from `start`: in slices over the shared read pool,
+        before the slices of parts with a later `priority`."""
         view = memoryview(buf)
         read_into = getattr(self.source, "read_into", None)
 
@@ -637,7 +704,7 @@ class Copier:
             step = max(MIN_SLICE, -(-size // self.streams))
         assert self._slices is not None
         futures = [
-            self._slices.submit(read, offset, min(size, offset + step))
+            self._slices.submit(priority, functools.partial(read, offset, min(size, offset + step)))
             for offset in range(0, size, step)
         ]
         error: BaseException | None = None
