@@ -224,10 +224,12 @@ def section(
             )
         lines += [
             "",
-            "- Goal: <= 1.1x. Stored parts are never read again (the hash continues from the "
-            "checkpoint saved beside the upload); what a kill still costs is the parts in flight: "
-            "about one part still downloading (a part is read over all read connections at once) "
-            "plus those uploading, so the figure grows with the part size.",
+            "- Goal: <= 1.1x. Stored parts are not read again, in or out of order (the hash "
+            "continues from the checkpoint saved beside the upload, which records every part "
+            "stored and the hash states around the parts not yet stored); what a kill still costs "
+            "is the parts in flight: about one part still downloading (a part is read over all "
+            "read connections at once, oldest part first) plus those uploading, and a part stored "
+            "in the instant before the kill, so the figure grows with the part size.",
         ]
     lines += [
         "",
