@@ -114,6 +114,13 @@ K8S_KINDS = frozenset(
      "statefulset", "sts", "daemonset", "ds", "replicaset", "rs", "job", "jobs", "cronjob",
      "configmap", "cm", "secret", "ingress", "pvc", "persistentvolumeclaim", "hpa", "node"}
 )  # fmt: skip
+# Inference servers and runtimes whose name opens a workload's name (a Kubernetes app label or an
+# InferencePool `vllm-llama3-1b-instruct-epp`): the rest names what the workload serves, and the
+# whole is a deployment's name, not a fine-tune named after its base.
+SERVING_RUNTIMES = frozenset(
+    {"vllm", "sglang", "tgi", "tei", "ollama", "llamacpp", "lmdeploy", "trtllm", "tensorrt",
+     "triton", "kserve", "kubeai", "aibrix", "llmd", "lws"}
+)  # fmt: skip
 # A GGUF file inside a Hub repo, as LM Studio names models: publisher/repo/file.gguf.
 GGUF_FILE = re.compile(r"\.gguf$", re.IGNORECASE)
 HOSTNAME = re.compile(
@@ -484,6 +491,8 @@ class Detector:
         count, so a name that merely mentions a family (langchain-llama-3) stays unknown.
         """
         pos = name.find("-")
+        if name[:pos].lower() in SERVING_RUNTIMES:
+            return None  # vllm-llama3-1b-instruct: a workload serving a model, named after it
         while pos > 0:
             tail = name[pos + 1 :]
             if not PARAM_SIZE.search(tail):

@@ -825,6 +825,23 @@ def test_kubernetes_resources_named_after_models_are_not_models() -> None:
     assert ids(sh, "run.sh") == [(3, "unsloth/llama-3-8b-bnb-4bit")]
 
 
+def test_workloads_named_after_their_runtime_and_model_are_not_models() -> None:
+    yaml = (
+        "metadata:\n"
+        "  labels:\n"
+        "    app: vllm-llama3-1b-instruct-epp\n"
+        "  selector: {app: sglang-qwen2-7b-instruct}\n"
+        "args:\n"
+        '- "vllm-llama3-1b-instruct"\n'
+        "model: nousresearch/hermes-2-pro-llama-3-8b\n"
+        "fallback: dolphin-mixtral-8x22b\n"
+    )
+    # A fine-tune named after its base still names the base's vendor.
+    assert ids(yaml, "inferencepool.yaml") == [
+        (7, "nousresearch/hermes-2-pro-llama-3-8b"), (8, "dolphin-mixtral-8x22b"),
+    ]  # fmt: skip
+
+
 def test_meta_opt_models() -> None:
     sh = 'vllm serve facebook/opt-125m\npython bench.py --model "facebook/opt-1.3b" \\\n'
     assert ids(sh, "ci.sh") == [(1, "facebook/opt-125m"), (2, "facebook/opt-1.3b")]
