@@ -184,16 +184,10 @@ class Checkpoint:
             if d.get("schema") != CHECKPOINT_SCHEMA:
                 return None
             return cls(
-                key=str(d["key"]),
-                upload_id=str(d["upload_id"]),
-                algorithm=str(d["algorithm"]),
-                size=int(d["size"]),
-                part_size=int(d["part_size"]),
-                library=str(d["library"]),
+                **_header(d),
                 prefix=int(d["prefix"]),
                 prefix_etags=str(d["prefix_etags"]),
                 prefix_crc32=str(d["prefix_crc32"]),
-                state=str(d["state"]),
                 marks=tuple(
                     Mark(
                         int(n),
@@ -218,17 +212,25 @@ class Checkpoint:
         if any(p.crc32 is None for p in parts) or sum(p.size for p in parts) != int(d["hashed"]):
             return None
         return cls(
-            key=str(d["key"]),
-            upload_id=str(d["upload_id"]),
-            algorithm=str(d["algorithm"]),
-            size=int(d["size"]),
-            part_size=int(d["part_size"]),
-            library=str(d["library"]),
+            **_header(d),
             prefix=len(parts),
             prefix_etags=etag_digest(parts).hexdigest(),
             prefix_crc32=pack_crc32(p.crc32 or "" for p in parts),
-            state=str(d["state"]),
         )
+
+
+def _header(d: dict[str, Any]) -> dict[str, Any]:
+    """The fields every checkpoint schema stores the same way: the upload it belongs to, the
+    hash's algorithm and library, and the hash state after the stored prefix."""
+    return {
+        "key": str(d["key"]),
+        "upload_id": str(d["upload_id"]),
+        "algorithm": str(d["algorithm"]),
+        "size": int(d["size"]),
+        "part_size": int(d["part_size"]),
+        "library": str(d["library"]),
+        "state": str(d["state"]),
+    }
 
 
 def pack_crc32(crcs: Iterable[str]) -> str:
