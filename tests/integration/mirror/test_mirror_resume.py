@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -28,6 +30,10 @@ def mirror_cmd(hub: HubServer, endpoint: str, repo: str, dest: str, *extra: str)
     ]  # fmt: skip
 
 
+def _has_parts(s3: Any, bucket: str, key: str, count: int) -> bool:
+    return len(list_parts(s3, bucket, key)) >= count
+
+
 def list_parts(s3: Any, bucket: str, key: str) -> dict[int, str]:
     uploads = s3.list_multipart_uploads(Bucket=bucket, Prefix=key).get("Uploads", [])
     parts: dict[int, str] = {}
@@ -35,6 +41,26 @@ def list_parts(s3: Any, bucket: str, key: str) -> dict[int, str]:
         for p in s3.list_parts(Bucket=bucket, Key=key, UploadId=up["UploadId"]).get("Parts", []):
             parts[p["PartNumber"]] = p["ETag"]
     return parts
+
+
+def kill_9_when(cmd: list[str], ready: Callable[[], bool], what: str) -> int:
+    """Run the command, kill -9 it once `ready()` holds (within 60 s), return its exit status.
+    The process must still be running when it is killed: an early exit fails with its stderr."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready():
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline, f"{what} in 60 s"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        return proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
 
 
 def test_kill_9_mid_file_then_resume_sends_no_part_twice(
@@ -50,20 +76,10 @@ def test_kill_9_mid_file_then_resume_sends_no_part_twice(
     cmd = mirror_cmd(
         hub, seaweed.endpoint, repo.repo_id, f"s3://{bucket}/m", "--part-size", "5MiB", "-j", "2"
     )
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while len(list_parts(s3, bucket, key)) < 3:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            assert time.monotonic() < deadline, "no parts uploaded in 60 s"
-            time.sleep(0.1)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    status = kill_9_when(
+        cmd, functools.partial(_has_parts, s3, bucket, key, 3), "fewer than 3 parts"
+    )
+    assert status == -signal.SIGKILL
     time.sleep(0.5)
     before = list_parts(s3, bucket, key)
     assert 3 <= len(before) < 10
@@ -200,21 +216,11 @@ def test_kill_loop_reads_each_byte_from_the_hub_about_once(
     )
     hub.faults.rate[big.path] = 20 * MiB
     for threshold in (7, 18, 29):
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 60
-            while len(list_parts(s3, bucket, key)) < threshold:
-                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-                assert time.monotonic() < deadline, f"fewer than {threshold} parts after 60 s"
-                time.sleep(0.05)
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            if proc.stderr:
-                proc.stderr.close()
+        kill_9_when(
+            cmd,
+            functools.partial(_has_parts, s3, bucket, key, threshold),
+            f"fewer than {threshold} parts",
+        )
     hub.faults.rate.clear()
     final = subprocess.run([*cmd, "--json"], capture_output=True, text=True, timeout=120)
     assert final.returncode == 0, final.stderr
@@ -239,31 +245,21 @@ def _kill_with_part_2_missing(
     cmd = mirror_cmd(
         hub, proxy.url, repo.repo_id, f"s3://{bucket}/m", "--part-size", "5MiB", "-j", "3"
     )
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     state_key = ""
+
+    def all_but_part_2_checkpointed() -> bool:
+        nonlocal state_key
+        saved = s3.list_objects_v2(Bucket=bucket, Prefix=f"m/{repo.repo_id}/{repo.commit}.uploads/")
+        if not saved.get("Contents"):
+            return False
+        state_key = saved["Contents"][0]["Key"]
+        state = json.loads(s3.get_object(Bucket=bucket, Key=state_key)["Body"].read())
+        stored = {m[0] for m in state["marks"] if m[3]} | set(range(1, state["prefix"] + 1))
+        return stored == set(range(1, parts + 1)) - {2}
+
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            assert time.monotonic() < deadline, "no checkpoint with parts 1 and 3.. stored in 60 s"
-            saved = s3.list_objects_v2(
-                Bucket=bucket, Prefix=f"m/{repo.repo_id}/{repo.commit}.uploads/"
-            )
-            if saved.get("Contents"):
-                state_key = saved["Contents"][0]["Key"]
-                state = json.loads(s3.get_object(Bucket=bucket, Key=state_key)["Body"].read())
-                stored = {m[0] for m in state["marks"] if m[3]} | set(range(1, state["prefix"] + 1))
-                if stored == set(range(1, parts + 1)) - {2}:
-                    break
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        kill_9_when(cmd, all_but_part_2_checkpointed, "no checkpoint with parts 1 and 3.. stored")
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
         proxy.stop()
     assert sorted(list_parts(s3, bucket, key)) == [n for n in range(1, parts + 1) if n != 2]
     return (
