@@ -10,7 +10,8 @@ second and a third held-out group (`"heldout": "b"` and `"c"`, drawn by
 bench/audit_eval_draw.py) are scored apart, and so is a group of JavaScript, Rust, Go, Java
 and C# repositories (`"heldout": "d"`), one of Go and Rust repositories (`"heldout": "e"`)
 and one of TypeScript, Kotlin and C# repositories (`"heldout": "f"`), and one of Python, Go,
-TypeScript and deployment-config repositories (`"heldout": "g"`). Labels were made by
+TypeScript and deployment-config repositories (`"heldout": "g"`), and one of PHP, Ruby, Elixir,
+Swift and notebook repositories (`"heldout": "h"`). Labels were made by
 reading each candidate line (a broad grep for vendor words and ID shapes) and asking: would
 someone hedging away from this provider want this line reported?
 
@@ -446,6 +447,21 @@ HELDOUT_G_NOTES = [
 ]
 
 
+HELDOUT_H_NOTES = [
+    "- Held out: openai-php/client (PHP), alexrudall/ruby-openai (Ruby), brainlid/langchain "
+    "(Elixir), MacPaw/OpenAI (Swift) and anthropics/anthropic-cookbook (Jupyter notebooks) added "
+    "on 2026-12-03, none used here before, files picked by a seeded random draw "
+    "(`bench/audit_eval_draw.py <checkout> 20261203 4 3 2` for each, then `... 20261204 0 4 0` for "
+    "brainlid/langchain and anthropic-cookbook, which had few IDs), labelled by hand before audit "
+    "was run on them. Recorded requests and responses (VCR cassettes, SSE streams, JSON expected "
+    "in tests) are clear; a Swift `Model.gpt4_o` in the demo app and a test is clear with the ID "
+    "it holds, the SDK's own tests naming it unqualified (`model: .gpt4_o`) ambiguous, as in the "
+    "Go and Rust group; doc comments, test names, notebook markdown, Livebook output cells and "
+    "prose in a CSV of questions ambiguous; Elixir chat template atoms (`:llama_3_1`) and module "
+    "names (`Llama2ChatModel`) are not model IDs.",
+]
+
+
 def clone_commands(dest: Path, repos: list[dict[str, object]]) -> str:
     out = [f"mkdir -p {shlex.quote(str(dest))}"]
     for r in repos:
@@ -501,6 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     held_e = [r for r in repos if r.get("heldout") == "e"]
     held_f = [r for r in repos if r.get("heldout") == "f"]
     held_g = [r for r in repos if r.get("heldout") == "g"]
+    held_h = [r for r in repos if r.get("heldout") == "h"]
     sets = []
     scores: list[Score] = []
     for title, group, notes in (
@@ -512,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         ("Held-out set: Go and Rust", held_e, HELDOUT_E_NOTES),
         ("Held-out set: TypeScript, Kotlin and C#", held_f, HELDOUT_F_NOTES),
         ("Held-out set: Python, Go, TypeScript and deployment configs", held_g, HELDOUT_G_NOTES),
+        ("Held-out set: PHP, Ruby, Elixir, Swift and notebooks", held_h, HELDOUT_H_NOTES),
     ):
         if not group:
             continue
