@@ -80,6 +80,8 @@ class RawFinding(NamedTuple):
 
 JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 CONTAINMENT_AFTER = re.compile(r"\s+(?:not\s+)?in\s")
+# A Swift argument labelled `model` before an implicit member: `ChatQuery(..., model: .gpt4_o)`.
+IMPLICIT_MEMBER = re.compile(r"(?<![\w.])model\s*:\s*$", re.IGNORECASE)
 LineHit = tuple[int, Match, Location, str]  # column (0-based), match, location, context
 # One line's findings: whether it carries `hedgectl: ignore`, and (column, match, location,
 # context) for each, column 1-based; then its short IDs (o1) kept only beside IDs on the lines
@@ -314,12 +316,12 @@ class Scanner:
                 location = base
             if location is None and seg.seg is Seg.CODE and ftype is FileType.CODE and ws < we:
                 # Code outside strings names a model only through an SDK's constant: openai.GPT4o
-                hits += [(ws + o, m, base, "") for o, m, _ in self._find(text[ws:we], None)]
+                hits += [(o, m, base, "") for o, m in self._constant(text, ws, we, seg.start)]
                 continue
             if seg.seg is Seg.FENCE and ws < we:  # the same in a code sample of the docs
-                constant = self._find(text[ws:we], None)
+                constant = self._constant(text, ws, we, seg.start)
                 if constant:
-                    hits += [(ws + o, m, Location.DOCS, "") for o, m, _ in constant]
+                    hits += [(o, m, Location.DOCS, "") for o, m in constant]
                     continue
             if location is None or ws >= we:
                 continue
@@ -365,6 +367,15 @@ class Scanner:
             if keyed and keyed_out is not None:
                 keyed_out.extend(keyed)
         return hits
+
+    def _constant(self, text: str, ws: int, we: int, floor: int) -> list[tuple[int, Match]]:
+        """SDK model constants in the code word text[ws:we], by offset in text."""
+        word = text[ws:we]
+        if word.startswith(".") and IMPLICIT_MEMBER.search(text, max(floor, ws - 20), ws):
+            # Swift's `model: .gpt4_o`: a member of the model type, named without the type
+            found = self._find("Model" + word, None)
+            return [(ws + o - 5, replace(m, text=word)) for o, m, _ in found]
+        return [(ws + o, m) for o, m, _ in self._find(word, None)]
 
     def _find(self, word: str, context: str | None) -> list[tuple[int, Match, bool]]:
         """Detector.find, remembered: dense trees repeat the same IDs in the same settings.

@@ -191,7 +191,9 @@ MAX_WORD = 400  # longer words are not read as IDs (base64, minified code)
 # A vendor SDK's model constant where code uses it: `openai.GPT4o`, `openai.O4Mini` (Go),
 # `anthropic::CLAUDE_3_5_SONNET`, `providers::gemini::completion::GEMINI_2_5_PRO` (Rust),
 # `anthropic.ModelClaude3_7SonnetLatest`, `openai.ChatModelGPT4o` (the vendors' Go SDKs).
-SDK_CONSTANT = re.compile(r"^((?:[A-Za-z_]\w*(?:\.|::))+)([A-Z][A-Za-z0-9_]*[A-Za-z0-9])$")
+# Swift SDKs name them as static members of a model type, in lower camel case: `Model.gpt4_o`
+# (MacPaw/OpenAI), `OpenAIModel.gpt4o`; see _sdk_constant.
+SDK_CONSTANT = re.compile(r"^((?:[A-Za-z_]\w*(?:\.|::))+)([A-Za-z][A-Za-z0-9_]*[A-Za-z0-9])$")
 # Package names such constants are qualified by; each is also a prefilter word (`openai.`, `openai::`).
 SDK_QUALIFIERS = ("openai", "anthropic", "gemini", "cohere", "mistral", "deepseek", "xai", "groq")
 # An enum of models, whoever serves them: Java SDKs' OpenAiChatModelName.GPT_4_O_MINI (LangChain4j),
@@ -205,6 +207,8 @@ ENUM_ACCESSOR = re.compile(
     r"(?<=[A-Z0-9_])(?:\.(?:getValue|value|getName|name|id|getId|toString))$"
 )
 MODEL_ENUM_WORDS = ("chatmodel.", "modelname.", "embeddingmodel.", "imagemodel.")
+# Swift names a model type's member without the type where a model is expected: `model: .gpt4_o`.
+IMPLICIT_MEMBER_WORD = "model: ."
 SDK_TYPE_PREFIX = re.compile(r"^(?:Chat|Embedding|Audio|Image|Speech|Completion)?Model(?=[A-Z])")
 CAMEL_TOKEN = re.compile(
     r"[A-Z]+(?=[A-Z][a-z]|\d|_|$)|[A-Z][a-z]+|[a-z]+|\d+(?:[a-zA-Z](?![a-z]))?"
@@ -267,6 +271,7 @@ class Detector:
         words.update(("amazonaws.com", "azure.com", "googleapis.com"))
         words.update(f"{q}{sep}" for q in SDK_QUALIFIERS for sep in (".", "::"))
         words.update(MODEL_ENUM_WORDS)
+        words.add(IMPLICIT_MEMBER_WORD)
         # The objects and enums of qualified framework constants: `openaimodels.`, `gemini_model.`
         words.update(
             f"{name.split('.', 1)[0].lower()}."
@@ -577,6 +582,10 @@ class Detector:
         # A framework's constant known by its qualified name (AnthropicModels.Sonnet_3_7,
         # OllamaModels.Meta.LLAMA_3_2, GEMINI_MODEL.GEMINI_2_0_FLASH): the longest known suffix.
         segments = [s for s in re.split(r"\.|::", qualifier) if s]
+        if name[0].islower() and not (
+            segments and segments[-1][0].isupper() and MODEL_ENUM.search(segments[-1])
+        ):
+            return None  # openai.chat, model.layer1: a module's or an object's member
         for i in range(len(segments)):
             qualified = self.catalog.sdk_constants.get(".".join([*segments[i:], name]))
             if qualified is not None:
@@ -593,7 +602,11 @@ class Detector:
         tokens = _constant_tokens(SDK_TYPE_PREFIX.sub("", name))
         if not any(c.isdigit() for c in name) and (len(tokens) < 2 or name != name.upper()):
             return None  # Client, MistralEmbeddingEngine: a type; DEEPSEEK_CHAT is a constant
-        if tokens[:2] == ["gpt", "3"] and len(tokens) > 2 and tokens[2] not in ("dot", "turbo"):
+        if (
+            tokens[:2] == ["gpt", "3"]
+            and len(tokens) > 2
+            and tokens[2] not in ("dot", "_", "turbo")
+        ):
             tokens = tokens[2:]  # GPT3Davinci002, GPT3TextDavinci003: OpenAI's GPT-3 bases
         match = None
         for dash_dates in (True, False):  # gpt-4o-2024-05-13 (OpenAI), claude-...-20241022
@@ -733,8 +746,8 @@ def _constant_tokens(name: str) -> list[str]:
             parts[:2] = [parts[0] + parts[1]]  # O4Mini: o4
         if i and out and out[-1][-1].isdigit() and parts and parts[0][0].isdigit():
             out.append("_")
-        if snake and parts == ["O"] and out and out[-1][-1].isdigit():
-            out[-1] += "O"  # GPT_4_O_MINI: gpt-4o-mini
+        if parts in (["O"], ["o"]) and out and out[-1][-1].isdigit():
+            out[-1] += parts[0]  # GPT_4_O_MINI, gpt4_o_mini: gpt-4o-mini
             continue
         out.extend(parts)
     return [t.lower() for t in out]

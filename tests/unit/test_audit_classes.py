@@ -1187,3 +1187,40 @@ def test_java_model_enums_read_from_the_member_name() -> None:
         "ChatModel.DEFAULT.getValue();\n"
     )
     assert ids(traps, "B.java") == []
+
+
+def test_swift_model_type_members_name_their_model() -> None:
+    """Swift SDKs (MacPaw/OpenAI) name models as static members of a `Model` type, in lower
+    camel case: `Model.gpt4_o`, or `.gpt4_o` alone where a `model:` argument expects one."""
+    swift = (
+        "let ids: Set<String> = [Model.gpt4_o, Model.gpt4_1_mini, Model.chatgpt_4o_latest]\n"
+        "let q = ChatQuery(messages: [], model: .gpt3_5Turbo_0125)\n"
+        "let e = EmbeddingsQuery(input: .string(s), model: .textEmbeddingAda)\n"  # catalog data
+        "let s = AudioSpeechQuery(model: Model.tts_1_hd, input: t)\n"
+        "let o = OpenAIModel.o4_mini\n"
+    )
+    assert ids(swift, "Store.swift") == [
+        (1, "gpt-4o"),
+        (1, "gpt-4.1-mini"),
+        (1, "chatgpt-4o-latest"),
+        (2, "gpt-3.5-turbo-0125"),
+        (3, "text-embedding-ada-002"),
+        (4, "tts-1-hd"),
+        (5, "o4-mini"),
+    ]
+    md = "```swift\nlet query = ChatQuery(messages: [], model: .gpt4_o)\n```\n"
+    assert found(md, "README.md") == [(2, "gpt-4o", "docs")]
+
+
+def test_lower_case_members_that_are_not_model_constants() -> None:
+    """A lower-case member names a model only on a model type: not on an object or a module,
+    and an implicit member only after a `model:` label."""
+    swift = (
+        "let r = ModelResult(id: .gpt4_o, created: 1)\n"  # not a `model:` argument
+        "let s = Style(font: .gpt4_o)\n"
+        "let q = ChatQuery(messages: [], model: .custom(name))\n"
+        "let d = Model.default\n"
+    )
+    assert ids(swift, "T.swift") == []
+    py = "h = self.model.layer1(x)\nopenai.chat.completions.create(model=m)\nmodel.gpt2_head = None\n"
+    assert ids(py, "m.py") == []
