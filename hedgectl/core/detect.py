@@ -180,6 +180,10 @@ ROUTE_WORDS = ("openai", "azure", "anthropic", "google", "gemini", "vertex", "be
 GGUF_QUANT = re.compile(r"[.-](?:i?q\d[\w]*|f16|fp16|bf16|f32|fp32)$", re.IGNORECASE)
 # Bedrock runtime URLs name the model in their path: .../model/<id>/converse (`:` as %3A).
 BEDROCK_RUNTIME_PATH = "amazonaws.com/model/"
+# Azure OpenAI URLs name a deployment in their path: .../openai/deployments/gpt-4o/chat/completions.
+AZURE_DEPLOYMENT_PATH = "/openai/deployments/"
+# Endpoint URLs whose path can name a model: both the endpoint and the model are reported.
+MODEL_PATHS = ("models/", BEDROCK_RUNTIME_PATH, AZURE_DEPLOYMENT_PATH)
 # A parameter count in a name (7b, 1.5B, 8x22b, 560m): the name is a set of weights. Under a
 # namespace no vendor owns (unsloth/, TheBloke/, mlx-community/, nousresearch/) it still names
 # the vendor's model: a re-hosted copy, a quantisation or a fine-tune of it.
@@ -624,7 +628,7 @@ class Detector:
     def _find_part(self, part: str, context: str) -> list[tuple[int, Match, bool]]:
         lead = len(part) - len(part.lstrip("+-~"))
         text = part[lead:].rstrip(".,:;")
-        if not text or text.endswith(("-", "_", "/")):
+        if not text or (text.endswith(("-", "_", "/")) and "://" not in text):
             return []  # a prefix such as "gpt-4-" or "claude-3-" (a template or a test)
         out: list[tuple[int, Match, bool]] = []
         for offset, candidate, ctx in self._candidates(text, context):
@@ -633,12 +637,10 @@ class Detector:
                 continue
             out.append((lead + offset, found[0], found[1]))
             lowered = text.lower()
-            if found[0].kind is Kind.MODEL or (
-                "models/" not in lowered and BEDROCK_RUNTIME_PATH not in lowered
-            ):
+            if found[0].kind is Kind.MODEL or not any(path in lowered for path in MODEL_PATHS):
                 break
-            # An endpoint URL whose path names a model (/v1/models/x, Bedrock's /model/x/converse):
-            # report both.
+            # An endpoint URL whose path names a model (/v1/models/x, Bedrock's /model/x/converse,
+            # Azure's /openai/deployments/x/): report both.
         return out
 
     def _provider_head(self, head: str) -> bool:
@@ -682,6 +684,11 @@ class Detector:
             # Bedrock runtime paths: .../model/us.amazon.nova-lite-v1%3A0/converse
             cut += len(BEDROCK_RUNTIME_PATH)
             yield cut, unquote(text[cut:].split("/", 1)[0]), context
+        cut = lowered.find(AZURE_DEPLOYMENT_PATH)
+        if cut >= 0:
+            # A deployment named by a model's ID serves that model (most are: gpt-4o, gpt-35-turbo).
+            cut += len(AZURE_DEPLOYMENT_PATH)
+            yield cut, text[cut:].split("/", 1)[0], "model"
         if ":" in text and "://" not in text:
             pos = 0
             blocked = bool(

@@ -1224,3 +1224,40 @@ def test_lower_case_members_that_are_not_model_constants() -> None:
     assert ids(swift, "T.swift") == []
     py = "h = self.model.layer1(x)\nopenai.chat.completions.create(model=m)\nmodel.gpt2_head = None\n"
     assert ids(py, "m.py") == []
+
+
+def kinds(text: str, path: str) -> list[tuple[int, str, str]]:
+    return [
+        (r.line, r.match.kind.value, r.match.model_id or r.match.text)
+        for r in S.scan(text.encode(), path)
+    ]
+
+
+def test_an_azure_deployment_named_as_a_model_serves_that_model() -> None:
+    """Azure OpenAI URLs name a deployment in their path; one named by a model's ID is that
+    model (`/openai/deployments/gpt-35-turbo/`), reported beside the endpoint."""
+    env = (
+        "AZURE_OPENAI_ENDPOINT=https://x.openai.azure.com/openai/deployments/gpt-4o/chat/completions"
+        "?api-version=2024-02-01\n"
+    )
+    assert kinds(env, ".env.example") == [
+        (1, "endpoint", "x.openai.azure.com"),
+        (1, "model", "gpt-4o"),
+    ]
+    rb = 'let(:uri_base) { "https://c.openai.azure.com/openai/deployments/gpt-35-turbo/" }\n'
+    assert [k for k in kinds(rb, "http_spec.rb") if k[1] == "model"] == [
+        (1, "model", "gpt-35-turbo")
+    ]
+    # A deployment named otherwise names no model; nor does a `deployments/` path elsewhere.
+    traps = (
+        'u = "https://x.openai.azure.com/openai/deployments/my-deployment/chat/completions"\n'
+        'v = "https://example.com/api/deployments/gpt-4o/status"\n'
+    )
+    assert [k for k in kinds(traps, "c.py") if k[1] == "model"] == []
+
+
+def test_an_endpoint_url_ending_in_a_slash_is_an_endpoint() -> None:
+    """`base_url = "https://api.openai.com/v1/"`: the trailing slash of a base URL is not the
+    open end of a prefix such as "gpt-4-"."""
+    py = 'base_url = "https://api.openai.com/v1/"\nPREFIX = "gpt-4-"\nROUTE = "openai/"\n'
+    assert kinds(py, "c.py") == [(1, "endpoint", "api.openai.com")]
