@@ -82,6 +82,8 @@ JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 CONTAINMENT_AFTER = re.compile(r"\s+(?:not\s+)?in\s")
 # A Swift argument labelled `model` before an implicit member: `ChatQuery(..., model: .gpt4_o)`.
 IMPLICIT_MEMBER = re.compile(r"(?<![\w.])model\s*:\s*$", re.IGNORECASE)
+# A name in a Rust `use path::{a, b::C, D as E}` group (the name before `as`).
+USE_GROUP_ITEM = re.compile(r"\s*([A-Za-z_][\w:]*)(?:\s+as\s+\w+)?\s*(?:,|$)")
 LineHit = tuple[int, Match, Location, str]  # column (0-based), match, location, context
 # One line's findings: whether it carries `hedgectl: ignore`, and (column, match, location,
 # context) for each, column 1-based; then its short IDs (o1) kept only beside IDs on the lines
@@ -375,6 +377,16 @@ class Scanner:
             # Swift's `model: .gpt4_o`: a member of the model type, named without the type
             found = self._find("Model" + word, None)
             return [(ws + o - 5, replace(m, text=word)) for o, m, _ in found]
+        if word.endswith("::") and text.startswith("{", we):
+            # Rust's `use rig::providers::anthropic::{self, completion::CLAUDE_SONNET_4_6};`: each
+            # name of the group under the path
+            out: list[tuple[int, Match]] = []
+            close = text.find("}", we)
+            for item in USE_GROUP_ITEM.finditer(text, we + 1, close if close >= 0 else len(text)):
+                found = self._find(word + item.group(1), None)
+                start = item.start(1) - len(word)
+                out += [(start + o, replace(m, text=item.group(1))) for o, m, _ in found]
+            return out
         return [(ws + o, m) for o, m, _ in self._find(word, None)]
 
     def _find(self, word: str, context: str | None) -> list[tuple[int, Match, bool]]:

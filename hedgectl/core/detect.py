@@ -169,6 +169,8 @@ LABEL_WORDS = frozenset(
      "examples", "cli", "extension", "action", "wrapper", "service", "cookbook", "lib", "py",
      "js", "node", "helper", "test", "tests", "config", "tokenizer", "agent", "assistant"}
 )  # fmt: skip
+# A vendor's own model suffix made of a label word: xAI's grok-4.20-multi-agent(-0309).
+VENDOR_SUFFIX = re.compile(r"-multi-agent(?=$|[-:@])")
 # Shell default values: ${LLM_MODEL:-deepseek-chat}, ${MODEL:=x}.
 SHELL_DEFAULT = re.compile(r"^([A-Za-z_]\w*):?[-=](.+)$")
 # A REST method after a model in a URL path: models/gemini-2.0-flash:generateContent.
@@ -182,6 +184,10 @@ GGUF_QUANT = re.compile(r"[.-](?:i?q\d[\w]*|f16|fp16|bf16|f32|fp32)$", re.IGNORE
 BEDROCK_RUNTIME_PATH = "amazonaws.com/model/"
 # Azure OpenAI URLs name a deployment in their path: .../openai/deployments/gpt-4o/chat/completions.
 AZURE_DEPLOYMENT_PATH = "/openai/deployments/"
+# An Ollama tag: latest, a variant (instruct, text), a size or version (7b, 8x7b, v0.3), a quantisation.
+OLLAMA_TAG = re.compile(r"(?:latest|instruct|text|chat|code|vision|v?\d|q\d|fp16)", re.IGNORECASE)
+# LM Studio's and Venice's prefix for the embedding models they serve (text-embedding-bge-m3).
+LM_STUDIO_EMBEDDING = "text-embedding-"
 # Endpoint URLs whose path can name a model: both the endpoint and the model are reported.
 MODEL_PATHS = ("models/", BEDROCK_RUNTIME_PATH, AZURE_DEPLOYMENT_PATH)
 # A parameter count in a name (7b, 1.5B, 8x22b, 560m): the name is a set of weights. Under a
@@ -406,7 +412,8 @@ class Detector:
         name = segments[-1]
         if FILE_SUFFIX.search(name) or PROJECT_SUFFIX.search(name):
             return None
-        if any(part in LABEL_WORDS for part in re.split(r"[-_.]", name.lower())[1:]):
+        parts = re.split(r"[-_.]", VENDOR_SUFFIX.sub("", name.lower()))
+        if any(part in LABEL_WORDS for part in parts[1:]):
             return None  # chatgpt-next-web, glm-4-demo: a name built from a model's name
         org_vendor = ""
         rehosted = False  # an unknown namespace holding a name with a parameter count
@@ -679,6 +686,11 @@ class Detector:
             # A GGUF weights file given as the model (chat_model="mistral-7b-instruct-v0.1.Q4_0.gguf",
             # LlamaCppGenerator(model="zephyr-7b-beta.Q4_0.gguf")): the model it quantises.
             yield 0, GGUF_QUANT.sub("", text[:-5]), context
+        if lowered.startswith(LM_STUDIO_EMBEDDING):
+            # LM Studio and Venice name the embedding models they serve with a prefix:
+            # text-embedding-nomic-embed-text-v1.5 is nomic-embed-text-v1.5 (OpenAI's own IDs
+            # matched as a whole above)
+            yield len(LM_STUDIO_EMBEDDING), text[len(LM_STUDIO_EMBEDDING) :], context
         cut = lowered.find(BEDROCK_RUNTIME_PATH)
         if cut >= 0:
             # Bedrock runtime paths: .../model/us.amazon.nova-lite-v1%3A0/converse
@@ -706,7 +718,14 @@ class Detector:
                     ctx = "model"  # openai:o1, gateway/openai:o3: a provider, then its model
                 yield colon + 1, text[colon + 1 :], ctx  # provider:type:id, alias:id
                 pos = colon + 1
-            yield 0, text.split(":", 1)[0], context  # id:verb
+            head, _, tag = text.partition(":")
+            provider = head.rsplit("/", 1)[-1].lower()
+            if OLLAMA_TAG.match(tag) or not (
+                provider in ROUTES or provider in self.catalog.by_slug
+            ):
+                # id:verb, mistral:latest; not a provider's name before an ID it does not know:
+                # registry.languageModel("mistral:custom") names no Ollama `mistral`
+                yield 0, head, context
         dotted = re.match(r"[A-Za-z_][\w-]*\.", text)
         if dotted and "/" not in text:
             yield dotted.end(), text[dotted.end() :], context  # a key path: models.kimi-k2

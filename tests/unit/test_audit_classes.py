@@ -1261,3 +1261,68 @@ def test_an_endpoint_url_ending_in_a_slash_is_an_endpoint() -> None:
     open end of a prefix such as "gpt-4-"."""
     py = 'base_url = "https://api.openai.com/v1/"\nPREFIX = "gpt-4-"\nROUTE = "openai/"\n'
     assert kinds(py, "c.py") == [(1, "endpoint", "api.openai.com")]
+
+
+def test_rust_use_groups_name_sdk_model_constants() -> None:
+    """`use rig::providers::anthropic::{self, completion::CLAUDE_SONNET_4_6};`: each name of the
+    group sits under the path, as `use rig::providers::openai::GPT_4O;` does."""
+    rust = (
+        "use rig::providers::anthropic::completion::{CLAUDE_SONNET_4_6, CacheTtl};\n"
+        "use rig::providers::anthropic::{self, completion::CLAUDE_SONNET_4_6 as SONNET};\n"
+        "use rig::providers::cohere::{self, COMMAND_A_03_2025};\n"
+    )
+    assert found(rust, "main.rs") == [
+        (1, "claude-sonnet-4-6", "code"),
+        (2, "claude-sonnet-4-6", "code"),
+        (3, "command-a-03-2025", "code"),
+    ]
+    traps = (
+        "use rig::providers::openai::{Client, EmbeddingModel};\n"  # types, not constants
+        "use mycrate::{GPT_4O};\n"  # not a vendor's path
+        "use rig::providers::openai::{\n"  # a group opened here names nothing on this line
+    )
+    assert ids(traps, "lib.rs") == []
+
+
+def test_a_vendor_model_suffix_made_of_a_label_word() -> None:
+    """xAI's grok-4.20-multi-agent is a model; names built with `agent` are not."""
+    py = 'MODELS = ["xai:grok-4.20-multi-agent", "grok-4.20-multi-agent-0309"]\n'
+    assert ids(py, "m.py") == [(1, "grok-4.20-multi-agent"), (1, "grok-4.20-multi-agent-0309")]
+    traps = 'A = ["qwen-agent", "claude-agent-sdk", "gpt-4o-agent"]\nmodel = "claude-multi-agent"\n'
+    assert ids(traps, "t.py") == []
+
+
+def test_embedding_models_served_under_a_text_embedding_prefix() -> None:
+    """LM Studio and Venice serve embedding models as `text-embedding-<model>`: the model after
+    the prefix; OpenAI's, Google's and Alibaba's own `text-embedding-` IDs stay whole."""
+    ts = (
+        'const a = { model: "text-embedding-nomic-embed-text-v1.5" };\n'
+        'const b = { model: "text-embedding-bge-m3" };\n'
+        'const c = { model: "text-embedding-3-small" };\n'
+        'const d = { model: "text-embedding-004" };\n'
+    )
+    assert ids(ts, "e.ts") == [
+        (1, "nomic-embed-text-v1.5"),
+        (2, "bge-m3"),
+        (3, "text-embedding-3-small"),
+        (4, "text-embedding-004"),
+    ]
+    assert ids('const e = { model: "text-embedding-custom" };\n', "f.ts") == []
+
+
+def test_a_provider_key_before_an_id_it_does_not_know_is_not_ollamas_model() -> None:
+    """`registry.languageModel('mistral:custom')`: `mistral` names the registry's provider; an
+    Ollama tag after it (`mistral:latest`, `mistral:instruct`) keeps it a model."""
+    ts = (
+        "registry.languageModel('mistral:custom');\n"
+        "const a = { model: 'mistral:latest' };\n"
+        "const b = { model: 'mistral:instruct' };\n"
+        "registry.languageModel('mistral:mistral-large-latest');\n"
+        "const c = { modelId: 'sarvamai/sarvam-m:free' };\n"  # a model whose name opens with a vendor's
+    )
+    assert ids(ts, "r.ts") == [
+        (2, "mistral"),
+        (3, "mistral"),
+        (4, "mistral-large-latest"),
+        (5, "sarvamai/sarvam-m"),
+    ]
