@@ -167,7 +167,8 @@ LABEL_WORDS = frozenset(
     {"web", "cache", "file", "demo", "demos", "app", "sdk", "api", "client", "server",
      "browser", "ui", "plugin", "proxy", "finetune", "lora", "project", "docs", "tutorial", "example",
      "examples", "cli", "extension", "action", "wrapper", "service", "cookbook", "lib", "py",
-     "js", "node", "helper", "test", "tests", "config", "tokenizer", "agent", "assistant"}
+     "js", "node", "helper", "test", "tests", "config", "tokenizer", "agent", "assistant",
+     "badge", "icon", "logo", "button", "btn", "avatar", "banner"}
 )  # fmt: skip
 # A vendor's own model suffix made of a label word: xAI's grok-4.20-multi-agent(-0309).
 VENDOR_SUFFIX = re.compile(r"-multi-agent(?=$|[-:@])")
@@ -673,7 +674,7 @@ class Detector:
         yield 0, text, context
         lowered = text.lower()
         cut = lowered.rfind("models/")
-        if cut >= 0:
+        if cut >= 0 and "/docs/" not in lowered[:cut]:  # not a page about it: /docs/models/gpt-4o
             # What follows `models/` in an API path is a model whatever key holds it (a recorded
             # request's `path: /v1beta/models/gemini-2.5-flash:generateContent`).
             tail = text[cut + 7 :]

@@ -1326,3 +1326,24 @@ def test_a_provider_key_before_an_id_it_does_not_know_is_not_ollamas_model() -> 
         (4, "mistral-large-latest"),
         (5, "sarvamai/sarvam-m"),
     ]
+
+
+def test_a_documentation_page_about_a_model_is_not_a_model_in_use() -> None:
+    """`/docs/models/gpt-4o` is a page about the model (a refUrl, an @see link); an API path
+    (`/v1/models/o3`, `models/gemini-2.0-flash:generateContent`) names the model it calls."""
+    ts = (
+        'const a = { refUrl: "https://docs.x.ai/docs/models/grok-4" };\n'
+        'const b = "https://developers.openai.com/api/docs/models/gpt-5.2-codex";\n'
+        'const c = "https://api.openai.com/v1/models/o3";\n'
+        'const d = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent";\n'
+    )
+    assert [k for k in kinds(ts, "m.ts") if k[1] == "model"] == [
+        (3, "model", "o3"),
+        (4, "model", "gemini-2.0-flash"),
+    ]
+
+
+def test_ui_names_built_from_a_models_name_are_not_models() -> None:
+    """A badge, icon or button named after a model (`gpt-4o-badge`) is a label, not the model."""
+    ts = '<span class="gpt-4o-badge" />\nconst id = "claude-3-opus-logo";\nconst m = "gpt-4o";\n'
+    assert ids(ts, "b.tsx") == [(3, "gpt-4o")]
