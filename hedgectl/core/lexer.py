@@ -150,7 +150,9 @@ LOOKBEHIND = 160
 # key = / key: / key := / key => / "key": / x.key = / key: Type = ; reversed.
 REV_QUOTED_KEY = re.compile(r"\s*(?::|>=)\s*[\"']\\?([^\"'\\]+)[\"']")
 REV_KEY = re.compile(
-    r"\s*[\[(]?\s*(?:>=|=:|==|=|:)\s*(?:[\w\[\]., |]{0,40}?[A-Za-z_]\s*:\s*)?\]?[\\\"'`]*"
+    # `key: Type = value` (an annotation before `=`); after `:` the key is the nearest word, not
+    # one before it: `ChatQuery(messages: msgs, model: "o1")` sets `model`
+    r"\s*[\[(]?\s*(?:(?:>=|=:|==|=)\s*(?:[\w\[\]., |]{0,40}?[A-Za-z_]\s*:\s*)?|:\s*)\]?[\\\"'`]*"
     r"([\w$.-]*[A-Za-z_$])"
 )
 # --flag value / -m value ; reversed.

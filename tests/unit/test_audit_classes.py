@@ -1347,3 +1347,16 @@ def test_ui_names_built_from_a_models_name_are_not_models() -> None:
     """A badge, icon or button named after a model (`gpt-4o-badge`) is a label, not the model."""
     ts = '<span class="gpt-4o-badge" />\nconst id = "claude-3-opus-logo";\nconst m = "gpt-4o";\n'
     assert ids(ts, "b.tsx") == [(3, "gpt-4o")]
+
+
+def test_a_labelled_argument_after_another_names_its_own_key() -> None:
+    """`ChatQuery(messages: msgs, model: "o1")` (Swift, C#, TS objects): the key before `:` is
+    `model`, not the label before it; `model: str = "o1"` (an annotation before `=`) still is."""
+    swift = 'let q = ChatQuery(messages: msgs, model: "o1")\n'
+    assert ids(swift, "q.swift") == [(1, "o1")]
+    cs = 'var r = new ChatRequest(input: text, model: "o3");\n'
+    assert ids(cs, "r.cs") == [(1, "o3")]
+    ts = 'new OpenAI({ apiKey: process.env.KEY, model: "o1" });\n'
+    assert ids(ts, "t.ts") == [(1, "o1")]
+    py = 'def f(model: str = "o3") -> None: ...\nfamily: Family = "o1"\n'
+    assert ids(py, "f.py") == [(1, "o3")]
