@@ -497,7 +497,10 @@ HELDOUT_H_NOTES = [
     "holds it twice). Found by trying the syntaxes of other languages and deployments on the whole "
     "checkouts and no longer reported: a documentation page about a model (`/docs/models/gpt-4o` "
     "in @see links, docs prose and `refUrl` fields: 41 findings in 8 checkouts) and a UI name "
-    "built from a model's (`gpt-4o-badge`).",
+    "built from a model's (`gpt-4o-badge`). Found the same way: a labelled argument after another "
+    '(`ChatQuery(messages: msgs, model: "o1")` in Swift and C#, `{ apiKey: k, model: "o1" }`) took '
+    "the first label as its key, so a short ID there was missed (one more `o1` in continue; two "
+    "`Family: gemma3` findings in ollama's benchmark output no longer read as `Model:`).",
 ]
 
 
