@@ -803,6 +803,9 @@ def binding_name(collected: Collected) -> str:
     return name
 
 
+MYPY_FALLBACK = "# type: ignore[no-redef, import-not-found, unused-ignore]"
+
+
 def apply(
     source: str,
     collected: Collected,
@@ -828,9 +831,16 @@ def apply(
         edits.append((start, end, f'{function}("{alias}", '.encode() + data[start:end] + b")"))
     if collected.binding is None:
         nl = collected.newline
-        line = f"from {module_path} import {FUNCTION}"
-        if function != FUNCTION:
-            line += f" as {function}"
+        name = FUNCTION if function == FUNCTION else f"{FUNCTION} as {function}"
+        line = f"from {module_path} import {name}"
+        if module_path.startswith("."):
+            # Run as a script, the file has no package to be relative to; its folder is on
+            # sys.path then. A type checker resolves one of the two, whichever way it runs.
+            bare = module_path.lstrip(".")
+            line = nl.join((
+                "try:", f"    {line}", "except ImportError:  # run as a script",
+                f"    from {bare} import {name}  {MYPY_FALLBACK}",
+            ))  # fmt: skip
         text = (nl if collected.import_blank else "") + line + nl
         at = collected.import_at
         if at == len(data) and data and not data.endswith((b"\n", b"\r")):

@@ -181,7 +181,7 @@ def plan(
     scanner = Scanner(catalog)
     packages = _Packages(root)
     resolvers: dict[Path, str] = {}  # resolver file -> py | node | browser
-    import_roots: dict[Path, bool] = {}  # top-level package -> on sys.path itself
+    import_roots: dict[Path, bool] = {}  # package: on sys.path itself; loose folder: imported
     ordered = sorted(selection.files, key=lambda f: f[1])
     for done, (abs_name, display) in enumerate(ordered):
         if progress is not None:
@@ -409,11 +409,17 @@ def _python_resolver(path: Path, roots: dict[Path, bool]) -> tuple[Path, str]:
     top-level folder whose code imports its own subpackages as top-level modules (`src/` with an
     `__init__.py`, run with `src/` on sys.path: `from config.schema import ...`) is itself the
     import root: `from hedge_models import ...` (`from src.hedge_models` would not import).
-    `roots` caches that verdict per top-level folder for one run.
+    A folder without one that a package imports (`from .evaluate import ...` beside it) gets it
+    next to it too, imported relatively with the bare import as the script's fallback.
+    `roots` caches those verdicts per folder for one run.
     """
     folder = path.parent.resolve()
     if not (folder / "__init__.py").is_file():
-        return folder / PY_RESOLVER, "hedge_models"
+        if folder not in roots:
+            roots[folder] = _imported_as_package(folder)
+        # A folder a package imports from runs both ways: a relative import first, the bare one
+        # when it runs as a script (codemod_python writes both for a relative module).
+        return folder / PY_RESOLVER, ".hedge_models" if roots[folder] else "hedge_models"
     top = folder
     while (top.parent / "__init__.py").is_file():
         top = top.parent
@@ -422,6 +428,30 @@ def _python_resolver(path: Path, roots: dict[Path, bool]) -> tuple[Path, str]:
     if roots[top]:
         return top / PY_RESOLVER, "hedge_models"
     return top / PY_RESOLVER, f"{top.name}.hedge_models"
+
+
+# A relative import at a line's start (`from .evaluate import ...`, `from .. import x`).
+_RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+\.", re.M)
+
+
+def _imported_as_package(folder: Path, max_files: int = 100, max_bytes: int = 512 * 1024) -> bool:
+    """Whether a folder without `__init__.py` is imported as a (namespace) package: its parent is
+    a package, or one of its first `max_files` modules (read up to `max_bytes` each) imports a
+    sibling relatively."""
+    if (folder.parent / "__init__.py").is_file():
+        return True
+    try:
+        files = sorted(f for f in folder.iterdir() if f.suffix == ".py" and not f.is_symlink())
+    except OSError:
+        return False
+    for file in files[:max_files]:
+        try:
+            with file.open("rb") as fh:
+                if _RELATIVE_IMPORT.search(fh.read(max_bytes)):
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 # The first name of an absolute import at a line's start (`from config.schema import ...`).

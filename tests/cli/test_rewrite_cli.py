@@ -413,6 +413,34 @@ def test_script_outside_a_package_gets_a_resolver_next_to_it(tmp_path: Path) -> 
     assert data["models"]["deepseek_reasoner"]["provider"] == "deepseek"
 
 
+def test_folder_imported_as_a_namespace_package_imports_both_ways(tmp_path: Path) -> None:
+    """A folder with no `__init__.py` whose sibling imports it relatively (`from .evaluate import
+    ...`, gpt-researcher's evals/hallucination_eval) runs as a package (`python -m`) and as a
+    script: the resolver import must work both ways, a bare `from hedge_models` only in one."""
+    evals = tmp_path / "evals" / "judge"
+    evals.mkdir(parents=True)
+    (evals / "evaluate.py").write_text(
+        'import sys\nMODEL = "deepseek-chat"\nif __name__ == "__main__":\n    print(MODEL)\n'
+    )
+    (evals / "run.py").write_text("from .evaluate import MODEL\nprint(MODEL)\n")
+    code, _, _ = run("rewrite", "--write", "-q", cwd=tmp_path)
+    assert code == 0
+    assert (evals / "hedge_models.py").is_file()
+    for command in (
+        [sys.executable, "-m", "evals.judge.run"],
+        [sys.executable, "evals/judge/evaluate.py"],
+    ):
+        proc = subprocess.run(
+            command, cwd=tmp_path, env=_env(HEDGE_MODEL_DEEPSEEK_CHAT="from-env"),
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == "from-env"
+    before = (evals / "evaluate.py").read_text()
+    assert run("rewrite", "--check", "-q", cwd=tmp_path)[0] == 0  # a second run changes nothing
+    assert (evals / "evaluate.py").read_text() == before
+
+
 @pytest.mark.parametrize("layout", ["src on sys.path", "package on sys.path"])
 def test_resolver_import_follows_how_the_package_imports_itself(
     tmp_path: Path, layout: str
