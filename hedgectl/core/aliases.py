@@ -148,11 +148,14 @@ class Namer:
     def __post_init__(self) -> None:
         self.in_file = dict(self.existing)  # what hedge.toml held before this run
 
-    def alias_for(self, model_id: str, role: str = "", natural_role: str = "") -> str:
+    def alias_for(
+        self, model_id: str, role: str = "", natural_role: str = "", *, name_from: str = ""
+    ) -> str:
+        """The alias of `model_id`, named from `name_from` when given (the ID without a prefix)."""
         key = (model_id, role or natural_role)
         if key in self.assigned:
             return self.assigned[key]
-        preferred = alias_name(model_id, role, natural_role)
+        preferred = alias_name(name_from or model_id, role, natural_role)
         taken = {n.upper(): i for n, i in self.existing.items()}
         if taken.get(preferred.upper()) != model_id:
             # hedge.toml already names this ID (a person chose that name): keep using it.
@@ -206,7 +209,12 @@ def known_providers(catalog: Catalog) -> set[str]:
     return names
 
 
-# LiteLLM route prefixes that name a catalog vendor or platform under another name.
+# `provider:model`, the form pydantic-ai (`Agent("openai:gpt-4o")`) and LangChain
+# (`init_chat_model("anthropic:claude-sonnet-4-5")`) take: the model follows the provider's name.
+PROVIDER_PREFIX = re.compile(r"[a-z][a-z0-9_-]*:(?=[^\s:])")
+
+# LiteLLM route prefixes that name a catalog vendor or platform under another name, and the
+# provider names of pydantic-ai and LangChain that differ from a catalog id.
 ROUTE_ALIASES: dict[str, str] = {
     "gemini": "google",
     "vertex_ai": "vertex",
@@ -216,6 +224,13 @@ ROUTE_ALIASES: dict[str, str] = {
     "zai": "zhipu",
     "moonshot": "moonshot",
     "azure": "azure",
+    "azure_openai": "azure",
+    "google-gla": "google",
+    "google-vertex": "google",
+    "google_genai": "google",
+    "google_vertexai": "google",
+    "bedrock_converse": "bedrock",
+    "grok": "xai",
 }
 
 

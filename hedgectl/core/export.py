@@ -105,8 +105,14 @@ def _canonical(provider: str, catalog: Catalog) -> str:
 
 
 def _strip(model_id: str, provider: str, names: set[str]) -> str:
-    head, _, rest = model_id.partition("/")
-    return rest if rest and head.lower() in names | {provider} else model_id
+    """The model ID without its provider's prefix (`deepseek/deepseek-chat`, pydantic-ai's and
+    LangChain's `anthropic:claude-sonnet-4-5`); a tag (`llama3:8b`) is never a provider."""
+    for sep in "/:":
+        head, _, rest = model_id.partition(sep)
+        head = head.lower()
+        if rest and (head in names | {provider} or ROUTE_ALIASES.get(head) == provider):
+            return rest
+    return model_id
 
 
 def _target(ref: str, models: Mapping[str, ModelAlias], catalog: Catalog) -> Target:

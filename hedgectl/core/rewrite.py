@@ -17,6 +17,7 @@ from enum import StrEnum
 from hedgectl.catalog import Catalog
 from hedgectl.core.aliases import (
     CAPABILITY_ROLE,
+    PROVIDER_PREFIX,
     Namer,
     role_from_context,
     slug,
@@ -244,6 +245,16 @@ class Planner:
             return ""
         return MESSAGE if _PROSE.search(static) else DYNAMIC
 
+    def _classify(self, value: str, context: str) -> Match | None:
+        """The model a literal names: a whole ID, or one behind a provider prefix
+        (`Agent("openai:gpt-4o")`, `init_chat_model("anthropic:claude-sonnet-4-5")`); its
+        model_id is then the ID without the prefix."""
+        match = self.detector.classify(value, context=context or None)
+        prefixed = PROVIDER_PREFIX.match(value) if match is None else None
+        if prefixed is not None:
+            match = self.detector.classify(value[prefixed.end() :], context=context or None)
+        return match
+
     def list_file(self, path: str, findings: list[RawFinding], reason: str) -> None:
         """A test or generated file's model IDs, as audit found them: listed for a person, never
         parsed."""
@@ -265,7 +276,7 @@ class Planner:
                 if reason:
                     self._skip(path, site, reason)
                 continue
-            match = self.detector.classify(site.value, context=site.context or None)
+            match = self._classify(site.value, site.context)
             if match is None or match.kind is not Kind.MODEL or not self._selected(match):
                 continue
             if site.suppressed:
@@ -279,7 +290,9 @@ class Planner:
                 self._skip(path, site, reason)
                 continue
             natural = self.natural_role(match)
-            alias = self.namer.alias_for(site.value, role_from_context(site.context), natural)
+            alias = self.namer.alias_for(
+                site.value, role_from_context(site.context), natural, name_from=match.text
+            )
             vendor = self.catalog.vendors[match.vendor]
             if alias not in self.existing and alias not in self.new_aliases:
                 where = f"{path}:{site.line}" + (f" as {site.context}" if site.context else "")
@@ -287,7 +300,7 @@ class Planner:
                     name=alias,
                     id=site.value,
                     provider=match.platform or match.vendor,
-                    fallbacks=suggest_fallbacks(self.detector, site.value),
+                    fallbacks=suggest_fallbacks(self.detector, match.text),
                     found=where,
                 )
             self.rewrites.append(Rewrite(path, site, alias, site.value, vendor.id, vendor.tier))

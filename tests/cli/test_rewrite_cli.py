@@ -514,3 +514,20 @@ def test_only_files_where_audit_finds_a_model_id_are_parsed(tmp_path: Path) -> N
     assert code == 0
     assert "skipped holds_id.py: does not parse" in err
     assert "mentions.py" not in err
+
+
+def test_a_default_typed_as_a_union_of_literals_still_type_checks(tmp_path: Path) -> None:
+    """pydantic-ai's `model: Model | KnownModelName = "openai:gpt-5.2"`: mypy infers the
+    resolver's type variable from that union only when it has no `str` bound."""
+    (tmp_path / "judge.py").write_text(
+        "from typing import Literal\n\n\nclass Model: ...\n\n\n"
+        'def judge(model: Model | Literal["openai:gpt-4o", "x"] = "openai:gpt-4o") -> None: ...\n'
+    )
+    code, _, _ = run("rewrite", "--write", "-q", cwd=tmp_path)
+    assert code == 0
+    assert 'hedge_model("gpt_4o", "openai:gpt-4o")' in (tmp_path / "judge.py").read_text()
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "judge.py"],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout

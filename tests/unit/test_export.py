@@ -148,3 +148,28 @@ def test_litellm_export_leaves_out_providers_litellm_does_not_have(catalog) -> N
     assert "fallbacks" not in doc["router_settings"]  # chat's only fallback was left out
     for entry in doc["model_list"]:
         assert entry["litellm_params"]["model"].split("/", 1)[0] in ex.LITELLM_PROVIDERS
+
+
+def test_provider_prefixed_ids_are_exported_without_the_prefix(catalog) -> None:  # type: ignore[no-untyped-def]
+    """`anthropic:claude-sonnet-4-5` (pydantic-ai, LangChain) is the model claude-sonnet-4-5 at
+    Anthropic; a tag (`mistral:7b` served by Ollama) is part of the model's name."""
+    models = parse_models(
+        {
+            "sonnet": {"id": "anthropic:claude-sonnet-4-5", "provider": "anthropic"},
+            "flash": {"id": "google-gla:gemini-2.5-flash", "provider": "google"},
+            "local": {"id": "mistral:7b", "provider": "ollama"},
+        },
+        Where(Path("hedge.toml"), "models"),
+    )
+    groups = {
+        e["model_name"]: e["litellm_params"]["model"]
+        for e in yaml.safe_load(ex.litellm(models, catalog))["model_list"]
+    }
+    assert groups == {
+        "sonnet": "anthropic/claude-sonnet-4-5",
+        "flash": "gemini/gemini-2.5-flash",
+        "local": "ollama/mistral:7b",
+    }
+    portkey = ex.portkey_config("sonnet", models, catalog)
+    assert portkey["targets"][0]["override_params"]["model"] == "claude-sonnet-4-5"
+    assert ex.openrouter_slug("sonnet", models, catalog) == "anthropic/claude-sonnet-4-5"

@@ -645,3 +645,28 @@ def test_a_byte_order_mark_stays_first(catalog) -> None:  # type: ignore[no-unty
         '\ufeffconst { hedgeModel } = require("./hedge_models.cjs");\n'
         'const MODEL = hedgeModel("deepseek_chat", "deepseek-chat");\n'
     )
+
+
+def test_provider_prefixed_ids_are_rewritten_and_named_without_the_prefix(catalog) -> None:  # type: ignore[no-untyped-def]
+    """pydantic-ai's and LangChain's `provider:model` strings (open_deep_research's
+    `supervisor_model: str = "anthropic:claude-sonnet-4-20250514"`) were neither rewritten nor
+    listed: the whole literal is no model ID, only what follows the provider is."""
+    source = (
+        'supervisor_model: str = "deepseek:deepseek-chat"\n'
+        'llm = init_chat_model(model="anthropic:claude-sonnet-4-5")\n'
+        'LOCAL_MODEL = "llama3:8b"\n'
+        'if supervisor_model == "openai:gpt-4o":\n    pass\n'
+    )
+    out, planner = rewrite_py(source, catalog)
+    assert 'hedge_model("deepseek_chat", "deepseek:deepseek-chat")' in out
+    assert 'model=hedge_model("claude_sonnet_4_5", "anthropic:claude-sonnet-4-5")' in out
+    assert 'hedge_model("llama3_8b", "llama3:8b")' in out  # a tag, not a provider
+    chat = planner.new_aliases["deepseek_chat"]
+    assert (chat.id, chat.provider) == ("deepseek:deepseek-chat", "deepseek")
+    assert chat.fallbacks  # a named-tier vendor gets suggestions, prefix or not
+    assert [(s.text, s.reason.split(":")[1].strip()) for s in planner.skipped] == [
+        (
+            "openai:gpt-4o",
+            "comparison or membership test (changing it would change what is compared)",
+        )
+    ]

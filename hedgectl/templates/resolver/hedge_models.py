@@ -44,7 +44,7 @@ __all__ = ["HedgeModelError", "hedge_model"]
 # This project's hedge.toml, relative to this file (set when the file was generated).
 PROJECT_CONFIG = Path(__file__).resolve().parent / "@@CONFIG@@"
 
-_T = TypeVar("_T", bound=str)
+_T = TypeVar("_T")  # unbound: a default typed `Model | Literal[...]` keeps its type
 _cache: dict[Path, tuple[float, dict[str, object]]] = {}
 
 
