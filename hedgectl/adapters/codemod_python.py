@@ -50,6 +50,9 @@ _TEXT_CHECKS = frozenset(
     }
 )  # fmt: skip
 _ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum", "Flag"})
+# Calls that declare a class's field; their `default=` is the field's value (pydantic's Field and
+# PrivateAttr, dataclasses' and attrs' field).
+_FIELD_DECLARATIONS = frozenset({"Field", "PrivateAttr", "field", "attrib"})
 # Leaves of the tree that hold nothing to read (Load/Store, operators).
 _LEAVES = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
 # One string token from its opening quote (after the prefix): the end of the first literal of a
@@ -613,6 +616,9 @@ class _Collector:
         if isinstance(p, ast.BinOp):
             return "", DYNAMIC, Position.OTHER
         if isinstance(p, ast.keyword):
+            if p.arg == "default" and (declared := self._declared_field(parent - 1)):
+                # `chat_model: str = Field(default="...")`: the default of the declared field.
+                return declared, "", Position.DEFAULT
             if p.arg is not None:
                 return p.arg, "", Position.KEYWORD
             return self._argument(parent - 1, p)
@@ -661,6 +667,22 @@ class _Collector:
         if isinstance(p, ast.Subscript) and field == "slice":
             return "", "subscript or lookup key", Position.OTHER
         return "", "", Position.OTHER
+
+    def _declared_field(self, call_index: int) -> str:
+        """The name a field declaration is assigned to (`x: str = Field(...)`, pydantic's
+        PrivateAttr, dataclasses' field), '' when stack[call_index] is no such call."""
+        call = self.stack[call_index]
+        if (
+            call_index < 1
+            or not isinstance(call, ast.Call)
+            or self._name_of(call.func) not in _FIELD_DECLARATIONS
+            or self.fields[call_index] != "value"
+        ):
+            return ""
+        owner = self.stack[call_index - 1]
+        if isinstance(owner, ast.AnnAssign):
+            return self._name_of(owner.target)
+        return self._name_of(owner.targets[0]) if isinstance(owner, ast.Assign) else ""
 
     def _argument(self, call_index: int, arg: ast.AST) -> tuple[str, str, Position]:
         """A positional (or starred) argument; os.getenv("LLM_MODEL", "id") and

@@ -670,3 +670,23 @@ def test_provider_prefixed_ids_are_rewritten_and_named_without_the_prefix(catalo
             "comparison or membership test (changing it would change what is compared)",
         )
     ]
+
+
+def test_the_default_of_a_declared_model_field_is_a_slot(catalog) -> None:  # type: ignore[no-untyped-def]
+    """`summarization_model: str = Field(default="openai:gpt-4.1-mini", ...)` (open_deep_research,
+    mem0, pydantic-settings): the default is the field's value, named by the field. A field that
+    names no model, and a `default=` of any other call, stay listed."""
+    source = (
+        "class Configuration(BaseModel):\n"
+        '    summarization_model: str = Field(default="deepseek-chat", description="x")\n'
+        '    _model: str = PrivateAttr(default="gpt-4o-mini")\n'
+        '    backup: str = Field(default="gpt-4o")\n'
+        'parser.add_argument("--name", default="gpt-4.1")\n'
+        "@dataclass\nclass C:\n"
+        '    embedding_model: str = field(default="text-embedding-3-small")\n'
+    )
+    out, planner = rewrite_py(source, catalog)
+    assert 'Field(default=hedge_model("deepseek_chat", "deepseek-chat"), description="x")' in out
+    assert 'PrivateAttr(default=hedge_model("gpt_4o_mini", "gpt-4o-mini"))' in out
+    assert 'field(default=hedge_model("text_embedding_3_small", "text-embedding-3-small"))' in out
+    assert sorted(s.text for s in planner.skipped) == ["gpt-4.1", "gpt-4o"]
