@@ -437,20 +437,23 @@ _RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+\.", re.M)
 def _imported_as_package(folder: Path, max_files: int = 100, max_bytes: int = 512 * 1024) -> bool:
     """Whether a folder without `__init__.py` is imported as a (namespace) package: its parent is
     a package, or one of its first `max_files` modules (read up to `max_bytes` each) imports a
-    sibling relatively."""
+    sibling relatively or through the folder's name (`from open_deep_research.state import ...`
+    in src/open_deep_research/, a package its pyproject.toml declares)."""
     if (folder.parent / "__init__.py").is_file():
         return True
     try:
         files = sorted(f for f in folder.iterdir() if f.suffix == ".py" and not f.is_symlink())
     except OSError:
         return False
+    own = folder.name.encode("utf-8", "surrogateescape")
     for file in files[:max_files]:
         try:
             with file.open("rb") as fh:
-                if _RELATIVE_IMPORT.search(fh.read(max_bytes)):
-                    return True
+                data = fh.read(max_bytes)
         except OSError:
             continue
+        if _RELATIVE_IMPORT.search(data) or own in _IMPORT_HEAD.findall(data):
+            return True
     return False
 
 

@@ -441,6 +441,26 @@ def test_folder_imported_as_a_namespace_package_imports_both_ways(tmp_path: Path
     assert (evals / "evaluate.py").read_text() == before
 
 
+def test_package_without_init_that_imports_itself_by_name(tmp_path: Path) -> None:
+    """open_deep_research's src/open_deep_research/ has no `__init__.py`; its modules import each
+    other as `open_deep_research.configuration`: a bare `from hedge_models` fails there too."""
+    pkg = tmp_path / "src" / "agent"
+    pkg.mkdir(parents=True)
+    (pkg / "configuration.py").write_text('research_model: str = "deepseek-chat"\n')
+    (pkg / "graph.py").write_text(
+        "from agent.configuration import research_model\nprint(research_model)\n"
+    )
+    code, _, _ = run("rewrite", "--write", "-q", cwd=tmp_path)
+    assert code == 0
+    proc = subprocess.run(
+        [sys.executable, "-m", "agent.graph"], cwd=tmp_path / "src",
+        env=_env(HEDGE_MODEL_DEEPSEEK_CHAT="from-env"), capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "from-env"
+
+
 @pytest.mark.parametrize("layout", ["src on sys.path", "package on sys.path"])
 def test_resolver_import_follows_how_the_package_imports_itself(
     tmp_path: Path, layout: str
