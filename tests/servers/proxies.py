@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers.lifetime import die_with_parent
 from tests.servers.providers import free_port
 
 
@@ -82,7 +83,10 @@ def start_tinyproxy(folder: Path, bind: str) -> RunningProxy:
         "DisableViaHeader Yes\n"
     )
     process = subprocess.Popen(
-        [binary, "-d", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [binary, "-d", "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
     )
     log.touch()
     _wait_listening(port, process, log)
@@ -99,6 +103,7 @@ def start_microsocks(folder: Path, bind: str) -> RunningProxy:
         [binary, "-i", "127.0.0.1", "-p", str(port), "-b", bind],
         stdout=handle,
         stderr=subprocess.STDOUT,
+        preexec_fn=die_with_parent,
     )
     handle.close()
     _wait_listening(port, process, log)

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.servers.lifetime import die_with_parent
+
 # The services weed mini opens; each also listens on its port + 10000 (gRPC).
 SERVICES = ("s3", "master", "volume", "filer", "webdav", "admin")
 # The one identity the store accepts: requests signed with any other secret are refused (403).
@@ -145,7 +147,14 @@ def _start_once(data_dir: Path, timeout: float, extra_args: Sequence[str] = ()) 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     log_path = data_dir / "weed.log"
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=data_dir)
+        proc = subprocess.Popen(
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=data_dir,
+            preexec_fn=die_with_parent,
+        )
     weed = Seaweed(f"http://127.0.0.1:{ports['s3']}", proc, log_path)
     # The port opens seconds before S3 answers: wait until a bucket call succeeds.
     deadline = time.monotonic() + timeout
