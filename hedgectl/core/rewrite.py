@@ -308,15 +308,34 @@ class Planner:
         return out
 
 
-def unified_diff(display: str, old: str | None, new: str) -> str:
+# Bytes git writes as a C escape inside a quoted file name; other bytes outside printable ASCII
+# are written in octal (git's default, core.quotePath=true).
+_GIT_ESCAPES = {7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r"}
+_GIT_ESCAPES |= {ord('"'): '\\"', ord("\\"): "\\\\"}
+
+
+def git_path(prefix: str, path: str) -> str:
+    """`prefix + path` as git writes a file name in a diff header: quoted with C escapes when it
+    holds a control character, a quote, a backslash or a non-ASCII byte, so `git apply` reads
+    the name back exactly and no control character reaches a terminal."""
+    raw = (prefix + path).encode("utf-8", "surrogateescape")
+    if all(0x20 <= b < 0x7F and b not in _GIT_ESCAPES for b in raw):
+        return prefix + path
+    quoted = "".join(
+        _GIT_ESCAPES.get(b) or (chr(b) if 0x20 <= b < 0x7F else f"\\{b:03o}") for b in raw
+    )
+    return f'"{quoted}"'
+
+
+def unified_diff(path: str, old: str | None, new: str) -> str:
     """A unified diff of one file, /dev/null for a new one (what `git apply` expects)."""
     before = [] if old is None else old.splitlines(keepends=True)
     after = new.splitlines(keepends=True)
     lines = difflib.unified_diff(
         before,
         after,
-        fromfile="/dev/null" if old is None else f"a/{display}",
-        tofile=f"b/{display}",
+        fromfile="/dev/null" if old is None else git_path("a/", path),
+        tofile=git_path("b/", path),
     )
     text = ""
     for line in lines:

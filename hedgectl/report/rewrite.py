@@ -54,8 +54,8 @@ def as_json(outcome: Any) -> str:
 
 def as_diff(outcome: Any) -> str:
     """Every change as one unified diff, in the order planned ('' when nothing changes)."""
-    from hedgectl.core.printable import printable
     from hedgectl.core.rewrite import unified_diff
 
-    # File names escaped (an ESC in a name must not reach the terminal); contents as they are.
-    return "".join(unified_diff(printable(c.display), c.old, c.new) for c in outcome.changes)
+    # File names quoted as git quotes them (no control character reaches the terminal, and
+    # `git apply` reads them back); contents as they are.
+    return "".join(unified_diff(c.display, c.old, c.new) for c in outcome.changes)

@@ -426,3 +426,26 @@ def test_a_file_and_a_link_to_it_report_the_same_path_every_run(repo: Path) -> N
     assert shown == in_git_order  # blog/post.py stands for both paths
     _code, out, _ = run("audit", ".", "-f", "json", "--fail-on", "never", cwd=repo)
     assert ("blog/post.py", "deepseek-chat") in ids(out)
+
+
+def test_rewrite_plan_with_odd_file_names_applies_with_git(repo: Path, tmp_path: Path) -> None:
+    """The plan names files as git does (quoted, C escapes), so `git apply` reproduces --write
+    exactly for names with a newline, a quote, a backslash, non-UTF-8 bytes or bidi controls."""
+    names = [b"new\nline.py", b'q"uote.py', b"back\\slash.py", b"latin\xff.py", "\u202eevil.py"]
+    for name in names:
+        raw = name if isinstance(name, bytes) else name.encode()
+        (repo / os.fsdecode(raw)).write_text('MODEL = "deepseek-chat"\n')
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "odd names", cwd=repo)
+    applied = tmp_path / "applied"
+    shutil.copytree(repo, applied)
+    code, _, _ = run("rewrite", "-o", str(tmp_path / "plan.diff"), cwd=repo)
+    assert code == 0
+    plan = (tmp_path / "plan.diff").read_bytes()
+    assert plan.isascii() and b"\x1b" not in plan and b'"a/new\\nline.py"' in plan
+    git("apply", str(tmp_path / "plan.diff"), cwd=applied)
+    code, _, _ = run("rewrite", "--write", "--force", cwd=repo)
+    assert code == 0
+    shutil.rmtree(applied / ".git")
+    shutil.rmtree(repo / ".git")
+    assert _tree(applied) == _tree(repo), "git apply of the plan differs from --write"
