@@ -35,6 +35,7 @@ from hedgectl.core.lexer import (
     WORD_LIMIT,
     FileType,
     ListContext,
+    Region,
     RegionIndex,
     Seg,
     Segment,
@@ -91,6 +92,10 @@ LineHit = tuple[int, Match, Location, str]  # column (0-based), match, location,
 LineFindings = tuple[
     bool, list[tuple[int, Match, Location, str]], list[tuple[int, Match, Location, str]]
 ]
+# What a line's findings depend on besides its bytes: see Scanner.scan.
+LineKey = tuple[
+    bytes, FileType, tuple[str, ...], str, str, str, tuple[tuple[int, int, Seg, str], ...]
+]
 # `hedge_model("alias", "<id>")` / `hedgeModel("alias", "<id>")`, as `rewrite` writes them: the ID
 # that follows is the default of an alias lookup (hedge.toml and HEDGE_MODEL_* override it).
 RESOLVER_DEFAULT = re.compile(
@@ -133,8 +138,9 @@ class Scanner:
         # The same keywords for a line of text, without the punctuation some carry ('"o1').
         self.line_keywords = WordFinder((k.strip("\"'=:/ ") for k in keywords), store)
         self._seen: dict[tuple[str, str | None], list[tuple[int, Match, bool]]] = {}
-        # (line bytes, file type, comment markers, import syntax) -> (suppressed, findings)
-        self._lines: dict[tuple[bytes, FileType, tuple[str, ...], str, str, str], LineFindings] = {}
+        # (line bytes, file type, comment markers, import syntax, list key, owner, regions over
+        # the line) -> (suppressed, findings)
+        self._lines: dict[LineKey, LineFindings] = {}
 
     def scan(
         self, data: bytes, path: str, *, lines: frozenset[int] | None = None
@@ -183,17 +189,18 @@ class Scanner:
             # `name: x` opening a line (or after a comma: `provider = P, id = "o3",`) names a
             # model under `model:` / `"model": {` / `Model(`.
             owner = block_owner(data, start) if NAME_KEY_LINE.search(raw) else ""
-            # A line outside multi-line regions is judged by its bytes, the file's type and (an
-            # item of a multi-line list) its list's key: dense trees repeat lines (docs copies,
-            # fixtures, settings), each judged once.
+            # A line is judged by its bytes, the file's type, (an item of a multi-line list) its
+            # list's key and the multi-line regions it lies in (a docstring, a template string:
+            # their kind, key and where they cut it): dense trees repeat lines (docs copies,
+            # fixtures, settings, the docstrings of sync and async twins), each judged once.
+            overlapping = regions.overlapping(start, end + 1)
             key = None
-            if (
-                ftype is not FileType.NOTEBOOK
-                and len(raw) <= MAX_REMEMBERED_LINE
-                and not regions.overlapping(start, end + 1)
-            ):
+            if ftype is not FileType.NOTEBOOK and len(raw) <= MAX_REMEMBERED_LINE:
                 # An item alone on its line is judged by its list's key too (lists.of).
-                key = (raw, ftype, markers, import_ext, lists.of(start, end), owner)
+                key = (
+                    raw, ftype, markers, import_ext, lists.of(start, end), owner,
+                    _region_shape(overlapping, start, len(raw)),
+                )  # fmt: skip
                 known = self._lines.get(key)
                 if known is not None:
                     suppressed, found, weak = known
@@ -216,7 +223,7 @@ class Scanner:
                 ]
                 hits = self._notebook_line(text, spans)
             else:
-                segs = _line_segments(text, raw, start, end, ftype, markers, regions)
+                segs = _line_segments(text, raw, start, ftype, markers, overlapping)
                 ends = _char_offsets(raw, text, start, offsets, i, end)
                 hits = self.line_hits(
                     text,
@@ -604,17 +611,28 @@ def _char_offsets(
             yield chars
 
 
+def _region_shape(
+    overlapping: list[Region], start: int, length: int
+) -> tuple[tuple[int, int, Seg, str], ...]:
+    """What _line_segments reads of the regions over a line of `length` bytes at `start`: each
+    one's kind, key and offsets in the line (a start before the line as -1, an end after it as
+    length + 1: the line is cut the same wherever they lie beyond it)."""
+    return tuple(
+        (max(r.start - start, -1), min(r.end - start, length + 1), r.seg, r.context)
+        for r in overlapping
+    )
+
+
 def _line_segments(
     text: str,
     raw: bytes,
     start: int,
-    end: int,
     ftype: FileType,
     markers: tuple[str, ...],
-    regions: RegionIndex,
+    overlapping: list[Region],
 ) -> list[Segment]:
-    """The segments of one line: parts inside multi-line regions, the rest lexed as the file type."""
-    overlapping = regions.overlapping(start, end + 1)
+    """The segments of one line: parts inside the multi-line regions that overlap it
+    (RegionIndex.overlapping), the rest lexed as the file type."""
     if not overlapping:  # the common case: the whole line lexed as its file type
         if ftype is FileType.DOCS:
             return list(prose_segments(text))

@@ -13,7 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlsplit
 
-from hedgectl.catalog import BlobStore, Catalog, Family, compile_kept, compile_patterns_text
+from hedgectl.catalog import (
+    BlobStore,
+    Catalog,
+    Family,
+    compile_kept,
+    compile_kept_each,
+    compile_patterns_text,
+)
 from hedgectl.core.models import Kind, Match
 
 # First path segments that name a route (LiteLLM providers, gateways, clouds), mapped to the platform.
@@ -255,7 +262,8 @@ class Detector:
             store,
         )
         # Each family's own regex, compiled when first needed (rare: see _match_family).
-        self._family_regex: dict[str, re.Pattern[str]] = {}
+        self._store = store
+        self._each_family: list[re.Pattern[str]] | None = None
         self.hosts: dict[str, Endpoint] = {}
         for vendor in catalog.vendors.values():
             for host in vendor.api_hosts:
@@ -491,8 +499,8 @@ class Detector:
             # Rare: several families match, or the first needs a model setting. Try each.
             matched = [
                 f
-                for f in self.families
-                if self._regex_of(f).fullmatch(candidate)
+                for f, regex in zip(self.families, self._family_regexes(), strict=True)
+                if regex.fullmatch(candidate)
                 and self._allowed(f, context, namespaced=namespaced)
                 and self._bare_word_ok(candidate, f)
             ]
@@ -522,11 +530,16 @@ class Detector:
             pos = name.find("-", pos + 1)
         return None
 
-    def _regex_of(self, family: Family) -> re.Pattern[str]:
-        found = self._family_regex.get(family.id)
-        if found is None:
-            found = self._family_regex[family.id] = family.regex
-        return found
+    def _family_regexes(self) -> list[re.Pattern[str]]:
+        """Each family's own regex (Family.regex), in self.families' order, all compiled (or
+        read from the store) on first need."""
+        if self._each_family is None:
+            self._each_family = compile_kept_each(
+                [compile_patterns_text(f.patterns) for f in self.families],
+                re.IGNORECASE,
+                self._store,
+            )
+        return self._each_family
 
     def _route_like(self, org: str) -> bool:
         """A namespace a user named after a provider or a route (moonshot-cn, my-openai)."""

@@ -154,7 +154,8 @@ def test_quoted_keys_and_lists_give_the_right_context() -> None:
 
 
 def test_a_remembered_line_is_judged_as_a_fresh_scanner_judges_it() -> None:
-    """Lines are remembered by their bytes and the file's type; where they sit still counts."""
+    """Lines are remembered by their bytes, the file's type and the multi-line regions over
+    them (their kind, key and where they cut the line); where they sit still counts."""
     files = [
         ("a.py", b'import openai\nMODEL = "gpt-4o"  # hedgectl: ignore\nx = "gpt-4o"\n'),
         ("b.py", b'def f():\n    """Doc.\nx = "gpt-4o"\n    """\nx = "gpt-4o"\n'),
@@ -162,6 +163,14 @@ def test_a_remembered_line_is_judged_as_a_fresh_scanner_judges_it() -> None:
         ("d.txt", b'import openai\nx = "gpt-4o"\n'),
         ("e.js", b'const s = `\nx = "gpt-4o"\n`;\nx = "gpt-4o"\n'),
         ("f.py", b'import openai\nMODEL = "gpt-4o"  # hedgectl: ignore\nx = "gpt-4o"\n'),
+        # The same line in a docstring, in strings with other keys, and cut where a region ends.
+        ("g.py", b'def f():\n    """\nx = "gpt-4o"\n"""\nMODEL = """\nx = "gpt-4o"\n"""\n'),
+        ("h.py", b'NAME = """\nx = "gpt-4o"\n"""\nMODEL = """\nx = "gpt-4o"\n"""\n'),
+        ("i.js", b'const s = `\nx = "gpt-4o"`; y = "gpt-4o"\nconst t = `x = "gpt-4o"`\n'),
+        (
+            "j.js",
+            b'/* a\nx = "gpt-4o" */ y = "gpt-4o"\nconst u = `\nx = "gpt-4o" */ y = "gpt-4o"`\n',
+        ),
     ]
     warm = Scanner(CATALOG)
     for path, data in files:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hedgectl.adapters import cache
-from hedgectl.catalog import compile_kept, load_catalog, load_data
+from hedgectl.catalog import compile_kept, compile_kept_each, load_catalog, load_data
 from hedgectl.core import prefilter
 from hedgectl.core.detect import Detector
 
@@ -159,6 +159,28 @@ def test_a_regex_program_the_engine_refuses_is_compiled_again() -> None:
         store.data[key] = damaged
         regex = compile_kept("a(?P<x>b+)c", re.IGNORECASE, store)
         assert regex.fullmatch("ABBC") and regex.fullmatch("ABBC").group("x") == "BB"  # type: ignore[union-attr]
+
+
+def test_regex_programs_kept_together_match_as_each_compiled_regex() -> None:
+    families = list(CATALOG.families.values())
+    patterns = [f.regex.pattern for f in families]
+    store = Store()
+    built = compile_kept_each(patterns, re.IGNORECASE, store)
+    kept = compile_kept_each(patterns, re.IGNORECASE, store)
+    assert store.hits == 1 and len(store.data) == 1 and len(kept) == len(families)
+    for family, regex in zip(families, kept, strict=True):
+        assert (regex.pattern, regex.flags) == (family.regex.pattern, family.regex.flags)
+        for token in (*family.positives, *family.negatives):
+            want, got = family.regex.fullmatch(token), regex.fullmatch(token)
+            assert (got and got.span()) == (want and want.span()), (family.id, token)
+    assert [r.pattern for r in built] == patterns
+    (key,) = store.data
+    refused = b"[" + b", ".join([b"[1, [1, 2, 3], 0, {}, []]"] * len(patterns)) + b"]"
+    for damaged in (b"[]", refused, b"not json"):  # too few, refused by the engine, broken
+        store.data[key] = damaged
+        again = compile_kept_each(patterns, re.IGNORECASE, store)
+        assert [r.pattern for r in again] == patterns
+        assert again[0].fullmatch(families[0].positives[0])
 
 
 def audit(tree: Path, env: dict[str, str]) -> str:
