@@ -179,7 +179,16 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(
     cmd = mirror_cmd(
         hub, seaweed.endpoint, repo.repo_id, f"s3://{bucket}/m", "--part-size", "5MiB", "-j", "2"
     )
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # SIGINT as a terminal delivers it: a test run started in the background (`make test &`)
+    # passes SIGINT ignored to its children, and a process that starts with SIGINT ignored
+    # rightly keeps ignoring it.
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         deadline = time.monotonic() + 60
         while not list_parts(s3, bucket, key):
