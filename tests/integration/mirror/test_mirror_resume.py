@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from typer.testing import CliRunner
@@ -84,25 +84,14 @@ def test_kill_9_mid_file_then_resume_sends_no_part_twice(
     before = list_parts(s3, bucket, key)
     assert 3 <= len(before) < 10
 
-    # Resume in a fresh process, through a proxy that records every S3 request.
     hub.faults.rate.clear()
-    proxy = CountingProxy(seaweed.endpoint).start()
-    try:
-        resumed = subprocess.run(
-            [*cmd[:-4], "--endpoint-url", proxy.url, "--part-size", "5MiB", "-j", "2", "--json"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    finally:
-        proxy.stop()
-    assert resumed.returncode == 0, resumed.stderr
-    sent = proxy.part_uploads()
+    resumed = _resume(cmd, seaweed.endpoint)
+    sent = resumed.uploaded
     assert not set(sent) & set(before), f"parts {set(sent) & set(before)} were uploaded twice"
-    assert sorted(sent) == sorted(set(range(1, 11)) - set(before))  # each missing part exactly once
-    creates = [e for e in proxy.log if e["method"] == "POST" and "uploads" in e["query"]]
+    assert sent == sorted(set(range(1, 11)) - set(before))  # each missing part exactly once
+    creates = [e for e in resumed.requests if e["method"] == "POST" and "uploads" in e["query"]]
     assert creates == []  # the interrupted upload was continued, not restarted
-    summary = json.loads(resumed.stdout)
+    summary = resumed.summary
     entry = next(f for f in summary["files"] if f["path"] == big.path)
     assert entry["status"] == "resumed" and entry["parts_reused"] == len(before)
     assert entry["bytes_sent"] + entry["bytes_reread"] + entry["bytes_resumed"] == big.size
@@ -287,8 +276,15 @@ def _kill_with_part_2_missing(
     )
 
 
-def _resume(cmd: list[str], endpoint: str) -> tuple[dict[str, Any], list[int], str]:
-    """The same command in a fresh process, through a proxy that records the parts it uploads."""
+class Resumed(NamedTuple):
+    summary: dict[str, Any]  # the run's --json output
+    uploaded: list[int]  # part numbers it uploaded, sorted
+    stderr: str
+    requests: list[dict[str, Any]]  # every S3 request it made, as the proxy recorded it
+
+
+def _resume(cmd: list[str], endpoint: str) -> Resumed:
+    """The same command in a fresh process, through a proxy that records every S3 request."""
     proxy = CountingProxy(endpoint).start()
     try:
         i = cmd.index("--endpoint-url")
@@ -301,7 +297,7 @@ def _resume(cmd: list[str], endpoint: str) -> tuple[dict[str, Any], list[int], s
     finally:
         proxy.stop()
     assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout), sorted(proxy.part_uploads()), run.stderr
+    return Resumed(json.loads(run.stdout), sorted(proxy.part_uploads()), run.stderr, proxy.log)
 
 
 def _verified(s3: Any, bucket: str, key: str, big: HubFile, repo: HubRepo, endpoint: str) -> None:
@@ -326,7 +322,7 @@ def test_resume_after_a_gap_reads_only_the_missing_part(
     hub = hub_factory(repo)
     cmd, key, _ = _kill_with_part_2_missing(hub, seaweed, s3, bucket, repo, big)
     before = hub.bytes_served.get(big.path, 0)
-    summary, uploaded, _ = _resume(cmd, seaweed.endpoint)
+    summary, uploaded, _, _ = _resume(cmd, seaweed.endpoint)
     assert uploaded == [2]
     assert hub.bytes_served[big.path] - before == 5 * MiB  # part 2, once
     entry = next(f for f in summary["files"] if f["path"] == big.path)
@@ -350,7 +346,7 @@ def test_resume_reads_again_a_stored_part_whose_etag_the_checkpoint_did_not_reco
     next(m for m in state["marks"] if m[0] == 5)[3] = '"0123456789abcdef0123456789abcdef"'
     s3.put_object(Bucket=bucket, Key=state_key, Body=json.dumps(state).encode())
     before = hub.bytes_served.get(big.path, 0)
-    summary, uploaded, _ = _resume(cmd, seaweed.endpoint)
+    summary, uploaded, _, _ = _resume(cmd, seaweed.endpoint)
     assert uploaded == [2]
     # Part 2, and parts 3..10: the states saved around part 5 are those after parts 2 and 10.
     assert hub.bytes_served[big.path] - before == big.size - 5 * MiB
@@ -373,7 +369,7 @@ def test_resume_drops_a_checkpoint_whose_hash_state_the_source_does_not_reproduc
     mark[4] = state["state"]  # the state after part 1, claimed for part 2
     s3.put_object(Bucket=bucket, Key=state_key, Body=json.dumps(state).encode())
     before = hub.bytes_served.get(big.path, 0)
-    summary, uploaded, err = _resume(cmd, seaweed.endpoint)
+    summary, uploaded, err, _ = _resume(cmd, seaweed.endpoint)
     assert "does not reproduce the saved hash state" in err
     assert uploaded == [2]  # the stored parts were read again and matched
     assert hub.bytes_served[big.path] - before == big.size + 5 * MiB
