@@ -2,6 +2,8 @@
 
 vendors.toml   vendors (HQ, tier with source and date, API hosts, HF orgs, gateway slugs), platforms
 families.toml  model-ID families (keywords, regexes, samples) and capability classes
+gateway_ids.toml  how gateways (Vercel AI Gateway, OpenRouter) name a vendor's models, where they
+               differ from the vendor's own API IDs
 Other commands keep their own data files here (presets, probes, signatures) and read them with
 load_data(name).
 
@@ -462,3 +464,59 @@ def _sdk_constants(store: BlobStore | None) -> dict[str, str]:
             {name: str(v) for sdk in doc["sdks"].values() for name, v in sdk["constants"].items()}
         )
     return _SDK_CONSTANTS[0]
+
+
+@dataclass(frozen=True)
+class GatewayIds:
+    """How gateways name one vendor's models where the vendor's API names them otherwise."""
+
+    gateways: tuple[str, ...]  # the gateways that use these IDs, by name
+    gateway_only: re.Pattern[str]  # only a gateway's ID matches
+    rule_gateway: re.Pattern[str] | None  # two groups: joined by "." at a gateway
+    rule_native: re.Pattern[str] | None  # the same two groups: joined by "-" at the vendor
+    to_native: dict[str, str]  # lowercase gateway ID -> the vendor's ID
+    to_gateway: dict[str, str]  # lowercase vendor ID (or another gateway name) -> the gateway's ID
+
+    def native(self, model: str) -> str | None:
+        """The vendor's own ID for `model` (itself when it is not a gateway's); None for a
+        gateway's ID that no entry or rule translates."""
+        key = model.lower()
+        if key in self.to_native:
+            return self.to_native[key]
+        if key in self.to_gateway:
+            return model
+        found = self.rule_gateway.fullmatch(model) if self.rule_gateway else None
+        if found:
+            return f"{found[1]}-{found[2]}"
+        return None if self.gateway_only.search(model) else model
+
+    def gateway(self, model: str) -> str:
+        """The gateways' ID for `model` (itself when no entry or rule says otherwise)."""
+        if model.lower() in self.to_gateway:
+            return self.to_gateway[model.lower()]
+        found = self.rule_native.fullmatch(model) if self.rule_native else None
+        return f"{found[1]}.{found[2]}" if found else model
+
+
+@cache
+def gateway_ids() -> dict[str, GatewayIds]:
+    """gateway_ids.toml by vendor id (read on first use: only `config export` needs it)."""
+    out: dict[str, GatewayIds] = {}
+    for vid, body in load_data("gateway_ids.toml")["vendors"].items():
+        to_native: dict[str, str] = {}
+        to_gateway: dict[str, str] = {}
+        for entry in body.get("models", []):
+            for name in entry["gateway"]:
+                to_native[name.lower()] = entry["native"][0]
+            for name in [*entry["native"], *entry["gateway"][1:]]:
+                to_gateway[name.lower()] = entry["gateway"][0]
+        rule = body.get("rule", {})
+        out[vid] = GatewayIds(
+            gateways=tuple(body["gateways"]),
+            gateway_only=re.compile(body["gateway_only"]),
+            rule_gateway=re.compile(rule["gateway"]) if rule else None,
+            rule_native=re.compile(rule["native"]) if rule else None,
+            to_native=to_native,
+            to_gateway=to_gateway,
+        )
+    return out

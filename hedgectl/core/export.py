@@ -9,6 +9,8 @@ json        the models section as JSON
 
 Facts about each format: LiteLLM docs proxy/reliability.md and configs; Portkey gateway
 src/middlewares/requestValidator/schema/config.ts; OpenRouter docs guides/routing (checked 2026-11).
+Gateway model IDs (Vercel AI Gateway, OpenRouter) that differ from the vendor's own: catalog
+gateway_ids.toml.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from hedgectl.catalog import Catalog
+from hedgectl.catalog import Catalog, gateway_ids
 from hedgectl.core.aliases import ROUTE_ALIASES, ModelAlias
 from hedgectl.core.printable import has_control
 from hedgectl.core.seal import PLACEHOLDER, seal
@@ -128,6 +130,28 @@ def _target(ref: str, models: Mapping[str, ModelAlias], catalog: Catalog) -> Tar
     return Target(ref, provider, rest, f"{provider.upper()}_API_KEY")
 
 
+def _native_target(ref: str, models: Mapping[str, ModelAlias], catalog: Catalog) -> Target:
+    """The target with the vendor's own model ID, for a gateway (LiteLLM, Portkey) that calls the
+    vendor's API: `anthropic/claude-haiku-4.5`, as Vercel AI Gateway and OpenRouter name it, is
+    claude-haiku-4-5 there. A gateway's ID that the catalog cannot translate is an error: the
+    export would otherwise ask the vendor for a model it does not have."""
+    t = _target(ref, models, catalog)
+    ids = gateway_ids().get(t.provider)
+    if ids is None:
+        return t
+    native = ids.native(t.model)
+    if native is None:
+        vendor = catalog.vendors[t.provider].name if t.provider in catalog.vendors else t.provider
+        where, written = (f"models.{ref}", models[ref].id) if ref in models else ("fallback", ref)
+        raise ConfigError(
+            f"{where}: '{written}' is a {' / '.join(ids.gateways)} model ID and the catalog "
+            f"knows no {vendor} API ID for it",
+            hint=f'write {vendor}\'s own model ID in hedge.toml, or provider = "openrouter" '
+            "to call it through OpenRouter",
+        )
+    return replace(t, model=native)
+
+
 def chain(name: str, models: Mapping[str, ModelAlias]) -> list[str]:
     """The alias's fallbacks flattened in order: aliases expand to their own chains, once each."""
     out: list[str] = []
@@ -158,7 +182,7 @@ def litellm(
         for ref in [name, *models[name].fallbacks]:
             if ref in groups or ref in missing:
                 continue
-            t = _target(ref, models, catalog)
+            t = _native_target(ref, models, catalog)
             prefix = LITELLM_PREFIX.get(t.provider, t.provider)
             if prefix not in LITELLM_PROVIDERS:
                 missing.add(ref)
@@ -186,7 +210,7 @@ def litellm(
 def portkey_config(name: str, models: Mapping[str, ModelAlias], catalog: Catalog) -> dict[str, Any]:
     targets = []
     for ref in [name, *chain(name, models)]:
-        t = _target(ref, models, catalog)
+        t = _native_target(ref, models, catalog)
         targets.append(
             {
                 "provider": PORTKEY_PROVIDER.get(t.provider, t.provider),
@@ -215,7 +239,9 @@ def openrouter_slug(ref: str, models: Mapping[str, ModelAlias], catalog: Catalog
         if vendor:
             return f"{OPENROUTER_AUTHOR.get(vendor, head.lower())}/{rest.lower()}"
         return t.model.lower()
-    return f"{OPENROUTER_AUTHOR.get(t.provider, t.provider)}/{t.model}"
+    ids = gateway_ids().get(t.provider)
+    model = ids.gateway(t.model) if ids else t.model  # claude-haiku-4-5 is claude-haiku-4.5 there
+    return f"{OPENROUTER_AUTHOR.get(t.provider, t.provider)}/{model}"
 
 
 def openrouter_preset(

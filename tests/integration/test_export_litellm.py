@@ -44,10 +44,17 @@ api_key_env = "OPENAI_KEY_EU"
 id = "moonshotai/Kimi-K2-Instruct"
 provider = "together"
 fallbacks = ["chat"]
+
+# Vercel AI Gateway's (and OpenRouter's) ID, as rewrite records it from code that calls the gateway.
+[models.fast]
+id = "anthropic/claude-haiku-4.5"
+provider = "anthropic"
+fallbacks = ["anthropic/claude-opus-4.5"]
 """
 
 SCRIPT = r"""
 import json, sys, yaml
+import litellm
 from litellm import Router
 
 cfg = yaml.safe_load(open(sys.argv[1]))
@@ -67,6 +74,11 @@ for group in ("chat", "kimi"):
     )
     served[group] = [r.model, r.choices[0].message.content]
 out["served"] = served
+# The Anthropic models LiteLLM would call, and which of them its own model map does not know.
+anthropic = [d["litellm_params"]["model"] for d in router.model_list]
+anthropic = sorted(m.split("/", 1)[1] for m in anthropic if m.startswith("anthropic/"))
+out["anthropic"] = anthropic
+out["unknown"] = [m for m in anthropic if m not in litellm.model_cost]
 print(json.dumps(out))
 """
 
@@ -98,11 +110,17 @@ def test_litellm_router_loads_the_export_and_falls_back(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert out["groups"] == ["anthropic/claude-sonnet-4-5", "backup", "chat", "kimi"]
+    assert out["groups"] == [
+        "anthropic/claude-opus-4.5", "anthropic/claude-sonnet-4-5", "backup", "chat", "fast", "kimi",
+    ]  # fmt: skip
+    # Anthropic's own IDs, which LiteLLM's model map lists, not the gateway's dotted ones.
+    assert out["anthropic"] == ["claude-haiku-4-5", "claude-opus-4-5", "claude-sonnet-4-5"]
+    assert out["unknown"] == []
     # The primary failed (mock_testing_fallbacks) and the first fallback in the chain answered.
     # os.environ/ references resolved by LiteLLM to the keys in the environment.
     assert out["keys"] == {
         "chat": "sk-ds", "backup": "sk-eu", "anthropic/claude-sonnet-4-5": "sk-an", "kimi": "sk-tg",
+        "fast": "sk-an", "anthropic/claude-opus-4.5": "sk-an",
     }  # fmt: skip
     assert out["served"]["chat"] == ["gpt-4.1-mini", "pong"]
     assert out["served"]["kimi"][1] == "pong"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hedgectl.catalog import Overrides, load_catalog, load_data
+from hedgectl.catalog import Overrides, gateway_ids, load_catalog, load_data
 from hedgectl.config import Where
 from hedgectl.core.detect import Detector
 from hedgectl.errors import ConfigError
@@ -122,3 +122,26 @@ def test_sdk_constants_have_a_source_and_hold_model_ids() -> None:
             held = detector.classify(model_id, context="model")
             assert held is not None, const
             assert [m.model_id for _, m, _ in found] == [held.model_id], const
+
+
+def test_gateway_ids_have_a_source_and_name_the_vendors_models() -> None:
+    """Every ID in gateway_ids.toml is a model of its vendor to the detector; the vendor's own IDs
+    never look like a gateway's, and where the rule covers an entry it agrees with it."""
+    detector = Detector(load_catalog())
+    doc = load_data("gateway_ids.toml")["vendors"]
+    for vid, body in doc.items():
+        assert body.get("source") and body.get("date"), vid
+        ids = gateway_ids()[vid]
+        for entry in body["models"]:
+            for native in entry["native"]:
+                found = detector.classify(native, context="model")
+                assert found is not None and found.vendor == vid, native
+                assert not ids.gateway_only.search(native), native
+                assert ids.native(native) == native
+                assert ids.gateway(native) == entry["gateway"][0]
+            for name in entry["gateway"]:
+                found = detector.classify(f"{vid}/{name}", context="model")
+                assert found is not None and found.vendor == vid, name
+                assert ids.native(name) == entry["native"][0], name
+                if ids.rule_gateway and ids.rule_gateway.fullmatch(name):
+                    assert ids.gateway(entry["native"][0]) == name

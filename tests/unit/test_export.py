@@ -20,6 +20,7 @@ from hedgectl.catalog import load_catalog
 from hedgectl.config import Where
 from hedgectl.core import export as ex
 from hedgectl.core.aliases import parse_models
+from hedgectl.errors import ConfigError
 
 MODELS = parse_models(
     {
@@ -102,7 +103,7 @@ def test_openrouter_presets(catalog) -> None:  # type: ignore[no-untyped-def]
     assert preset["models"] == [
         "deepseek/deepseek-chat",
         "openai/gpt-4.1-mini",
-        "anthropic/claude-sonnet-4-5",
+        "anthropic/claude-sonnet-4.5",  # OpenRouter's form of Anthropic's claude-sonnet-4-5
     ]
     assert preset["provider"] == {"allow_fallbacks": True}
     kimi = ex.openrouter_preset("kimi", MODELS, catalog)
@@ -172,4 +173,78 @@ def test_provider_prefixed_ids_are_exported_without_the_prefix(catalog) -> None:
     }
     portkey = ex.portkey_config("sonnet", models, catalog)
     assert portkey["targets"][0]["override_params"]["model"] == "claude-sonnet-4-5"
-    assert ex.openrouter_slug("sonnet", models, catalog) == "anthropic/claude-sonnet-4-5"
+    assert ex.openrouter_slug("sonnet", models, catalog) == "anthropic/claude-sonnet-4.5"
+
+
+# Vercel AI Gateway's and OpenRouter's IDs for Anthropic models (`anthropic/claude-haiku-4.5`), as
+# `rewrite` records them from code that calls a gateway: provider anthropic, the gateway's ID.
+GATEWAY_MODELS = parse_models(
+    {
+        "haiku": {
+            "id": "anthropic/claude-haiku-4.5",
+            "provider": "anthropic",
+            "fallbacks": ["anthropic/claude-opus-4.1", "sonnet4"],
+        },
+        "sonnet4": {"id": "anthropic/claude-sonnet-4", "provider": "anthropic"},
+        "future": {"id": "anthropic/claude-sonnet-6.2", "provider": "anthropic"},
+        "routed": {"id": "anthropic/claude-haiku-4.5", "provider": "openrouter"},
+        "native": {"id": "claude-haiku-4-5-20251001", "provider": "anthropic"},
+    },
+    Where(Path("hedge.toml"), "models"),
+)
+
+
+def test_gateway_ids_go_to_litellm_as_the_providers_own_ids(catalog) -> None:  # type: ignore[no-untyped-def]
+    routes = {
+        e["model_name"]: e["litellm_params"]["model"]
+        for e in yaml.safe_load(ex.litellm(GATEWAY_MODELS, catalog))["model_list"]
+    }
+    assert routes == {
+        "haiku": "anthropic/claude-haiku-4-5",
+        "anthropic/claude-opus-4.1": "anthropic/claude-opus-4-1",
+        "sonnet4": "anthropic/claude-sonnet-4-0",  # Anthropic's alias for claude-sonnet-4-20250514
+        "future": "anthropic/claude-sonnet-6-2",  # the rule, for models newer than the table
+        "routed": "openrouter/anthropic/claude-haiku-4.5",  # the gateway's route, kept
+        "native": "anthropic/claude-haiku-4-5-20251001",
+    }
+
+
+def test_gateway_ids_go_to_portkey_as_the_providers_own_ids(catalog) -> None:  # type: ignore[no-untyped-def]
+    targets = ex.portkey_config("haiku", GATEWAY_MODELS, catalog)["targets"]
+    assert [(t["provider"], t["override_params"]["model"]) for t in targets] == [
+        ("anthropic", "claude-haiku-4-5"),
+        ("anthropic", "claude-opus-4-1"),
+        ("anthropic", "claude-sonnet-4-0"),
+    ]
+    routed = ex.portkey_config("routed", GATEWAY_MODELS, catalog)["targets"][0]
+    assert (routed["provider"], routed["override_params"]["model"]) == (
+        "openrouter",
+        "anthropic/claude-haiku-4.5",
+    )
+
+
+def test_openrouter_gets_its_own_form_of_anthropic_ids(catalog) -> None:  # type: ignore[no-untyped-def]
+    slug = lambda ref: ex.openrouter_slug(ref, GATEWAY_MODELS, catalog)  # noqa: E731
+    assert slug("haiku") == "anthropic/claude-haiku-4.5"  # kept
+    assert slug("routed") == "anthropic/claude-haiku-4.5"
+    assert slug("native") == "anthropic/claude-haiku-4.5"  # a dated snapshot: the model
+    assert slug("anthropic/claude-sonnet-4-0") == "anthropic/claude-sonnet-4"
+    assert slug("anthropic/claude-opus-4-8") == "anthropic/claude-opus-4.8"  # the rule
+    assert slug("anthropic/claude-4-opus") == "anthropic/claude-opus-4"  # Vercel's other name
+
+
+@pytest.mark.parametrize(
+    "gateway_id", ["anthropic/claude-3.5-sonnet", "anthropic/claude-3.7-sonnet:thinking"]
+)
+def test_a_gateway_id_with_no_known_native_id_is_refused(catalog, gateway_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Claude 3.5 Sonnet is retired at Anthropic and `:thinking` is an OpenRouter variant: no
+    Anthropic API ID to write, so LiteLLM and Portkey exports stop with an error naming the alias
+    rather than write a model Anthropic does not know. OpenRouter takes the ID as it is."""
+    models = parse_models(
+        {"old": {"id": gateway_id, "provider": "anthropic"}}, Where(Path("hedge.toml"), "models")
+    )
+    with pytest.raises(ConfigError, match=r"^models\.old: .*no Anthropic API ID"):
+        ex.litellm(models, catalog)
+    with pytest.raises(ConfigError, match=r"^models\.old: "):
+        ex.portkey_config("old", models, catalog)
+    assert ex.openrouter_slug("old", models, catalog) == gateway_id
