@@ -699,11 +699,12 @@ class _Collector:
         return "", "", Position.ARGUMENT
 
 
-def _import_place(collector: _Collector, tree: ast.Module) -> tuple[int, bool]:
-    """Where the resolver import goes (byte offset of a line start) and whether a blank line
-    goes before it: after the module docstring, the `from __future__` imports and the import
-    block right after them, as isort would place it; before any comment that leads the next
-    statement; at the first statement when there is none of those."""
+def _import_place(collector: _Collector, tree: ast.Module) -> tuple[int, bool, str]:
+    """Where the resolver import goes (byte offset of a line start), whether a blank line goes
+    before it, and the package the import right before it names ('' for none): after the module
+    docstring, the `from __future__` imports and the import block right after them, as isort
+    would place it; before any comment that leads the next statement; at the first statement
+    when there is none of those."""
     # Statements joined by ";" share a line; the first one on a line says what the line is.
     lines: list[tuple[ast.stmt, int]] = []  # (first statement of a line, its last line)
     for stmt in tree.body:
@@ -712,7 +713,7 @@ def _import_place(collector: _Collector, tree: ast.Module) -> tuple[int, bool]:
         else:
             lines.append((stmt, stmt.end_lineno or stmt.lineno))
     if not lines:
-        return len(collector.text.data), False
+        return len(collector.text.data), False, ""
 
     def docstring(stmt: ast.stmt) -> bool:
         value = stmt.value if isinstance(stmt, ast.Expr) else None
@@ -735,13 +736,21 @@ def _import_place(collector: _Collector, tree: ast.Module) -> tuple[int, bool]:
         first = lines[0][0]
         decorators = getattr(first, "decorator_list", [])
         line = min([first.lineno, *(d.lineno for d in decorators)])
-        return collector.text.starts[line - 1], False
+        return collector.text.starts[line - 1], False, ""
     previous = lines[index - 1][0]
     blank = future(previous) or not imports(previous)
+    package = "" if blank else _package(previous)
     last = lines[index - 1][1]
     if last < len(collector.text.starts):
-        return collector.text.starts[last], blank
-    return len(collector.text.data), blank  # the file ends on that line
+        return collector.text.starts[last], blank, package
+    return len(collector.text.data), blank, package  # the file ends on that line
+
+
+def _package(stmt: ast.stmt) -> str:
+    """The top-level package an import names ('.' for a relative one)."""
+    if isinstance(stmt, ast.ImportFrom):
+        return "." if stmt.level else (stmt.module or "").partition(".")[0]
+    return stmt.names[0].name.partition(".")[0] if isinstance(stmt, ast.Import) else ""
 
 
 def _index(items: list[ast.expr | None] | list[ast.expr], node: ast.AST) -> int:
@@ -801,7 +810,7 @@ class Collected:
         self.binding = collector.existing_binding
         self.data = collector.text.data  # the source as the edit sees it (a BOM dropped)
         self.spans = collector.spans
-        self.import_at, self.import_blank = _import_place(collector, tree)
+        self.import_at, self.import_blank, self.import_after = _import_place(collector, tree)
         found = _NEWLINE.search(self.data)
         self.newline = found.group().decode() if found else "\n"
 
@@ -863,7 +872,13 @@ def apply(
                 "try:", f"    {line}", "except ImportError:  # run as a script",
                 f"    from {bare} import {name}  {MYPY_FALLBACK}",
             ))  # fmt: skip
-        text = (nl if collected.import_blank else "") + line + nl
+        # After another package's imports, a group of its own (isort's sections: a first-party
+        # import after third-party or standard-library ones, separated by a blank line).
+        after = collected.import_after
+        blank = collected.import_blank or (
+            after != "" and not module_path.startswith(".") and after != module_path.split(".")[0]
+        )
+        text = (nl if blank else "") + line + nl
         at = collected.import_at
         if at == len(data) and data and not data.endswith((b"\n", b"\r")):
             text = nl + text[: -len(nl)]  # the file ends without a newline: so does the result

@@ -67,7 +67,7 @@ def test_python_model_slots_are_rewritten_with_the_original_as_default(catalog) 
     assert 'call(model=hedge_model("moonshot_v1_8k", "moonshot-v1-8k"), q=q)' in out
     assert 'os.getenv("LLM_MODEL", hedge_model("glm_4_6", "glm-4.6"))' in out
     # The import goes after the docstring and the __future__ import.
-    assert "\nimport os\nfrom hedge_models import hedge_model\n\nCHAT_MODEL" in out
+    assert "\nimport os\n\nfrom hedge_models import hedge_model\n\nCHAT_MODEL" in out
     for untouched in (
         'DYN = f"deepseek-{os.name}"',
         'CAT = "deepseek-" + os.name',
@@ -84,7 +84,7 @@ def test_python_model_slots_are_rewritten_with_the_original_as_default(catalog) 
         assert any(n == line and r.startswith("needs a person: ") for n, r in reasons), line
     # Only the changed lines differ: formatting and comments are kept byte for byte.
     changed = [d for d in unified_diff("m.py", PY, out).splitlines() if d.startswith(("+", "-"))]
-    assert len(changed) == 2 + 2 * 6 + 1
+    assert len(changed) == 2 + 2 * 6 + 2  # headers, six edited lines, the import and its blank
 
 
 def test_python_rewrite_is_idempotent(catalog) -> None:  # type: ignore[no-untyped-def]
@@ -572,7 +572,7 @@ def test_tricky_literals_are_rewritten_in_place(catalog) -> None:  # type: ignor
     # Columns count characters (é is two bytes), parentheses stay around the lookup.
     assert 'é = "deepseek-chat"; MODEL = (hedge_model("moonshot_v1_8k", "moonshot-v1-8k"))' in out
     assert 'return call(model=hedge_model("moonshot_v1_8k", "moonshot-v1-8k"), extra=' in out
-    assert '"""Doc: deepseek-chat."""\nimport os\nfrom hedge_models import hedge_model\n' in out
+    assert '"""Doc: deepseek-chat."""\nimport os\n\nfrom hedge_models import hedge_model\n' in out
     listed = {(s.line, s.text) for s in planner.skipped}
     assert (6, '(  # a comment with gpt-4o\n    "deepseek-" "chat"\n)') in listed
     assert (12, '(\n        "deepseek-reasoner"\n        " trailing"\n    )') in listed
@@ -588,12 +588,12 @@ def test_tricky_literals_are_rewritten_in_place(catalog) -> None:  # type: ignor
     [
         (
             '"""doc"""\nimport os\nMODEL = "gpt-4o"',
-            '"""doc"""\nimport os\nfrom pkg.hedge_models import hedge_model\n'
+            '"""doc"""\nimport os\n\nfrom pkg.hedge_models import hedge_model\n'
             'MODEL = hedge_model("gpt_4o", "gpt-4o")',
         ),
         (  # the file's own line ending
             'import os\r\nMODEL = "gpt-4o"\n',
-            "import os\r\nfrom pkg.hedge_models import hedge_model\r\n"
+            "import os\r\n\r\nfrom pkg.hedge_models import hedge_model\r\n"
             'MODEL = hedge_model("gpt_4o", "gpt-4o")\n',
         ),
         (  # after the header comments, before the decorators
@@ -604,12 +604,12 @@ def test_tricky_literals_are_rewritten_in_place(catalog) -> None:  # type: ignor
         (  # the import block ends at its last line; a comment leads the next statement
             'from __future__ import annotations\nimport os  # c\n\n# lead\nMODEL = "gpt-4o"\n',
             "from __future__ import annotations\nimport os  # c\n"
-            "from pkg.hedge_models import hedge_model\n\n# lead\n"
+            "\nfrom pkg.hedge_models import hedge_model\n\n# lead\n"
             'MODEL = hedge_model("gpt_4o", "gpt-4o")\n',
         ),
         (
             'from x import (\n    a,\n)  # trailing\nMODEL = ("gpt-4o")\n',
-            "from x import (\n    a,\n)  # trailing\nfrom pkg.hedge_models import hedge_model\n"
+            "from x import (\n    a,\n)  # trailing\n\nfrom pkg.hedge_models import hedge_model\n"
             'MODEL = (hedge_model("gpt_4o", "gpt-4o"))\n',
         ),
         (
@@ -620,7 +620,33 @@ def test_tricky_literals_are_rewritten_in_place(catalog) -> None:  # type: ignor
     ],
 )
 def test_the_import_goes_where_it_always_went(source: str, expected: str) -> None:
-    # These outputs are the ones the libcst-based edit produced; the text edit keeps them.
+    # These outputs are the ones the libcst-based edit produced; the text edit keeps them, but
+    # for the blank line that sets the import apart from another package's (isort's sections).
+    collected = codemod_python.collect(source)
+    replacements = {s.key: "gpt_4o" for s in collected.sites if s.value == "gpt-4o"}
+    assert codemod_python.apply(source, collected, replacements, "pkg.hedge_models") == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (  # after another package's imports: a group of its own, as isort and ruff's I001 want
+            "from typing import Literal\n\nfrom pydantic_settings import BaseSettings\n\n"
+            'class S(BaseSettings):\n    model: str = "gpt-4o"\n',
+            "from typing import Literal\n\nfrom pydantic_settings import BaseSettings\n\n"
+            "from pkg.hedge_models import hedge_model\n\n"
+            'class S(BaseSettings):\n    model: str = hedge_model("gpt_4o", "gpt-4o")\n',
+        ),
+        (  # after the package's own imports: the same group
+            'import os\n\nfrom pkg.db import x\nMODEL = "gpt-4o"\n',
+            "import os\n\nfrom pkg.db import x\nfrom pkg.hedge_models import hedge_model\n"
+            'MODEL = hedge_model("gpt_4o", "gpt-4o")\n',
+        ),
+    ],
+)
+def test_the_import_starts_its_own_group_after_other_packages(source: str, expected: str) -> None:
+    """magentic's settings.py got `from magentic.hedge_models import hedge_model` right under
+    `from pydantic_settings import ...`, which its `ruff check` (rule I001) then failed."""
     collected = codemod_python.collect(source)
     replacements = {s.key: "gpt_4o" for s in collected.sites if s.value == "gpt-4o"}
     assert codemod_python.apply(source, collected, replacements, "pkg.hedge_models") == expected
