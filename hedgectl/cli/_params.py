@@ -5,8 +5,9 @@ on first use, and the first one imports pydantic: about 65 ms of CPU, a quarter 
 of `hedgectl audit` on a small tree. For what our commands take -- an absent value, text, a
 choice, a path, a count, a plain decimal, a list of those -- typer's own checks (the functions
 its adapters wrap) or float() of plain digits give the same value without it. Anything else, and every value those checks reject (pydantic
-words the message), goes typer's usual way, so values and errors are typer's own; a typer whose
-internals differ gets nothing installed. tests/unit/test_cli_params.py compares both ways on
+words the message), goes typer's usual way, so values and errors are typer's own, but for a value
+that is none of a choice's: that error is typer's sentence without pydantic's "Value error, "
+prefix. A typer whose internals differ gets nothing installed. tests/unit/test_cli_params.py compares both ways on
 every parameter of every command.
 """
 
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, get_args, get_origin
+
+from typer import BadParameter
 
 try:  # typer's internals: checked at install time, nothing installed when they differ
     from typer import _coercion, _param_types
@@ -44,8 +47,11 @@ def _leaf(annotation: Any, info: Any, value: Any, param: Any, ctx: Any) -> Any:
             return _param_types.coerce_cli_choice(
                 value, choices=list(annotation), case_sensitive=info.case_sensitive, ctx=ctx
             )
-        except ValueError:  # not a choice: typer's message
-            return _UNHANDLED
+        except ValueError:
+            # typer would word it through pydantic ("Value error, 'x' is not one of ..."): the
+            # same sentence without pydantic's prefix.
+            names = ", ".join(repr(_param_types.choice_as_str(c)) for c in annotation)
+            raise BadParameter(f"{value!r} is not one of {names}.", ctx=ctx, param=param) from None
     if annotation is str:
         return value if type(value) is str else _UNHANDLED
     if annotation is int or annotation is float:

@@ -99,3 +99,20 @@ def test_a_run_builds_only_the_command_it_names() -> None:
                 want.stdout,
                 want.stderr,
             ), argv
+
+
+def test_a_value_that_is_no_choice_is_named_with_the_choices() -> None:
+    """typer words it through pydantic: "Value error, 'nope' is not one of ..."."""
+    runner = CliRunner()
+    for args, option, choices in [
+        (["rewrite", "--format", "nope"], "'--format' / '-f'", "'diff', 'json'"),
+        (["audit", "--fail-on", "nope"], "'--fail-on'", "'named', 'elevated', 'any', 'never'"),
+        (["rewrite", "--tier", "named", "--tier", "nope"], "'--tier'", "'named', 'elevated'"),
+    ]:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, args
+        error = result.stderr.splitlines()[-1]
+        assert error.startswith(
+            f"Error: Invalid value for {option}: 'nope' is not one of {choices}"
+        )
+        assert "Value error" not in result.stderr

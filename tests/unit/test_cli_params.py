@@ -1,5 +1,6 @@
 """The direct checks of cli/_params.py give what typer's pydantic adapters give: the same value
-(and type), or the same error, on every parameter of every command."""
+(and type), or the same error, on every parameter of every command; a value that is none of a
+choice's is worded without pydantic's "Value error, " prefix."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typer.core import _TyperParameter
 from hedgectl.cli import _params
 from hedgectl.cli.app import _walk, app
 
+NO_CHOICE = "Value error, "
 TEXTS = ["", "x", "-", ".", "0", "1", "4", "04", "+4", " 4", "-1", "1_0", "4.0", "9" * 30]
 TEXTS += ["2.5", "0.25", "5.", ".5", "1e3", "inf", "-2.5", "1" * 20 + ".5"]
 TEXTS += ["json", "JSON", "never", "named", "model", "a//b/", "~", "/no/such/dir/f", "x\0y"]
@@ -70,6 +72,13 @@ def test_direct_checks_agree_with_typer_on_every_parameter(tmp_path: Path) -> No
             param._runtime_param = None
             want = outcome(usual, value, param, ctx)
             got = outcome(direct, value, param, ctx)
+            kind, detail = want
+            if (
+                kind == "error"
+                and detail[1].startswith(NO_CHOICE)
+                and " is not one of " in detail[1]
+            ):
+                want = (kind, (detail[0], detail[1].removeprefix(NO_CHOICE)))  # the one difference
             assert got == want, (path, param.name, value)
             seen += 1
     assert seen > 1000
