@@ -225,7 +225,7 @@ def plan(
             try:
                 collected = codemod_python.collect(source)
             except codemod_python.ParseFailure as exc:
-                outcome.unparsable.append((display, f"does not parse ({exc}); skipped"))
+                outcome.unparsable.append((display, f"does not parse ({exc})"))
                 continue
             replacements = planner.add_file(display, collected.sites)
             if not replacements:
@@ -234,7 +234,7 @@ def plan(
             try:
                 new = codemod_python.apply(source, collected, replacements, module)
             except codemod_python.ParseFailure as exc:
-                outcome.unparsable.append((display, f"rewrite would not parse ({exc}); skipped"))
+                outcome.unparsable.append((display, f"rewrite would not parse ({exc})"))
                 continue
             outcome.changes.append(Change(path, display, source, new, "code"))
             resolvers[resolver_file] = "py"
@@ -247,7 +247,7 @@ def plan(
             try:
                 collected_js = codemod_js.collect(data, lang)
             except codemod_js.ParseFailure as exc:
-                outcome.unparsable.append((display, f"does not parse ({exc}); skipped"))
+                outcome.unparsable.append((display, f"does not parse ({exc})"))
                 continue
             replacements = planner.add_file(display, collected_js.sites)
             if not replacements:
@@ -268,7 +268,7 @@ def plan(
             try:
                 new_bytes = codemod_js.apply(data, lang, collected_js, replacements, specifier)
             except codemod_js.ParseFailure as exc:
-                outcome.unparsable.append((display, f"rewrite would not parse ({exc}); skipped"))
+                outcome.unparsable.append((display, f"rewrite would not parse ({exc})"))
                 continue
             outcome.changes.append(
                 Change(path, display, data.decode("utf-8"), new_bytes.decode("utf-8"), "code")

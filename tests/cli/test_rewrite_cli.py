@@ -349,6 +349,7 @@ def test_unparsable_file_is_skipped_never_touched(sample: Path) -> None:
     code, _, err = run("rewrite", "--write", cwd=sample)
     assert code == 0
     assert "skipped python/broken.py: does not parse" in err
+    assert "; skipped" not in err  # said once, at the start of the line
     # JS is read statement by statement: the broken one is listed, the file left as it was.
     assert "js/broken.js:1: 'deepseek-chat': needs a person: code the parser cannot read" in err
     assert (sample / "js" / "broken.js").read_text() == 'const m = { model: "deepseek-chat" ;\n'
