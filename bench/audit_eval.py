@@ -11,7 +11,8 @@ bench/audit_eval_draw.py) are scored apart, and so is a group of JavaScript, Rus
 and C# repositories (`"heldout": "d"`), one of Go and Rust repositories (`"heldout": "e"`)
 and one of TypeScript, Kotlin and C# repositories (`"heldout": "f"`), and one of Python, Go,
 TypeScript and deployment-config repositories (`"heldout": "g"`), and one of PHP, Ruby, Elixir,
-Swift and notebook repositories (`"heldout": "h"`). Labels were made by
+Swift and notebook repositories (`"heldout": "h"`), and one of Lua, R, Julia and Dart
+repositories (`"heldout": "i"`). Labels were made by
 reading each candidate line (a broad grep for vendor words and ID shapes) and asking: would
 someone hedging away from this provider want this line reported?
 
@@ -504,6 +505,24 @@ HELDOUT_H_NOTES = [
 ]
 
 
+HELDOUT_I_NOTES = [
+    "- Held out: yetone/avante.nvim and CopilotC-Nvim/CopilotChat.nvim (Lua), tidyverse/ellmer (R), "
+    "svilupp/PromptingTools.jl (Julia) and davidmigloz/langchain_dart (Dart) added on 2026-12-03, "
+    "none used here before, files picked by a seeded random draw (`bench/audit_eval_draw.py "
+    "<checkout> 20261203 4 3 2` for each, `... 20261203 4 2 2` for CopilotChat.nvim, whose dense "
+    "stratum holds 2 files), then `... 20261204 0 4 0` for each and `... 20261204 3 0 0` for "
+    "CopilotChat.nvim, to reach more clear labels), labelled by hand before audit was run on them. "
+    'A model named through PromptingTools.jl\'s built-in aliases (`model = "gpt4om"`, '
+    '`ai"..."gemini`) in docs code and tests is labelled clear with the ID the alias holds at '
+    "that commit (`gpt-4o-mini`, `gemini-pro`), as SDK constants are in earlier groups; Julia "
+    'docstrings, Lua `---` doc comments, Rd prose (`defaults to "..."`), changelog prose, display '
+    'names, prefix and equality checks of a model\'s name (`startswith(model, "gpt-4o")`, '
+    '`model == "gpt-4"`) and `gpt2` as a Hugging Face tokenizer name are ambiguous; a tiktoken '
+    "tokenizer chosen by a model's ID (`tokenizer_id = \"gpt-4o\"`) and Morph's apply models in a "
+    "README table are clear.",
+]
+
+
 def clone_commands(dest: Path, repos: list[dict[str, object]]) -> str:
     out = [f"mkdir -p {shlex.quote(str(dest))}"]
     for r in repos:
@@ -560,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     held_f = [r for r in repos if r.get("heldout") == "f"]
     held_g = [r for r in repos if r.get("heldout") == "g"]
     held_h = [r for r in repos if r.get("heldout") == "h"]
+    held_i = [r for r in repos if r.get("heldout") == "i"]
     sets = []
     scores: list[Score] = []
     for title, group, notes in (
@@ -572,6 +592,7 @@ def main(argv: list[str] | None = None) -> int:
         ("Held-out set: TypeScript, Kotlin and C#", held_f, HELDOUT_F_NOTES),
         ("Held-out set: Python, Go, TypeScript and deployment configs", held_g, HELDOUT_G_NOTES),
         ("Held-out set: PHP, Ruby, Elixir, Swift and notebooks", held_h, HELDOUT_H_NOTES),
+        ("Held-out set: Lua, R, Julia and Dart", held_i, HELDOUT_I_NOTES),
     ):
         if not group:
             continue
