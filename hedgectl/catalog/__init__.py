@@ -177,6 +177,8 @@ class Catalog:
     by_slug: dict[str, str] = field(default_factory=dict)
     # SDK constant name -> the model ID it holds, for names that do not spell it (sdk_constants.toml).
     sdk_constants: dict[str, str] = field(default_factory=dict)
+    # A framework's name as code imports it -> its model aliases (alias -> model ID).
+    model_aliases: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def vendor(self, vendor_id: str) -> Vendor:
         return self.vendors[vendor_id]
@@ -450,20 +452,27 @@ def load_catalog(overrides: Overrides | None = None, store: BlobStore | None = N
         sources=dict(vendors_doc.get("sources", {})),
         by_org=by_org,
         by_slug=by_slug,
-        sdk_constants=_sdk_constants(store),
+        sdk_constants=_sdk_data(store)[0],
+        model_aliases=_sdk_data(store)[1],
     )
 
 
-_SDK_CONSTANTS: list[dict[str, str]] = []  # parsed once per process
+# Parsed once per process: SDK constants, and framework model aliases by framework marker.
+_SDK_DATA: list[tuple[dict[str, str], dict[str, dict[str, str]]]] = []
 
 
-def _sdk_constants(store: BlobStore | None) -> dict[str, str]:
-    if not _SDK_CONSTANTS:
+def _sdk_data(store: BlobStore | None) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    if not _SDK_DATA:
         doc = load_data("sdk_constants.toml", store)
-        _SDK_CONSTANTS.append(
-            {name: str(v) for sdk in doc["sdks"].values() for name, v in sdk["constants"].items()}
-        )
-    return _SDK_CONSTANTS[0]
+        constants = {
+            name: str(v) for sdk in doc["sdks"].values() for name, v in sdk["constants"].items()
+        }
+        aliases = {
+            str(fw["marker"]): {alias: str(v) for alias, v in fw["names"].items()}
+            for fw in doc.get("aliases", {}).values()
+        }
+        _SDK_DATA.append((constants, aliases))
+    return _SDK_DATA[0]
 
 
 @dataclass(frozen=True)

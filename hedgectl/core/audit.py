@@ -43,6 +43,7 @@ from hedgectl.core.lexer import (
     block_owner,
     code_segments,
     context_before,
+    extension,
     file_regions,
     file_type,
     inline_owner,
@@ -123,6 +124,14 @@ KEY_OPENS_BLOCK = re.compile(
 )
 TOOL_NAME = re.compile(r"parser|renderer|template|tokenizer", re.IGNORECASE)
 FUNCTION_WINDOW = 4096
+# Where a framework takes a model by alias: a `model =` argument (`aigenerate(...; model =
+# "gpt4om")`, `model::String = "gpt4"`), or the flag after a PromptingTools.jl string macro
+# (`ai"Say hi!"gpt4om`, `aai"..."claudes`).
+ALIAS_EXTS = frozenset({"jl", "md", "mdx", "markdown", "qmd", "jmd"})  # Julia code and its docs
+ALIAS_USE = re.compile(
+    rb'\bmodel(?:::\w+)?[ \t]*=[ \t]*"([\w.-]{1,40})"'
+    rb'|(?<![\w.])a?ai!?"(?:[^"\\\n]|\\.)*"([A-Za-z]\w{0,39})'
+)
 
 
 class Scanner:
@@ -256,11 +265,61 @@ class Scanner:
                 if len(self._lines) >= MAX_REMEMBERED_LINES:
                     self._lines.clear()
                 self._lines[key] = (suppressed, found, weak)
+        if extension(path) in ALIAS_EXTS:
+            for marker, aliases in self.catalog.model_aliases.items():
+                if marker.encode("utf-8") in data:
+                    results += self._aliased(data, aliases, ftype, lines, results)
         if pending:
             kept = _beside_ids(results, pending)
             if kept:
                 results = sorted(results + kept, key=lambda r: (r.line, r.column))
         return results
+
+    def _aliased(
+        self,
+        data: bytes,
+        aliases: dict[str, str],
+        ftype: FileType,
+        lines: frozenset[int] | None,
+        found: list[RawFinding],
+    ) -> list[RawFinding]:
+        """Models a framework names by aliases of its own, in a file that names the framework;
+        a place the line scan already reported is left to it. Each line is measured once, and
+        columns are counted on from the previous use on the same line (linear in a long line)."""
+        taken = {(r.line, r.column) for r in found}
+        location = Location.DOCS if ftype is FileType.DOCS else Location.CODE
+        out: list[RawFinding] = []
+        line_no, line_pos, start, end = 1, 0, 0, -1
+        comment_at, suppressed, counted_to, chars = -1, False, 0, 0
+        for m in ALIAS_USE.finditer(data):
+            group = 1 if m.group(1) is not None else 2
+            alias = m.group(group).decode("ascii")
+            model_id = aliases.get(alias)
+            if model_id is None:
+                continue
+            if m.start() > end:  # a new line
+                newline = data.rfind(b"\n", end + 1, m.start())
+                start = newline + 1 if newline >= 0 else end + 1
+                line_no += data.count(b"\n", line_pos, start)
+                line_pos = start
+                end = data.find(b"\n", m.start())
+                end = len(data) if end < 0 else end
+                comment_at = data.find(b"#", start, end) if ftype is not FileType.DOCS else -1
+                suppressed = bool(SUPPRESS.search(data[start:end].decode("utf-8", "replace")))
+                counted_to, chars = start, 0
+            if (lines is not None and line_no not in lines) or 0 <= comment_at < m.start():
+                continue  # another line than those asked for; a comment
+            chars += len(data[counted_to : m.start(group)].decode("utf-8", "replace"))
+            counted_to = m.start(group)
+            match = self.detector.classify(model_id, context="model")
+            if match is None or (line_no, chars + 1) in taken:
+                continue
+            out.append(
+                RawFinding(
+                    line_no, chars + 1, replace(match, text=alias), location, "model", suppressed
+                )
+            )
+        return out
 
     def _manifest(self, data: bytes, path: str, lines: frozenset[int] | None) -> list[RawFinding]:
         """Vendor SDK packages a manifest or lock file declares (not only keyword lines)."""

@@ -297,6 +297,8 @@ class Detector:
             for name in self.catalog.sdk_constants
             if "." in name
         )
+        # A framework that names models by aliases of its own: its files are read for them.
+        words.update(marker.lower() for marker in self.catalog.model_aliases)
         return sorted(words)
 
     # ------------------------------------------------------------------ classification

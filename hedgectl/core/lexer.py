@@ -371,8 +371,9 @@ def prose_segments(line: str) -> Iterator[Segment]:
 
 TRIPLE = re.compile(rb'"""|\'\'\'')
 OPEN_CONTINUES = tuple("(,=[{+\\")  # a line ending so continues an expression: not a docstring
-# A fence line: its run of backticks or tildes, then the info string (or nothing, to close).
-FENCE = re.compile(rb"^[ \t]*(`{3,}|~{3,})([^\n]*)", re.MULTILINE)
+# A fence line: its run of backticks or tildes, then the info string (or nothing, to close); in
+# a blockquote (a note or a warning holding a config sample) after its `>` markers.
+FENCE = re.compile(rb"^[ \t]*(?:>[ \t]*)*(`{3,}|~{3,})([^\n]*)", re.MULTILINE)
 # AsciiDoc delimited blocks that hold code or commands: listings (----, the body of a
 # [source,java] block), literals (....) and Markdown-style fences; a block closes at the same line.
 ADOC_BLOCK = re.compile(rb"^(-{4,}|\.{4,}|```)[ \t]*\r?$", re.MULTILINE)
@@ -593,6 +594,36 @@ def _rst_regions(data: bytes) -> list[Region]:
         pos = max(end, start + 1)
 
 
+# Vim help files (a Neovim plugin's doc/NAME.txt): the first line tags the file (`*name.txt*`), or
+# a modeline says `ft=help`. A line ending in ` >` (`>lua`, `>vim` in Neovim's) opens a code example:
+# the lines after it, up to one that starts with `<` or has text in the first column.
+VIMDOC_TAG = re.compile(rb"\*[^*\s]+\.txt\*")
+VIMDOC_MODELINE = b"ft=help"
+VIMDOC_OPENER = re.compile(rb"(?:^|[ \t])>[a-z0-9]*[ \t]*\r?$", re.MULTILINE)
+VIMDOC_END = re.compile(rb"^(?:[ \t]*<|[^ \t\r\n])", re.MULTILINE)
+
+
+def _is_vimdoc(data: bytes) -> bool:
+    return bool(VIMDOC_TAG.match(data)) or VIMDOC_MODELINE in data[-256:]
+
+
+def _vimdoc_regions(data: bytes) -> list[Region]:
+    regions: list[Region] = []
+    pos = 0
+    while True:
+        opener = VIMDOC_OPENER.search(data, pos)
+        if opener is None:
+            return regions
+        start = data.find(b"\n", opener.start())
+        if start < 0:
+            return regions
+        close = VIMDOC_END.search(data, start + 1)
+        end = len(data) if close is None else close.start()  # unclosed: to the end
+        if end > start + 1:
+            regions.append(Region(start + 1, end, Seg.FENCE))
+        pos = max(end, start + 1)
+
+
 def _notebook_regions(data: bytes) -> list[Region]:
     """Markdown cells are prose; the lines of a fenced block inside one are code shown in docs."""
     cells = list(NB_CELL.finditer(data))
@@ -624,6 +655,8 @@ def file_regions(data: bytes, path: str, ftype: FileType) -> list[Region]:
             return _adoc_regions(data)
         if ext == "rst":
             return _rst_regions(data)
+        if ext == "txt" and _is_vimdoc(data):
+            return _vimdoc_regions(data)
         return _fence_regions(data) if ext in ("md", "mdx", "markdown") else []
     if ftype is FileType.NOTEBOOK:
         return _notebook_regions(data)

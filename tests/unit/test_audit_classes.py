@@ -1360,3 +1360,148 @@ def test_a_labelled_argument_after_another_names_its_own_key() -> None:
     assert ids(ts, "t.ts") == [(1, "o1")]
     py = 'def f(model: str = "o3") -> None: ...\nfamily: Family = "o1"\n'
     assert ids(py, "f.py") == [(1, "o3")]
+
+
+# ---------------------------------------------------------------- Lua, R, Julia and Dart
+def test_a_fenced_block_inside_a_blockquote_is_code_shown_in_docs() -> None:
+    """A note or warning (`> ...`) holding a fenced config sample: its lines are a code block."""
+    md = (
+        "> For Bedrock:\n"
+        ">\n"
+        "> ```lua\n"
+        "> bedrock = {\n"
+        '>   model = "us.anthropic.claude-3-5-sonnet-20241022-v2:0",\n'
+        "> }\n"
+        "> ```\n"
+    )
+    assert found(md, "README.md") == [(5, "anthropic.claude-3-5-sonnet-20241022-v2:0", "docs")]
+    # Outside the fence the quote is prose: a setting written there is not a code sample.
+    prose = '> Set model = "gpt-5-mini" in your config.\n>\n> ```\n> plain text\n> ```\n'
+    assert ids(prose, "README.md") == []
+
+
+VIMDOC = (
+    "*plugin.txt*  A chat plugin\n"
+    "\n"
+    "Most users only need a few options: >lua\n"
+    "    {\n"
+    "      model = 'gpt-5-mini',        -- AI model to use\n"
+    "\n"
+    "      get_models = function() return { { id = 'gpt-5-mini' } } end,\n"
+    "    }\n"
+    "<\n"
+    "Prose again: model = 'gpt-5-mini' is the default.\n"
+    "An old-style example: >\n"
+    "    let g:model = 'claude-sonnet-4-5'\n"
+    "Back to prose, model = 'gpt-4o-mini' here.\n"
+    "\n"
+    "vim:tw=78:ts=8:noet:ft=help:norl:\n"
+)
+
+
+def test_code_examples_in_vim_help_files_are_code_shown_in_docs() -> None:
+    """A Neovim plugin's doc/NAME.txt: a line ending in `>` (or `>lua`) opens an example that
+    runs to a line starting with `<` or to text in the first column."""
+    assert found(VIMDOC, "doc/plugin.txt") == [
+        (5, "gpt-5-mini", "docs"),
+        (7, "gpt-5-mini", "docs"),
+        (12, "claude-sonnet-4-5", "docs"),
+    ]
+    # Known by its first-line tag alone, or by its modeline alone.
+    assert ids(VIMDOC.rsplit("vim:", 1)[0], "doc/plugin.txt") == [
+        (5, "gpt-5-mini"),
+        (7, "gpt-5-mini"),
+        (12, "claude-sonnet-4-5"),
+    ]
+    assert ids(VIMDOC.split("\n", 1)[1], "doc/plugin.txt") == [
+        (4, "gpt-5-mini"),
+        (6, "gpt-5-mini"),
+        (11, "claude-sonnet-4-5"),
+    ]
+
+
+def test_a_text_file_that_is_not_vim_help_stays_prose() -> None:
+    """The same lines in a plain .txt (no help tag, no `ft=help` modeline) are prose; and a
+    `>` that closes a link (`<https://...>`) opens no example."""
+    plain = VIMDOC.replace("*plugin.txt*", "plugin").replace("ft=help", "ft=text")
+    assert ids(plain, "notes.txt") == []
+    link = "*p.txt*\nSee <https://example.com/models>\n    model = 'gpt-5-mini'\n"
+    assert ids(link, "doc/p.txt") == []
+
+
+PT_FILE = (
+    "using PromptingTools\n"
+    'msg = aigenerate("What is 2 + 2?"; model = "gpt4om")\n'
+    'ai"Say hi!"claudeh\n'
+    'aai"Say hi!"gem25f\n'
+    'conv = aiextract(:Task; model="mistrall", return_all = true)\n'
+    'function f(prompt; model::String = "gpt4t")\n'
+)
+
+
+def test_promptingtools_model_aliases_name_their_models() -> None:
+    """PromptingTools.jl takes a model by alias (`model = "gpt4om"`, `ai"..."claudeh`) from its
+    MODEL_ALIASES table (catalog data): in a file that names the framework, the alias is the
+    model it stands for."""
+    assert found(PT_FILE, "chat.jl") == [
+        (2, "gpt-4o-mini", "code"),
+        (3, "claude-haiku-4-5", "code"),
+        (4, "gemini-2.5-flash", "code"),
+        (5, "mistral-large-latest", "code"),
+        (6, "gpt-4-turbo", "code"),
+    ]
+    md = '```julia\nusing PromptingTools\naigenerate("Say hi!"; model = "gemini")\n```\n'
+    assert found(md, "docs/intro.md") == [(3, "gemini-pro", "docs")]
+
+
+def test_promptingtools_aliases_only_where_the_framework_is_named() -> None:
+    """The same words elsewhere are not aliases: a file that never names PromptingTools, a
+    comment, a key other than `model`, an alias the table does not hold, a macro flag glued to
+    a word (`openai"x"gpt4`)."""
+    assert ids(PT_FILE.replace("using PromptingTools\n", ""), "chat.jl") == []
+    traps = (
+        "using PromptingTools\n"
+        '# aigenerate("hi"; model = "gpt4om")\n'
+        'provider = "gemini"\n'
+        'aigenerate("hi"; model = "local")\n'
+        'x = openai"hi"gpt4\n'
+        'MyModel = "gpt4om"\n'
+    )
+    assert ids(traps, "t.jl") == []
+
+
+def test_morph_apply_models_and_together_m2_bert() -> None:
+    """Morph's apply models and Together's M2-BERT embeddings (catalog families); names that
+    only start like them are not."""
+    lua = (
+        'morph = { model = "morph-v3-large" }\n'
+        'e = { model = "togethercomputer/m2-bert-80M-32k-retrieval" }\n'
+    )
+    assert ids(lua, "config.lua") == [
+        (1, "morph-v3-large"),
+        (2, "togethercomputer/m2-bert-80M-32k-retrieval"),
+    ]
+    md = "| Model | Speed |\n| --- | --- |\n| `morph-v3-fast` | 4500+ tok/sec |\n"
+    assert ids(md, "README.md") == [(3, "morph-v3-fast")]
+    traps = 'import "morphdom"\nm = "morph-v3-large-ui"\nb = "m2-bert-base"\n'
+    assert ids(traps, "t.lua") == []
+
+
+def test_new_document_regions_and_aliases_scan_in_linear_time() -> None:
+    """Vim help openers, blockquote fences and PromptingTools alias uses on one long line: the
+    time per byte must not grow with the line (the bound of the tests above)."""
+
+    def per_byte(n: int) -> float:
+        line = ' > >lua ai"x\\"y"gpt4om model = "gpt4t" model::' * n
+        vim = ("*p.txt*\n" + line + "\n").encode()
+        jl = ("using PromptingTools\n" + line + "\n").encode()
+        md = ("> > ```" + "> " * (n * 8) + "\ngpt-4o\n").encode()
+        t = time.perf_counter()
+        S.scan(vim, "doc/p.txt")
+        S.scan(jl, "a.jl")
+        S.scan(md, "a.md")
+        return (time.perf_counter() - t) / (len(vim) + len(jl) + len(md))
+
+    small = per_byte(5_000)
+    big = per_byte(20_000)
+    assert big < 8 * small

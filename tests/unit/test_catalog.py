@@ -112,6 +112,19 @@ def test_shipped_data_files_parse() -> None:
     assert "families" in load_data("families.toml")
 
 
+def test_framework_aliases_have_a_source_and_stand_for_model_ids() -> None:
+    """Each alias names a model the catalog knows, and is not an ID itself (which the line scan
+    reports as it is)."""
+    detector = Detector(load_catalog())
+    frameworks = load_data("sdk_constants.toml")["aliases"]
+    assert frameworks
+    for name, framework in frameworks.items():
+        assert framework.get("source") and framework.get("date") and framework.get("marker"), name
+        for alias, model_id in framework["names"].items():
+            assert detector.classify(model_id, context="model") is not None, alias
+            assert detector.classify(alias, context="model") is None, alias
+
+
 def test_sdk_constants_have_a_source_and_hold_model_ids() -> None:
     detector = Detector(load_catalog())
     for name, sdk in load_data("sdk_constants.toml")["sdks"].items():
