@@ -33,6 +33,7 @@ from hedgectl.core.lexer import (
     NAME_KEY_LINE,
     WORD_CHARS,
     WORD_LIMIT,
+    BlockOwners,
     FileType,
     ListContext,
     Region,
@@ -40,7 +41,6 @@ from hedgectl.core.lexer import (
     Seg,
     Segment,
     base_name,
-    block_owner,
     code_segments,
     context_before,
     extension,
@@ -168,6 +168,7 @@ class Scanner:
             base = Location.DOCS
         regions: RegionIndex | None = None
         lists = ListContext(data)
+        owners = BlockOwners(data)
         pending: list[RawFinding] = []  # short IDs alone on their line (see _beside_ids)
         line_no, counted_to, line_end = 1, 0, -1
         for i, off in enumerate(offsets):
@@ -197,7 +198,7 @@ class Scanner:
                 continue  # return "qwen3.5" in parserName(...): a parser's or renderer's name
             # `name: x` opening a line (or after a comma: `provider = P, id = "o3",`) names a
             # model under `model:` / `"model": {` / `Model(`.
-            owner = block_owner(data, start) if NAME_KEY_LINE.search(raw) else ""
+            owner = owners.of(start) if NAME_KEY_LINE.search(raw) else ""
             # A line is judged by its bytes, the file's type, (an item of a multi-line list) its
             # list's key and the multi-line regions it lies in (a docstring, a template string:
             # their kind, key and where they cut it): dense trees repeat lines (docs copies,
@@ -245,11 +246,11 @@ class Scanner:
                     weak_out=weak_hits,
                     keyed_out=keyed,
                 )
-                if keyed and MODELS_OWNER.search(owner or block_owner(data, start)):
+                if keyed and MODELS_OWNER.search(owner or owners.of(start)):
                     hits += keyed  # under `models:` / `MODELS = {`: `smart: o3` names a model
                 if weak_hits and KEY_OPENS_BLOCK.match(raw):
                     keyed = keyed or weak_hits  # judged by the lines above: not remembered
-                    if MODELS_OWNER.search(owner or block_owner(data, start)):
+                    if MODELS_OWNER.search(owner or owners.of(start)):
                         hits += weak_hits  # `o1:` opening its settings under `models:`
                         weak_hits = []
             for col, match, location, context in hits:
@@ -354,10 +355,10 @@ class Scanner:
         ends: character offsets where keyword hits end (from the prefilter); None: find them.
         list_key: the key of the multi-line list this line is an item of ("" if none), asked
         only for a word that has no key of its own on the line.
-        owner: the key or call a line opening with `name:`/`id:` sits under (block_owner).
+        owner: the key or call a line opening with `name:`/`id:` sits under (BlockOwners.of).
         weak_out: where short IDs with no ID beside them on this line go (None: dropped).
         keyed_out: where short IDs with a key of their own go (None: dropped); the caller keeps
-        them when the block they sit in belongs to a model key (block_owner).
+        them when the block they sit in belongs to a model key (BlockOwners.of).
         """
         if not segs:
             return []
@@ -611,7 +612,7 @@ MODELS_OWNER = re.compile(r"(?:^|[_.-])(?:models?|llms?)$", re.IGNORECASE)
 
 def _names_a_model(text: str, pos: int, owner: str) -> bool:
     """A `name`/`id` key at `pos` belongs to a model object: the bracket it sits in is opened by
-    a model key or call on this line, else its line sits under one (`owner`, see block_owner);
+    a model key or call on this line, else its line sits under one (`owner`, see BlockOwners);
     and no `model` key beside it makes it a display name."""
     inline, bracket = inline_owner(text, pos)
     if not model_owner(inline or owner):

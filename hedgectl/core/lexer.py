@@ -806,39 +806,104 @@ def inline_owner(line: str, pos: int) -> tuple[str, int]:
     return "", -1
 
 
-def block_owner(data: bytes, start: int) -> str:
-    """The key or call the line at `start` sits under: the nearest line above indented less
-    (`model:` above `  name: x`; `"model": {` above `"name": "x"`), past anonymous `{` lines.
+# What walking up from a line needs to know of each line above it.
+_SKIP, _ANONYMOUS, _MODEL_KEY, _OTHER = range(4)
 
-    "" when a sibling key of the same block is `model`: then `name` is a display name
-    (`{name: "GPT-4", model: "gpt-4"}`).
+
+class BlockOwners:
+    """The key or call each line of one file sits under (`of`), for lines that open with a
+    `name` or `id` key.
+
+    What a line's walk up finds is kept for the lines after it: each line's indent and kind are
+    read once, and a walk that meets a line already asked about jumps to that line's owner
+    instead of stepping over the lines in between. A dense table (a JSON list of models with an
+    `id` every four lines) was walked OWNER_LOOKBACK lines back per line; now each line is
+    passed a few times at most. The answers are the line-by-line walk's, bounded alike.
     """
-    end = data.find(b"\n", start)
-    end = len(data) if end < 0 else end
-    line = data[start:end]
-    indent = len(line) - len(line.lstrip(b" \t"))
-    if indent == 0 or _has_model_sibling(data, end, indent):
-        return ""
-    own, pos = indent, start
-    for _ in range(OWNER_LOOKBACK):
-        if pos == 0:
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        # start -> (where the line above starts, or -1; indent; kind)
+        self._lines: dict[int, tuple[int, int, int]] = {}
+        # start -> (the nearest line above indented less, or -1 when none is within
+        # OWNER_LOOKBACK lines; how many lines up it is; whether a line between them, indented
+        # as much as this one, is a `model` key)
+        self._up: dict[int, tuple[int, int, bool]] = {}
+
+    def of(self, start: int) -> str:
+        """The key or call the line at `start` (where a line starts) sits under: the nearest
+        line above indented less (`model:` above `  name: x`; `"model": {` above `"name": "x"`),
+        past anonymous `{` lines.
+
+        "" when a sibling key of the same block is `model`: then `name` is a display name
+        (`{name: "GPT-4", model: "gpt-4"}`).
+        """
+        _, indent, _ = self._line(start)
+        end = self.data.find(b"\n", start)
+        end = len(self.data) if end < 0 else end
+        if indent == 0 or _has_model_sibling(self.data, end, indent):
             return ""
-        prev_start = data.rfind(b"\n", 0, pos - 1) + 1
-        prev = data[prev_start : pos - 1]
-        pos = prev_start
-        body = prev.strip()
-        if not body or body.startswith((b"#", b"//")):
-            continue
-        prev_indent = len(prev) - len(prev.lstrip(b" \t"))
-        if prev_indent >= indent:
-            if prev_indent == own == indent and MODEL_KEY_LINE.match(prev):
-                return ""  # a sibling above names the model: this `name` is a display name
-            continue
-        if body in _ANONYMOUS_OPENERS:
-            indent = prev_indent  # an item of a list of objects: its owner is further up
-            continue
-        return opener_name(prev.decode("utf-8", "replace"))
-    return ""
+        owner, steps, sibling = self._owner_above(start)
+        if sibling:
+            return ""  # a sibling above names the model: this `name` is a display name
+        while owner >= 0 and steps <= OWNER_LOOKBACK:
+            _, _, kind = self._line(owner)
+            if kind != _ANONYMOUS:
+                line_end = self.data.find(b"\n", owner)
+                return opener_name(self.data[owner:line_end].decode("utf-8", "replace"))
+            # an item of a list of objects: its owner is further up
+            up, more, _ = self._owner_above(owner)
+            owner, steps = up, steps + more
+        return ""
+
+    def _line(self, start: int) -> tuple[int, int, int]:
+        known = self._lines.get(start)
+        if known is None:
+            data = self.data
+            end = data.find(b"\n", start)
+            line = data[start : len(data) if end < 0 else end]
+            body = line.strip()
+            if not body or body.startswith((b"#", b"//")):
+                kind = _SKIP
+            elif body in _ANONYMOUS_OPENERS:
+                kind = _ANONYMOUS
+            elif MODEL_KEY_LINE.match(line):
+                kind = _MODEL_KEY
+            else:
+                kind = _OTHER
+            above = data.rfind(b"\n", 0, start - 1) + 1 if start else -1
+            known = self._lines[start] = (above, len(line) - len(line.lstrip(b" \t")), kind)
+        return known
+
+    def _owner_above(self, start: int) -> tuple[int, int, bool]:
+        """(the nearest line above `start` indented less, or -1 if none is within
+        OWNER_LOOKBACK lines; how many lines up; a `model` key between at the same indent)."""
+        known = self._up.get(start)
+        if known is not None:
+            return known
+        pos, indent, _ = self._line(start)
+        steps, sibling = 1, False
+        known = (-1, 0, False)
+        while pos >= 0 and steps <= OWNER_LOOKBACK:
+            above, line_indent, kind = self._line(pos)
+            if kind == _SKIP:
+                pos, steps = above, steps + 1
+                continue
+            if line_indent < indent:
+                known = (pos, steps, sibling)
+                break
+            if line_indent == indent and kind == _MODEL_KEY:
+                sibling = True
+            jump = self._up.get(pos)
+            if jump is None:
+                pos, steps = above, steps + 1
+            else:  # lines between this one and its owner are indented as much or more
+                # (the owner is -1 when further than OWNER_LOOKBACK lines from this line,
+                # which is further still from `start`)
+                sibling = sibling or (line_indent == indent and jump[2])
+                pos, steps = jump[0], steps + jump[1]
+        self._up[start] = known
+        return known
 
 
 def _has_model_sibling(data: bytes, pos: int, indent: int) -> bool:

@@ -189,3 +189,82 @@ def test_collapse_examples() -> None:
     assert collapse_stars("***x") == "*x"
     assert collapse_stars("a/***/b") == "a/**/b"
     assert collapse_stars("\\**") == "\\**"
+
+
+def _walked_owner(data: bytes, start: int) -> str:
+    """BlockOwners.of as a plain walk up, line by line (what it answered before it kept what it
+    had walked): the reference the kept walks must agree with."""
+    from hedgectl.core.lexer import (
+        _ANONYMOUS_OPENERS,
+        MODEL_KEY_LINE,
+        OWNER_LOOKBACK,
+        _has_model_sibling,
+        opener_name,
+    )
+
+    end = data.find(b"\n", start)
+    end = len(data) if end < 0 else end
+    line = data[start:end]
+    indent = len(line) - len(line.lstrip(b" \t"))
+    if indent == 0 or _has_model_sibling(data, end, indent):
+        return ""
+    own, pos = indent, start
+    for _ in range(OWNER_LOOKBACK):
+        if pos == 0:
+            return ""
+        prev_start = data.rfind(b"\n", 0, pos - 1) + 1
+        prev = data[prev_start : pos - 1]
+        pos = prev_start
+        body = prev.strip()
+        if not body or body.startswith((b"#", b"//")):
+            continue
+        prev_indent = len(prev) - len(prev.lstrip(b" \t"))
+        if prev_indent >= indent:
+            if prev_indent == own == indent and MODEL_KEY_LINE.match(prev):
+                return ""
+            continue
+        if body in _ANONYMOUS_OPENERS:
+            indent = prev_indent
+            continue
+        return opener_name(prev.decode("utf-8", "replace"))
+    return ""
+
+
+# Lines of a YAML or JSON model table: few indents and bodies, so blocks, anonymous `{` items,
+# `model` siblings, comments and blank lines meet often, and tables run past OWNER_LOOKBACK.
+OWNER_BODIES = (
+    "{", "[", "-", "},", '"model": {', "models:", "model: m", "name: n", '"id": "x",', "Client(",
+    "# note", "// note", "", "x: 1", "llm = {", "\t- name: t", "[{",
+)  # fmt: skip
+OWNER_LINE = st.tuples(
+    st.sampled_from([0, 1, 2, 2, 4, 4, 6, 8]),
+    st.sampled_from(OWNER_BODIES),
+    st.sampled_from(["\n", "\r\n"]),
+)
+
+
+# Runs of a few lines repeated, as the items of a table repeat their shape.
+OWNER_LINES = st.lists(
+    st.tuples(st.lists(OWNER_LINE, min_size=1, max_size=8), st.integers(1, 14)),
+    min_size=1,
+    max_size=6,
+)
+
+
+@FAST
+@given(runs=OWNER_LINES, order=st.randoms(use_true_random=False))
+def test_block_owners_agree_with_walking_up_line_by_line(
+    runs: list[tuple[list[tuple[int, str, str]], int]], order: object
+) -> None:
+    from hedgectl.core.lexer import BlockOwners
+
+    lines = [line for run, times in runs for line in run * times]
+    data = b"".join(b" " * indent + body.encode() + end.encode() for indent, body, end in lines)
+    starts = [0] + [i + 1 for i, c in enumerate(data) if c == 0x0A and i + 1 < len(data)]
+    expected = {start: _walked_owner(data, start) for start in starts}
+    in_order = BlockOwners(data)  # as a scan asks: top to bottom
+    assert {start: in_order.of(start) for start in starts} == expected
+    shuffled = list(starts)
+    order.shuffle(shuffled)  # type: ignore[attr-defined]
+    any_order = BlockOwners(data)  # what it keeps must not depend on the order asked
+    assert {start: any_order.of(start) for start in shuffled} == expected
