@@ -702,8 +702,12 @@ _WORD_STR = "".join(sorted(WORD_CHARS))
 
 # A line of items of a multi-line list: strings alone (`"llama2",`, `"command", "command-r",`), a YAML sequence item
 # without a key (`- gpt-4o-mini`), or a blank or comment line between items.
+# Each part can match a line one way only (possessive quantifiers, no two runs of blanks side by
+# side; a `- item` runs up to a `:`, `#` or `//`): the engine never retries splits of a run, so
+# a line is matched in time linear in its length. (`"a"` and 4,000 blanks took minutes before:
+# lines walked back over can be of any length.)
 LIST_ITEM = re.compile(
-    rb"""^[ \t]*(?:(?:["'`][^"'`\n]*["'`][ \t]*,?[ \t]*)+|-[ \t]+[^ \t:#\n][^:#\n]*|)[ \t]*(?:(?://|#).*)?\r?$""",
+    rb"""^[ \t]*+(?:(?:["'`][^"'`\n]*+["'`][ \t]*+(?:,[ \t]*+)?)++|-[ \t]++[^ \t:#\n](?:[^:#\n/]|/(?!/))*+|)(?:(?://|#).*)?\r?$""",
     re.MULTILINE,
 )
 # The key a list is assigned to, at the start of the line that opens it: `template: z.enum([`,

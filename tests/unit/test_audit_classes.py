@@ -1045,6 +1045,29 @@ def test_many_short_lines_full_of_keywords_scan_in_linear_time() -> None:
     assert big < 8 * small
 
 
+def test_a_long_line_above_a_list_item_is_read_in_linear_time() -> None:
+    """Finding a list's key walks back over the lines above an item, whatever their length; a
+    line of blanks between a string and the rest took time cubic in the blanks (4,000: minutes).
+
+    Sizes 16x apart: linear is about 1x per byte, quadratic 16x; the bound (8x) is generous.
+    """
+
+    def per_byte(n: int) -> float:
+        slowest = 0.0
+        for above in (b'"a"' + b" " * n + b"x", b"- a" + b" " * n + b":"):
+            data = b"models:\n" + above + b'\n  - "gpt-4o"\n'
+            start = data.rindex(b"  - ")
+            best = float("inf")
+            for _ in range(5):
+                t = time.perf_counter()
+                lexer.ListContext(data).of(start, len(data) - 1)
+                best = min(best, time.perf_counter() - t)
+            slowest = max(slowest, best)
+        return slowest / n
+
+    assert per_byte(16_000) < 8 * per_byte(1_000)
+
+
 def test_windows_of_a_long_line_with_keywords_only_inside_long_words_are_passed_over(
     monkeypatch: object,
 ) -> None:

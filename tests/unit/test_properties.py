@@ -3,6 +3,7 @@ reader, token extraction and hedge.toml loading. Example counts are bounded to k
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -11,7 +12,7 @@ from pathlib import Path
 import pathspec
 import pytest
 import tomlkit
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hedgectl import config
@@ -268,3 +269,25 @@ def test_block_owners_agree_with_walking_up_line_by_line(
     order.shuffle(shuffled)  # type: ignore[attr-defined]
     any_order = BlockOwners(data)  # what it keeps must not depend on the order asked
     assert {start: any_order.of(start) for start in shuffled} == expected
+
+
+# LIST_ITEM as it was written before it was made linear (the same lines, matched in time that
+# grew with the cube of a run of blanks): the reference for which lines are list items.
+LIST_ITEM_BEFORE = re.compile(
+    rb"""^[ \t]*(?:(?:["'`][^"'`\n]*["'`][ \t]*,?[ \t]*)+|-[ \t]+[^ \t:#\n][^:#\n]*|)[ \t]*(?:(?://|#).*)?\r?$""",
+    re.MULTILINE,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(line=st.text(alphabet=" \t-:#/\"'`,a\r", max_size=24))
+@example(line="  - a // see: b")  # a comment that holds a colon: an item
+@example(line="- a/b: c")  # a key: not an item
+@example(line='"a"  ,  "b" , # c\r')
+@example(line="- //x")
+def test_list_item_lines_are_those_the_backtracking_pattern_matched(line: str) -> None:
+    from hedgectl.core.lexer import LIST_ITEM
+
+    data = b"x\n" + line.encode() + b"\ny"  # matched inside a file, as ListContext does
+    start, end = 2, 2 + len(line)
+    assert bool(LIST_ITEM.match(data, start, end)) == bool(LIST_ITEM_BEFORE.match(data, start, end))
