@@ -143,7 +143,9 @@ def mirror(request: MirrorRequest, *, progress: Progress | None = None) -> CopyR
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     with _session(request, progress) as run:
         plan = run.plan()
-        copier = core.Copier(run.hub, run.store, progress, concurrency=run.workers)
+        copier = core.Copier(
+            run.hub, run.store, progress, concurrency=run.workers, local=_local_states()
+        )
         try:
             result = copier.run(plan)
         except KeyboardInterrupt:
@@ -255,6 +257,13 @@ def _session(request: MirrorRequest, progress: Progress | None) -> Iterator[_Ses
 
 def _silent(_message: str) -> None:
     pass
+
+
+def _local_states() -> Any:
+    """Where uploads in progress keep their checkpoints on this machine (None: nowhere writable)."""
+    from hedgectl.adapters.localstate import FolderStates
+
+    return FolderStates.open()
 
 
 def _mirror_settings(config: Path | None) -> MirrorSettings:
@@ -516,7 +525,8 @@ def _sync_one(
     plan = core.make_plan(snap, target, store, part_size=settings.part_size)
     copies = copy_unchanged(plan, store, progress or NullProgress())
     plan = core.make_plan(snap, target, store, part_size=settings.part_size)
-    result = core.Copier(hub, store, progress, concurrency=workers).run(plan)
+    copier = core.Copier(hub, store, progress, concurrency=workers, local=_local_states())
+    result = copier.run(plan)
     keys = core.finalize(
         plan,
         store,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import email.utils
+import os
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from hedgectl.adapters import hub
+from hedgectl.adapters import hub, localstate
 from hedgectl.core.retry import retry_after
 
 
@@ -56,3 +58,41 @@ def test_s3_errors_become_one_line_remote_errors() -> None:
     assert isinstance(mapped, RemoteError) and "AccessDenied" in str(mapped) and mapped.hint
     missing = store._fail("put k", ClientError({"Error": {"Code": "NoSuchBucket"}}, "PutObject"))
     assert "bucket-a" in str(missing)
+
+
+def test_local_states_round_trip_in_a_private_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    states = localstate.FolderStates.open()
+    assert states is not None and states.folder == tmp_path / "state/hedgectl/mirror-uploads"
+    assert states.folder.stat().st_mode & 0o777 == 0o700
+    assert states.load("b/m/org/name/abc.uploads/u1") is None
+    states.save("b/m/org/name/abc.uploads/u1", b"one")
+    states.save("b/m/org/name/abc.uploads/u1", b"two")
+    states.save("b/m/org/name/abc.uploads/u2", b"other")
+    assert states.load("b/m/org/name/abc.uploads/u1") == b"two"
+    (saved,) = [p for p in states.folder.iterdir() if p.read_bytes() == b"two"]
+    assert saved.stat().st_mode & 0o777 == 0o600 and "/" not in saved.name
+    states.drop("b/m/org/name/abc.uploads/u1")
+    states.drop("b/m/org/name/abc.uploads/u1")  # already gone: nothing to do
+    assert states.load("b/m/org/name/abc.uploads/u1") is None
+    assert sorted(p.suffix for p in states.folder.iterdir()) == [".ckpt"]  # no temp files left
+
+
+def test_local_states_forget_files_older_than_30_days(tmp_path: Path) -> None:
+    states = localstate.FolderStates.open(tmp_path)
+    assert states is not None
+    states.save("old", b"x")
+    states.save("new", b"y")
+    (old,) = [p for p in tmp_path.iterdir() if p.read_bytes() == b"x"]
+    month_ago = time.time() - 31 * 86400
+    os.utime(old, (month_ago, month_ago))
+    again = localstate.FolderStates.open(tmp_path)
+    assert again is not None and again.load("old") is None and again.load("new") == b"y"
+
+
+def test_local_states_off_when_the_folder_cannot_be_made(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert localstate.FolderStates.open(blocker / "states") is None

@@ -10,6 +10,7 @@ import threading
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -475,7 +476,27 @@ class HeldPartStore(FakeStore):
 GAP_FILE = repo_file("model.safetensors", 8 * 5 * MiB + 5)  # 9 parts of 5 MiB, the last 5 bytes
 
 
-def killed_with_part_2_missing() -> tuple[FakeStore, str, str]:
+@dataclass
+class FakeLocal:
+    """LocalStates in memory."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    saves: int = 0
+
+    def load(self, name: str) -> bytes | None:
+        return self.files.get(name)
+
+    def save(self, name: str, data: bytes) -> None:
+        self.files[name] = data
+        self.saves += 1
+
+    def drop(self, name: str) -> None:
+        self.files.pop(name, None)
+
+
+def killed_with_part_2_missing(
+    local: FakeLocal | None = None,
+) -> tuple[FakeStore, str, str]:
     """The store as a kill -9 leaves it when part 2's upload never landed while parts 1 and 3..9
     were stored and saved in the checkpoint. Returns it, the file's key and the checkpoint's key."""
     hub, store = FakeHub((GAP_FILE,)), HeldPartStore(2)
@@ -484,7 +505,7 @@ def killed_with_part_2_missing() -> tuple[FakeStore, str, str]:
 
     def run() -> None:
         try:
-            core.Copier(hub, store, concurrency=3).run(plan)
+            core.Copier(hub, store, concurrency=3, local=local).run(plan)
         except RemoteError as exc:  # part 2 never lands
             failed.append(exc)
 
@@ -516,10 +537,10 @@ def killed_with_part_2_missing() -> tuple[FakeStore, str, str]:
     return frozen, TARGET.file_key("org/model", COMMIT, GAP_FILE.path), state_key
 
 
-def resume(store: FakeStore) -> tuple[FakeHub, core.CopyResult]:
+def resume(store: FakeStore, local: FakeLocal | None = None) -> tuple[FakeHub, core.CopyResult]:
     hub = FakeHub((GAP_FILE,))
     plan = core.make_plan(hub.snapshot("org/model", "main"), TARGET, store, part_size=5 * MiB)
-    return hub, core.Copier(hub, store, concurrency=3).run(plan)
+    return hub, core.Copier(hub, store, concurrency=3, local=local).run(plan)
 
 
 def test_resume_after_a_gap_reads_only_the_missing_part() -> None:
@@ -583,3 +604,108 @@ def test_checkpoint_keeps_states_only_around_parts_not_stored() -> None:
     # 3 not stored; 4 and 5 stored with a stored part after them; 6 stored before 7; 7, 8 not stored
     assert states == {3: "s3", 4: None, 5: None, 6: "s6", 7: "s7", 8: "s8"}
     assert ledger.checkpoint() is None  # nothing changed since
+
+
+def stored_in(checkpoint: hashstate.Checkpoint) -> set[int]:
+    return set(range(1, checkpoint.prefix + 1)) | {m.number for m in checkpoint.marks if m.etag}
+
+
+def test_the_store_checkpoint_is_put_at_most_once_a_second_the_local_one_after_each_part() -> None:
+    """With a clock that never moves, one checkpoint PUT (after the first part stored) while
+    every part stored is saved locally; when the run stops on an error, one more PUT records
+    every part stored so far, for a resume on another machine."""
+    puts: list[str] = []
+
+    class Counted(HeldPartStore):
+        def put(
+            self, key: str, data: bytes | bytearray, metadata: Mapping[str, str], crc32: str
+        ) -> str:
+            if ".uploads/" in key:
+                puts.append(key)
+            return super().put(key, data, metadata, crc32)
+
+    hub, store, local = FakeHub((GAP_FILE,)), Counted(2), FakeLocal()
+    plan = core.make_plan(hub.snapshot("org/model", "main"), TARGET, store, part_size=5 * MiB)
+    copier = core.Copier(hub, store, concurrency=3, local=local, clock=lambda: 0.0)
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            copier.run(plan)
+        except RemoteError as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        for _ in range(200):  # up to 10 s
+            saved = [hashstate.Checkpoint.from_json(f.partition(b"\n")[2].decode()) for f in
+                     list(local.files.values())]  # fmt: skip
+            if saved and saved[0] is not None and stored_in(saved[0]) == set(range(1, 10)) - {2}:
+                break
+            threading.Event().wait(0.05)
+        assert len(puts) == 1 and local.saves >= 8
+    finally:
+        store.release.set()
+        worker.join(15)
+    assert failed and len(puts) == 2
+    last = hashstate.Checkpoint.from_json(store.objects[puts[-1]][0].decode())
+    assert last is not None and stored_in(last) == set(range(1, 10)) - {2}
+
+
+def test_resume_goes_on_from_the_local_checkpoint_when_the_stores_is_behind() -> None:
+    local = FakeLocal()
+    store, key, state_key = killed_with_part_2_missing(local)
+    (name,) = local.files
+    early = json.loads(store.objects[state_key][0])
+    early.update(prefix=0, prefix_etags=hashlib.sha256().hexdigest(), prefix_crc32="", marks=[])
+    early["state"] = hashstate.new_file_hasher("sha256", GAP_FILE.size).state()
+    store.objects[state_key] = (json.dumps(early).encode(), {})  # as saved before any part
+    hub, result = resume(store, local)
+    assert sum(b - a for _, a, b in hub.reads) == 5 * MiB  # part 2 only: the local checkpoint
+    assert store.part_puts == [(key, 2)]
+    assert store.objects[key][0] == content(GAP_FILE.path, GAP_FILE.size)
+    assert not local.files and state_key not in store.objects  # both deleted on completion
+    assert result.files[0].bytes_resumed == GAP_FILE.size - 5 * MiB
+    assert name.endswith(state_key)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"",
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-9] + bytes([data[-9] ^ 1]) + data[-8:],
+        lambda data: b"0" * 64 + data[64:],
+        lambda data: b"\xff\xfe\n{}",
+    ],
+    ids=["empty", "truncated", "edited", "other-mac", "garbage"],
+)
+def test_a_damaged_local_checkpoint_is_ignored_for_the_stores(damage: Any) -> None:
+    """Anything but the bytes this machine wrote for this upload fails the HMAC keyed by the seal
+    in the store's checkpoint, and the store's checkpoint is used."""
+    local = FakeLocal()
+    store, key, _ = killed_with_part_2_missing(local)
+    (name,) = local.files
+    local.files[name] = damage(local.files[name])
+    hub, _ = resume(store, local)
+    assert sum(b - a for _, a, b in hub.reads) == 5 * MiB  # the store's checkpoint: all but part 2
+    assert store.objects[key][0] == content(GAP_FILE.path, GAP_FILE.size)
+
+
+def test_a_local_checkpoint_needs_the_seal_of_the_stores() -> None:
+    ledger = hashstate.Ledger(
+        key="k", upload_id="u", algorithm="sha256", size=10 * MiB, part_size=5 * MiB,
+        library="rehashes 0", state="s0",
+    )  # fmt: skip
+    ledger.hashed(1, 5 * MiB, "AAAAAA==", "s1")
+    ledger.stored(Part(1, 5 * MiB, "e1", "AAAAAA=="))
+    cp = ledger.checkpoint()
+    assert cp is not None and hashstate.SEAL.fullmatch(cp.seal)
+    saved = hashstate.seal_local(cp)
+    assert cp.seal.encode() not in saved  # the local file cannot vouch for itself
+    assert hashstate.open_local(saved, cp.seal) == cp
+    assert hashstate.Checkpoint.from_json(cp.to_json()) == cp  # the store's keeps the seal
+    for seal in ("", "0" * 32, "\ud800"):
+        assert hashstate.open_local(saved, seal) is None
+    assert hashstate.open_local(None, cp.seal) is None

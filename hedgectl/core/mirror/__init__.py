@@ -19,8 +19,10 @@ listing. Each part carries a CRC32 checksum the store checks on arrival.
 
 Resume: the state lives in the bucket. Complete objects carry the source digest in their metadata
 and are skipped; an in-progress multipart upload is found again with ListMultipartUploads, its
-parts with ListParts; the parts already there are read again from the source only to rebuild the
-hash (and checked against the part's stored checksum or MD5 ETag), never uploaded twice.
+parts with ListParts; the hash goes on from the checkpoint saved beside the upload (or the newer
+copy this machine keeps, sealed by a secret in the bucket's: ports.LocalStates), and parts it does
+not cover are read again from the source only to rebuild the hash (and checked against the part's
+stored checksum or MD5 ETag), never uploaded twice.
 
 """
 

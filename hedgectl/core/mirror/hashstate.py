@@ -6,13 +6,20 @@ Python API, CERT-Polska) can serialise its state: the copier saves it beside the
 after each part and a resume continues from there. The serialised form is only valid for the same
 library version, so the version travels with it; without the library (it ships Linux wheels only)
 hashing falls back to hashlib and a resume re-reads, as before.
+
+The same checkpoint is also kept on the machine that runs the copy (saved after every part, where
+the store's copy is saved at most once a second): sealed with an HMAC whose key only the store's
+copy holds, so a local file is worth no more than the store's checkpoint it extends.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
+import re
+import secrets
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -104,6 +111,7 @@ def restore_file_hasher(algorithm: str, library: str, state: str) -> FileHasher 
 # ---------------------------------------------------------------- checkpoints beside an upload
 
 CHECKPOINT_SCHEMA = "hedgectl.mirror-upload-state/v2"
+SEAL = re.compile(r"[0-9a-f]{32}")
 CHECKPOINT_SCHEMA_V1 = "hedgectl.mirror-upload-state/v1"  # read, so an older run's upload resumes
 
 
@@ -153,10 +161,12 @@ class Checkpoint:
     prefix_crc32: str
     state: str
     marks: tuple[Mark, ...] = ()
+    seal: str = ""  # the key of this upload's local checkpoints (see seal_local); only in the store
 
     def to_json(self) -> str:
         return json.dumps(
             {
+                **({"seal": self.seal} if self.seal else {}),
                 "schema": CHECKPOINT_SCHEMA,
                 "key": self.key,
                 "upload_id": self.upload_id,
@@ -198,6 +208,7 @@ class Checkpoint:
                     )
                     for n, size, crc, etag, state in d["marks"]
                 ),
+                seal=_seal(d.get("seal")),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -217,6 +228,34 @@ class Checkpoint:
             prefix_etags=etag_digest(parts).hexdigest(),
             prefix_crc32=pack_crc32(p.crc32 or "" for p in parts),
         )
+
+
+def seal_local(checkpoint: Checkpoint) -> bytes:
+    """The checkpoint as the bytes of a local state file: without its seal, behind an HMAC keyed by
+    the seal. Only the store's checkpoint holds the seal, so a local file is trusted exactly as far
+    as the store's checkpoint is: one forged or damaged on the disk fails the HMAC."""
+    body = replace(checkpoint, seal="").to_json().encode()
+    return _mac(checkpoint.seal, body) + b"\n" + body
+
+
+def open_local(data: bytes | None, seal: str) -> Checkpoint | None:
+    """The checkpoint in a local state file if its HMAC matches the store's seal, else None."""
+    if data is None or not SEAL.fullmatch(seal):
+        return None
+    mac, _, body = data.partition(b"\n")
+    if not hmac.compare_digest(mac, _mac(seal, body)):
+        return None
+    checkpoint = Checkpoint.from_json(body.decode("utf-8", "replace"))
+    return None if checkpoint is None else replace(checkpoint, seal=seal)
+
+
+def _seal(value: object) -> str:
+    """A seal as the store's checkpoint holds it (32 hex digits), or "" (none: no local file)."""
+    return value if isinstance(value, str) and SEAL.fullmatch(value) else ""
+
+
+def _mac(seal: str, body: bytes) -> bytes:
+    return hmac.new(seal.encode(), body, hashlib.sha256).hexdigest().encode()
 
 
 def _header(d: dict[str, Any]) -> dict[str, Any]:
@@ -366,6 +405,7 @@ def resume_point(
         state=cp.state,
         prefix=[trusted[n] for n in range(1, cp.prefix + 1)],
         marks=kept,
+        seal=cp.seal or None,
     )
     return ResumePoint(start, hasher, trusted, windows, ledger)
 
@@ -386,9 +426,11 @@ class Ledger:
         state: str | None,
         prefix: Sequence[Part] = (),
         marks: Mapping[int, Mark] | None = None,
+        seal: str | None = None,
     ) -> None:
         self._lock = threading.Lock()
         self._ident = (key, upload_id, algorithm, size, part_size, library)
+        self.seal = seal or secrets.token_hex(16)
         self._prefix = len(prefix)
         self._digest = etag_digest(prefix)
         self._crcs = bytearray(base64.b64decode(pack_crc32(p.crc32 or "" for p in prefix)))
@@ -469,4 +511,5 @@ class Ledger:
                 prefix_crc32=base64.b64encode(bytes(self._crcs)).decode("ascii"),
                 state=self._state,
                 marks=tuple(marks),
+                seal=self.seal,
             )

@@ -1,6 +1,7 @@
 """The ports the mirror core needs: a Hub source, an object store, a progress sink.
 
-adapters/hub.py and adapters/s3.py implement the first two; the CLI's progress bars the third.
+adapters/hub.py and adapters/s3.py implement the first two, adapters/localstate.py the local
+checkpoint files; the CLI's progress bars the progress sink.
 """
 
 from __future__ import annotations
@@ -60,6 +61,17 @@ class ObjectStore(Protocol):
     def copy(self, source: str, key: str, metadata: Mapping[str, str], size: int) -> None:
         """Copy an object inside the store, with new metadata."""
         ...
+
+
+class LocalStates(Protocol):
+    """Small files on this machine, by name (the hash checkpoints of uploads in progress). Never
+    raises: a file that cannot be read is None, a write that fails is dropped."""
+
+    def load(self, name: str) -> bytes | None: ...
+
+    def save(self, name: str, data: bytes) -> None: ...
+
+    def drop(self, name: str) -> None: ...
 
 
 class Progress(Protocol):

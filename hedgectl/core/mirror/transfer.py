@@ -5,6 +5,7 @@ Bounded memory (parts in flight), resumable multipart uploads, hashes checked be
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import heapq
 import itertools
@@ -22,8 +23,10 @@ from hedgectl.core.mirror.hashstate import (
     Ledger,
     ResumePoint,
     new_file_hasher,
+    open_local,
     restore_file_hasher,
     resume_point,
+    seal_local,
 )
 from hedgectl.core.mirror.integrity import (
     crc32_b64,
@@ -34,7 +37,14 @@ from hedgectl.core.mirror.integrity import (
 )
 from hedgectl.core.mirror.model import Part, RepoFile, Snapshot, Target
 from hedgectl.core.mirror.plan import Plan, PlannedFile, part_ranges
-from hedgectl.core.mirror.ports import HubSource, NullProgress, ObjectStore, Progress, UploadGone
+from hedgectl.core.mirror.ports import (
+    HubSource,
+    LocalStates,
+    NullProgress,
+    ObjectStore,
+    Progress,
+    UploadGone,
+)
 from hedgectl.errors import HedgeError, IntegrityError, RemoteError, UsageError
 
 
@@ -80,11 +90,13 @@ class _Cancelled(Exception):
 
 MIN_SLICE = 1 << 20  # a part is read in slices of at least 1 MiB, one connection each
 MAX_RANGELESS_PARTS = 8  # a source that ignores Range is tolerated for files of this many parts
-# A file's hash checkpoint is saved as soon as a part is stored, but at most this often: each save
-# is a PUT of a few hundred bytes (about 1 ms of client CPU and 1.6 ms of SeaweedFS's on loopback),
-# and on a fast link parts complete many times a second. A part stored after the last save is read
-# again by a resume.
-CHECKPOINT_SECONDS = 0.05
+# A file's hash checkpoint is saved as soon as a part is stored: to a local state file after every
+# part, and to the store (a PUT of a few hundred bytes, about 7 ms of CPU of client and store
+# together on loopback, on a fast link many times a second) at most this often. A resume on this
+# machine goes on from the local file; one elsewhere reads again the parts stored since the
+# store's last save. Without a local state folder the store is written as often as it was alone.
+STORE_CHECKPOINT_SECONDS = 1.0
+CHECKPOINT_SECONDS = 0.05  # the store's interval when there is no local state folder
 
 
 class _ReadPool:
@@ -259,6 +271,7 @@ class Copier:
         concurrency: int = 8,
         streams: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        local: LocalStates | None = None,
     ) -> None:
         if concurrency < 1:
             raise UsageError("--concurrency must be at least 1")
@@ -271,6 +284,8 @@ class Copier:
         self.progress = progress or NullProgress()
         self.concurrency = concurrency
         self.clock = clock
+        self.local = local
+        self.store_every = CHECKPOINT_SECONDS if local is None else STORE_CHECKPOINT_SECONDS
         self._slots = threading.BoundedSemaphore(concurrency)
         self._buffers = _Buffers()
         self._slices: _ReadPool | None = None
@@ -394,6 +409,44 @@ class Copier:
         assert self._target is not None
         return self._target.upload_state_key(snap.repo_id, snap.commit, upload_id)
 
+    def _local_name(self, state_key: str) -> str:
+        assert self._target is not None
+        return f"{self._target.bucket}/{state_key}"
+
+    def _drop_state(self, snap: Snapshot, upload_id: str) -> None:
+        """Delete an upload's checkpoints: the store's and this machine's."""
+        state_key = self._state_key(snap, upload_id)
+        self.store.delete(state_key)
+        if self.local is not None:
+            self.local.drop(self._local_name(state_key))
+
+    def _resume_point(
+        self, state_key: str, planned: PlannedFile, upload_id: str, stored: dict[int, Part]
+    ) -> tuple[ResumePoint | None, str]:
+        """Where the hash goes on: from the store's checkpoint or this machine's (which is newer
+        unless another machine went on since), whichever gets further. The local one counts only
+        with the HMAC of the seal in the store's; resume_point checks either against the parts
+        stored. Returns the point and where it came from."""
+        text = self.store.get_text(state_key)
+        remote = Checkpoint.from_json(text) if text is not None else None
+        local = None
+        if remote is not None and self.local is not None:
+            local = open_local(self.local.load(self._local_name(state_key)), remote.seal)
+        best: tuple[ResumePoint | None, str] = (None, "")
+        for checkpoint, where in ((remote, "the store"), (local, "this machine")):
+            point = resume_point(
+                checkpoint,
+                key=planned.key,
+                upload_id=upload_id,
+                algorithm=planned.file.algorithm,
+                size=planned.file.size,
+                part_size=planned.part_size,
+                stored=stored,
+            )
+            if point is not None and (best[0] is None or point.start >= best[0].start):
+                best = (point, where)
+        return best
+
     def _find_upload(
         self, snap: Snapshot, planned: PlannedFile, ranges: list[tuple[int, int, int]]
     ) -> tuple[str, dict[int, Part]] | None:
@@ -410,7 +463,7 @@ class Copier:
                     f"{planned.file.path}: aborting a stale upload with other part sizes"
                 )
                 self.store.abort(planned.key, up.upload_id)
-                self.store.delete(self._state_key(snap, up.upload_id))
+                self._drop_state(snap, up.upload_id)
                 continue
             done = sum(p.size for p in parts.values())
             if best is None or done > best[0]:
@@ -467,19 +520,12 @@ class Copier:
             upload_id, existing = found
             status = "resumed" if existing else "copied"
         state_key = self._state_key(snap, upload_id)
+        local_name = self._local_name(state_key)
         result = FileResult(f.path, f.size, status)
         resumed: ResumePoint | None = None
+        saved_on = ""
         if existing and use_checkpoint:
-            text = self.store.get_text(state_key)
-            resumed = resume_point(
-                Checkpoint.from_json(text) if text is not None else None,
-                key=planned.key,
-                upload_id=upload_id,
-                algorithm=f.algorithm,
-                size=f.size,
-                part_size=planned.part_size,
-                stored=existing,
-            )
+            resumed, saved_on = self._resume_point(state_key, planned, upload_id, existing)
         if resumed is not None:
             ledger = resumed.ledger
             start, trusted = resumed.start, resumed.trusted
@@ -512,13 +558,16 @@ class Copier:
             start, trusted, windowed = 0, {}, set()
             main, chains = _Chain(1, len(ranges), hasher, None), []
             if not use_checkpoint:
-                self.store.delete(state_key)  # it named bytes the source no longer gives
+                self._drop_state(snap, upload_id)  # it named bytes the source no longer gives
         if existing:
             if resumed is None:
                 how = "reading them again to rebuild the hash"
             else:
                 again = len(windowed) + sum(1 for n in existing if n > start)
-                how = f"hash continued from part {start}; {again} part(s) read again"
+                how = (
+                    f"hash continued from part {start} (checkpoint saved by {saved_on}); "
+                    f"{again} part(s) read again"
+                )
             self.progress.log(
                 f"{f.path}: resuming upload with {len(existing)} of {len(ranges)} parts already "
                 f"stored; {how}"
@@ -526,24 +575,30 @@ class Copier:
         chains.append(main)
         todo = [(c, n) for c in chains for n in range(c.first, c.last + 1)]
         pending: list[Future[tuple[Part, bool]]] = []
-        last_checkpoint = self.clock()
+        unsent: Checkpoint | None = None  # the newest checkpoint not yet in the store
+        sent_at = float("-inf")
         saving = threading.Lock()
 
-        def save() -> None:
-            """Save what changed, from the thread of a part just stored or the file's own thread.
-            One save at a time, each a snapshot taken under the lock, so they land in order; a
-            change made while another thread saves is saved by the file's thread soon after."""
-            nonlocal last_checkpoint
-            if not saving.acquire(blocking=False):
+        def save(final: bool = False) -> None:
+            """Save what changed, from the thread of a part just stored or the file's own thread:
+            to the local state file at once, to the store at most every `store_every` seconds
+            (and once more when the run stops: `final`). One save at a time, each a snapshot
+            taken under the lock, so they land in order; a change made while another thread
+            saves is saved by the file's thread soon after."""
+            nonlocal unsent, sent_at
+            if not saving.acquire(blocking=final):
                 return
             try:
-                if self.clock() - last_checkpoint < CHECKPOINT_SECONDS:
-                    return
                 record = ledger.checkpoint()
-                if record is None:
+                if record is not None:
+                    unsent = record
+                    if self.local is not None:
+                        self.local.save(local_name, seal_local(record))
+                if unsent is None or (not final and self.clock() - sent_at < self.store_every):
                     return
-                last_checkpoint = self.clock()
-                body = record.to_json().encode()
+                sent_at = self.clock()
+                body = unsent.to_json().encode()
+                unsent = None
                 self.store.put(state_key, body, {}, crc32_b64(body))
             finally:
                 saving.release()
@@ -641,6 +696,9 @@ class Copier:
                     fut.result()
                 except (HedgeError, _Cancelled, _CheckpointMismatch) as other:
                     errors.append(other)
+            if not isinstance(exc, (UploadGone, _CheckpointMismatch)):
+                with contextlib.suppress(HedgeError):  # the run's own error is the one to report
+                    save(final=True)  # so that a resume elsewhere reads again as little as here
             # A part that stopped because another part of this file failed is not the cause.
             cause = next((e for e in errors if not isinstance(e, _Cancelled)), None)
             if isinstance(exc, _Cancelled) and cause is not None and not self._cancel.is_set():
@@ -650,10 +708,10 @@ class Copier:
             self._check(f, main.hasher, f.size)
         except IntegrityError:
             self.store.abort(planned.key, upload_id)
-            self.store.delete(state_key)
+            self._drop_state(snap, upload_id)
             raise
         self.store.complete(planned.key, upload_id, ledger.parts())
-        self.store.delete(state_key)
+        self._drop_state(snap, upload_id)
         self._abort_strays(snap, planned, upload_id)
         return result
 
@@ -724,4 +782,4 @@ class Copier:
         for up in self.store.list_uploads(planned.key):
             if up.key == planned.key and up.upload_id != completed:
                 self.store.abort(planned.key, up.upload_id)
-                self.store.delete(self._state_key(snap, up.upload_id))
+                self._drop_state(snap, up.upload_id)

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from botocore.exceptions import ClientError
 from typer.testing import CliRunner
 
 from hedgectl.cli.app import app
+from hedgectl.core.mirror.hashstate import new_file_hasher
+from hedgectl.core.mirror.plan import part_ranges
 from tests.servers.hub import HubFile, HubRepo, HubServer
 from tests.servers.seaweed import CountingProxy, Seaweed
 
@@ -231,12 +237,40 @@ def test_kill_loop_reads_each_byte_from_the_hub_about_once(
     assert hashlib.sha256(body).hexdigest() == big.sha256
 
 
+def local_states() -> Path:
+    """Where the mirror keeps its checkpoints on this machine (XDG_STATE_HOME is the test's own)."""
+    return Path(os.environ["XDG_STATE_HOME"]) / "hedgectl" / "mirror-uploads"
+
+
+def local_checkpoint() -> dict[str, Any] | None:
+    """The checkpoint in this machine's state file (the line after its HMAC), if there is one."""
+    files = sorted(local_states().glob("*.ckpt")) if local_states().is_dir() else []
+    if not files:
+        return None
+    return dict(json.loads(files[0].read_bytes().partition(b"\n")[2]))
+
+
+def stored_parts(state: dict[str, Any]) -> set[int]:
+    """The parts a checkpoint records as stored."""
+    return {m[0] for m in state["marks"] if m[3]} | set(range(1, state["prefix"] + 1))
+
+
 def _kill_with_part_2_missing(
-    hub: HubServer, seaweed: Seaweed, s3: Any, bucket: str, repo: HubRepo, big: HubFile
+    hub: HubServer,
+    seaweed: Seaweed,
+    s3: Any,
+    bucket: str,
+    repo: HubRepo,
+    big: HubFile,
+    *,
+    saved_locally: bool = False,
+    first_saved: list[bytes] | None = None,
 ) -> tuple[list[str], str, str]:
     """Run the copy through a proxy that never lets part 2 land: the parts after it are read,
-    hashed and stored meanwhile. Once a checkpoint records every other part stored, kill -9. Returns
-    the command (against the store directly), the file's key and its checkpoint's key."""
+    hashed and stored meanwhile. Once the checkpoint in the store (with `saved_locally`: the one on
+    this machine) records every other part stored, kill -9. Returns the command (against the store
+    directly), the file's key and the key of its checkpoint in the store. `first_saved` receives the
+    first version of that checkpoint the test saw."""
     key = f"m/{repo.repo_id}/{repo.commit}/{big.path}"
     parts = -(-big.size // (5 * MiB))
     proxy = CountingProxy(seaweed.endpoint, hold_parts={2}).start()
@@ -251,9 +285,13 @@ def _kill_with_part_2_missing(
         if not saved.get("Contents"):
             return False
         state_key = saved["Contents"][0]["Key"]
+        if first_saved == []:
+            first_saved.append(s3.get_object(Bucket=bucket, Key=state_key)["Body"].read())
+        if saved_locally:
+            state = local_checkpoint()
+            return state is not None and stored_parts(state) == set(range(1, parts + 1)) - {2}
         state = json.loads(s3.get_object(Bucket=bucket, Key=state_key)["Body"].read())
-        stored = {m[0] for m in state["marks"] if m[3]} | set(range(1, state["prefix"] + 1))
-        return stored == set(range(1, parts + 1)) - {2}
+        return stored_parts(state) == set(range(1, parts + 1)) - {2}
 
     try:
         kill_9_when(cmd, all_but_part_2_checkpointed, "no checkpoint with parts 1 and 3.. stored")
@@ -312,17 +350,22 @@ def _verified(s3: Any, bucket: str, key: str, big: HubFile, repo: HubRepo, endpo
 GAP_SIZE = 10 * 5 * MiB - 12345  # 10 parts of 5 MiB, the last one shorter
 
 
+@pytest.mark.parametrize("machine", ["this machine", "the store"])
 def test_resume_after_a_gap_reads_only_the_missing_part(
-    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
+    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str, machine: str
 ) -> None:
     """Part 2's upload never lands while parts 3..10 are stored; kill -9. The resume reads part 2
-    from the Hub (checked against the hash states saved before and after it) and nothing else."""
+    from the Hub (checked against the hash states saved before and after it) and nothing else: on
+    this machine from its local checkpoint, on another (no local checkpoint) from the store's."""
     big = HubFile("model-00001-of-00001.safetensors", GAP_SIZE, seed=77)
     repo = HubRepo("acme/gap", [big])
     hub = hub_factory(repo)
     cmd, key, _ = _kill_with_part_2_missing(hub, seaweed, s3, bucket, repo, big)
+    if machine == "the store":
+        shutil.rmtree(local_states())
     before = hub.bytes_served.get(big.path, 0)
-    summary, uploaded, _, _ = _resume(cmd, seaweed.endpoint)
+    summary, uploaded, err, _ = _resume(cmd, seaweed.endpoint)
+    assert f"checkpoint saved by {machine}" in err
     assert uploaded == [2]
     assert hub.bytes_served[big.path] - before == 5 * MiB  # part 2, once
     entry = next(f for f in summary["files"] if f["path"] == big.path)
@@ -342,6 +385,7 @@ def test_resume_reads_again_a_stored_part_whose_etag_the_checkpoint_did_not_reco
     repo = HubRepo("acme/changed-part", [big])
     hub = hub_factory(repo)
     cmd, key, state_key = _kill_with_part_2_missing(hub, seaweed, s3, bucket, repo, big)
+    shutil.rmtree(local_states())  # as on another machine: the store's checkpoint is the one used
     state = json.loads(s3.get_object(Bucket=bucket, Key=state_key)["Body"].read())
     next(m for m in state["marks"] if m[0] == 5)[3] = '"0123456789abcdef0123456789abcdef"'
     s3.put_object(Bucket=bucket, Key=state_key, Body=json.dumps(state).encode())
@@ -364,6 +408,7 @@ def test_resume_drops_a_checkpoint_whose_hash_state_the_source_does_not_reproduc
     repo = HubRepo("acme/tampered-state", [big])
     hub = hub_factory(repo)
     cmd, key, state_key = _kill_with_part_2_missing(hub, seaweed, s3, bucket, repo, big)
+    shutil.rmtree(local_states())  # as on another machine: the store's checkpoint is the one used
     state = json.loads(s3.get_object(Bucket=bucket, Key=state_key)["Body"].read())
     mark = next(m for m in state["marks"] if m[0] == 2)
     mark[4] = state["state"]  # the state after part 1, claimed for part 2
@@ -376,3 +421,87 @@ def test_resume_drops_a_checkpoint_whose_hash_state_the_source_does_not_reproduc
     entry = next(f for f in summary["files"] if f["path"] == big.path)
     assert entry["bytes_resumed"] == 0
     _verified(s3, bucket, key, big, repo, seaweed.endpoint)
+
+
+def test_resume_goes_on_from_the_local_checkpoint_when_the_stores_is_behind(
+    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
+) -> None:
+    """The checkpoint on this machine is saved after every part stored, the store's at most once
+    a second: killed with the store's still at an early version (put back here, so that the test
+    does not depend on when the kill lands), the resume reads only part 2 from the Hub."""
+    big = HubFile("model-00001-of-00001.safetensors", GAP_SIZE, seed=80)
+    repo = HubRepo("acme/local-state", [big])
+    hub = hub_factory(repo)
+    hub.faults.rate[big.path] = 3 * MiB  # the parts land over seconds, after the first save
+    first: list[bytes] = []
+    cmd, key, state_key = _kill_with_part_2_missing(
+        hub, seaweed, s3, bucket, repo, big, saved_locally=True, first_saved=first
+    )
+    hub.faults.rate.clear()
+    assert len(stored_parts(json.loads(first[0]))) < 9
+    s3.put_object(Bucket=bucket, Key=state_key, Body=first[0])
+    before = hub.bytes_served.get(big.path, 0)
+    summary, uploaded, err, _ = _resume(cmd, seaweed.endpoint)
+    assert "checkpoint saved by this machine" in err
+    assert uploaded == [2]
+    assert hub.bytes_served[big.path] - before == 5 * MiB  # part 2, once
+    entry = next(f for f in summary["files"] if f["path"] == big.path)
+    assert entry["bytes_resumed"] == big.size - 5 * MiB and entry["bytes_reread"] == 0
+    _verified(s3, bucket, key, big, repo, seaweed.endpoint)
+    assert not list(local_states().glob("*.ckpt"))  # deleted with the upload's completion
+
+
+def test_a_forged_local_checkpoint_never_yields_a_wrong_object(
+    hub_factory: Any, seaweed: Seaweed, s3: Any, bucket: str
+) -> None:
+    """The source served a wrong byte in part 5, which was stored; the run was killed before its
+    hash could refuse the file. A local checkpoint forged with the hash states of the right bytes
+    would let the wrong part pass the final check: it fails the HMAC keyed by the seal in the
+    store's checkpoint, the store's checkpoint (whose hash saw the wrong byte) is used, and the
+    file is refused: exit 4, nothing at its key."""
+    big = HubFile("model-00001-of-00001.safetensors", GAP_SIZE, seed=82)
+    repo = HubRepo("acme/forged-state", [big])
+    hub = hub_factory(repo)
+    hub.faults.corrupt.add(big.path)  # the byte at size // 2, in part 5
+    cmd, key, _ = _kill_with_part_2_missing(hub, seaweed, s3, bucket, repo, big)
+    hub.faults.corrupt.clear()
+    state = local_checkpoint()
+    assert state is not None and 5 in stored_parts(state)
+    hasher = new_file_hasher("sha256", big.size)
+    right = {0: hasher.state()}
+    for n, start, end in part_ranges(big.size, 5 * MiB):
+        hasher.update(big.read(start, end))
+        right[n] = hasher.state()
+    state["state"] = right[state["prefix"]]
+    for mark in state["marks"]:
+        mark[4] = mark[4] and right[mark[0]]
+    body = json.dumps(state, sort_keys=True).encode()
+    (path,) = local_states().glob("*.ckpt")
+    path.write_bytes(hmac.new(b"a guess", body, hashlib.sha256).hexdigest().encode() + b"\n" + body)
+
+    run = subprocess.run([*cmd, "--json"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 4, run.stderr
+    assert "did not match the Hub's hash" in run.stderr and "Traceback" not in run.stderr
+    assert "checkpoint saved by the store" in run.stderr
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=bucket, Key=key)
+
+
+def test_the_store_checkpoint_is_written_at_most_once_a_second(
+    hub_factory: Any, seaweed: Seaweed, bucket: str
+) -> None:
+    """A copy of 24 parts saves its checkpoint on this machine after each part, and PUTs it to the
+    store after the first part and then at most once a second (the bound is in the run's own
+    seconds, so a slow machine only loosens it)."""
+    big = HubFile("model-00001-of-00001.safetensors", 24 * 5 * MiB, seed=83)
+    repo = HubRepo("acme/few-puts", [big])
+    hub = hub_factory(repo)
+    cmd = mirror_cmd(
+        hub, seaweed.endpoint, repo.repo_id, f"s3://{bucket}/m", "--part-size", "5MiB", "-j", "4"
+    )
+    started = time.monotonic()
+    copied = _resume(cmd, seaweed.endpoint)
+    seconds = time.monotonic() - started
+    assert len(copied.uploaded) == 24
+    saves = [e for e in copied.requests if e["method"] == "PUT" and ".uploads/" in e["path"]]
+    assert 1 <= len(saves) <= 1 + seconds, f"{len(saves)} checkpoint PUTs in {seconds:.1f} s"
