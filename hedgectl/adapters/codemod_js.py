@@ -702,16 +702,19 @@ def runtime_for(collected: Collected, lang: str, frontend: bool) -> str:
     return "node"
 
 
-def node_resolver(esm: bool, config_rel: str) -> str:
-    """The Node.js resolver (reads hedge.toml relative to itself), as ESM or CommonJS."""
+def _node_template() -> str:
     from importlib import resources
 
-    body = (
+    return (
         resources.files("hedgectl.templates")
         .joinpath("resolver")
         .joinpath("hedge_models.js.in")
         .read_text(encoding="utf-8")
     )
+
+
+def node_resolver(esm: bool, config_rel: str) -> str:
+    """The Node.js resolver (reads hedge.toml relative to itself), as ESM or CommonJS."""
     if esm:
         imports = 'import fs from "node:fs";\nimport { fileURLToPath } from "node:url";'
         config = f"fileURLToPath(new URL({_js_string(config_rel)}, import.meta.url))"
@@ -721,10 +724,52 @@ def node_resolver(esm: bool, config_rel: str) -> str:
         config = f"path.join(__dirname, {_js_string(config_rel)})"
         export, footer = "", "\nmodule.exports = { hedgeModel };\n"
     return (
-        body.replace("@@IMPORTS@@", imports)
+        _node_template()
+        .replace("@@IMPORTS@@", imports)
         .replace("@@CONFIG@@", config)
         .replace("@@EXPORT@@", export)
         .replace("@@FOOTER@@\n", footer)
+    )
+
+
+# The TypeScript resolver for code tsc compiles into an outDir: the Node resolver's JavaScript
+# (unchecked, so it needs no @types/node) under a typed signature. Its compiled copy sits in outDir,
+# away from hedge.toml, so it looks for hedge.toml in its own folder and a bounded number above.
+_COMPILED_IMPORTS = """import * as fs from "node:fs";
+import * as path from "node:path";
+@@HERE@@
+
+// tsc compiles this file into outDir, so hedge.toml is looked for in this file's folder and up
+// to @@LEVELS@@ folders above it (as far up as the project's hedge.toml is from either copy).
+function nearestConfig(levels) {
+  let folder = HERE;
+  for (let up = 0; up <= levels; up++) {
+    const file = path.join(folder, "hedge.toml");
+    if (fs.existsSync(file)) return file;
+    folder = path.dirname(folder);
+  }
+  return path.join(HERE, "hedge.toml");
+}"""
+
+
+def compiled_resolver(esm: bool, levels: int) -> str:
+    """The resolver as a TypeScript module (`hedge_models.ts`) that tsc compiles with the code,
+    emitting ESM or CommonJS as the project's tsconfig does."""
+    if esm:  # `import.meta` in a CommonJS file makes Node load it as an ES module
+        here = 'import { fileURLToPath } from "node:url";\n\n'
+        here += "const HERE = path.dirname(fileURLToPath(import.meta.url));"
+    else:
+        here = "\nconst HERE = __dirname;"
+    imports = _COMPILED_IMPORTS.replace("@@HERE@@", here).replace("@@LEVELS@@", str(levels))
+    return "// @ts-nocheck (generated JavaScript; hedgeModel is typed below)\n" + (
+        _node_template()
+        .replace("@@IMPORTS@@", imports)
+        .replace("@@CONFIG@@", f"nearestConfig({levels})")
+        .replace(
+            "@@EXPORT@@function hedgeModel(alias, fallback)",
+            "export function hedgeModel<T>(alias: string, fallback: T): T",
+        )
+        .replace("@@FOOTER@@\n", "")
     )
 
 

@@ -172,6 +172,8 @@ def _summary(outcome: Outcome, *, write: bool) -> None:
             f"skipped {printable(display)}: {printable(message)}",
             highlight=False, markup=False, soft_wrap=True,
         )  # fmt: skip
+    for note in outcome.notes:
+        err.print(f"note: {printable(note)}", highlight=False, markup=False, soft_wrap=True)
     for s in planner.skipped:
         err.print(
             f"not rewritten {printable(s.path)}:{s.line}: {printable(repr(s.text))}: {s.reason}",

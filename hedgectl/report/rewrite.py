@@ -48,6 +48,7 @@ def as_json(outcome: Any) -> str:
             ],
             "config_ids": sorted(outcome.listed, key=lambda r: (r["path"], r["line"])),
             "unparsable": [{"path": p, "message": m} for p, m in sorted(outcome.unparsable)],
+            "notes": list(outcome.notes),
         },
     )
 

@@ -24,6 +24,7 @@ from hedgectl.services import settings as _settings
 
 if TYPE_CHECKING:
     from hedgectl.adapters.files import ConfiguredGlobs
+    from hedgectl.adapters.tsconfig import Build
 
 CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml", ".env", ".ini", ".cfg", ".properties"}
 PY_RESOLVER = "hedge_models.py"
@@ -43,6 +44,7 @@ class Outcome:
     changes: list[Change] = field(default_factory=list)
     listed: list[dict[str, Any]] = field(default_factory=list)  # IDs in config files
     unparsable: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should know about the result
     planner: Any = None
     hedge_toml: Path | None = None
     written: bool = False  # apply() ran
@@ -180,7 +182,10 @@ def plan(
     )  # fmt: skip
     scanner = Scanner(catalog)
     packages = _Packages(root)
-    resolvers: dict[Path, str] = {}  # resolver file -> py | node | browser
+    resolvers: dict[Path, str] = {}  # resolver file -> py | node | browser | tsc | tsc-esm
+    tsc_builds = _TscBuilds(root, cwd)
+    compiled: dict[Build, list[_Pending]] = {}  # tsconfig outDir build -> its files to rewrite
+    compiled_levels: dict[Path, int] = {}  # TypeScript resolver -> folders it may look up
     import_roots: dict[Path, bool] = {}  # package: on sys.path itself; loose folder: imported
     ordered = sorted(selection.files, key=lambda f: f[1])
     for done, (abs_name, display) in enumerate(ordered):
@@ -257,23 +262,18 @@ def plan(
             runtime = js_runtime
             if runtime == "auto":
                 runtime = codemod_js.runtime_for(collected_js, lang, packages.frontend(path))
+            pending = _Pending(path, display, data, lang, collected_js, replacements)
+            if runtime == "node" and suffix == ".ts":
+                build = tsc_builds.build_for(path, packages.package_root(path), outcome.notes)
+                if build is not None:
+                    # Its resolver goes where every file of this build can import it: later.
+                    compiled.setdefault(build, []).append(pending)
+                    continue
             resolver_file = _js_resolver(
                 packages.package_root(path), runtime, typescript=typescript, esm=esm
             )
-            specifier = os.path.relpath(resolver_file, path.parent).replace(os.sep, "/")
-            if resolver_file.suffix == ".ts":
-                specifier = specifier[: -len(".ts")]  # bundlers and tsc resolve it without one
-            if not specifier.startswith("."):
-                specifier = "./" + specifier
-            try:
-                new_bytes = codemod_js.apply(data, lang, collected_js, replacements, specifier)
-            except codemod_js.ParseFailure as exc:
-                outcome.unparsable.append((display, f"rewrite would not parse ({exc})"))
-                continue
-            outcome.changes.append(
-                Change(path, display, data.decode("utf-8"), new_bytes.decode("utf-8"), "code")
-            )
-            resolvers[resolver_file] = runtime
+            if _rewrite_js(pending, resolver_file, outcome):
+                resolvers[resolver_file] = runtime
         elif suffix in CONFIG_SUFFIXES or name.startswith(".env"):
             try:
                 data = path.read_bytes()
@@ -284,6 +284,24 @@ def plan(
                     outcome.listed.append(
                         {"path": display, "line": raw.line, "model_id": raw.match.text}
                     )
+    for build, group in compiled.items():
+        placed = _compiled_resolver(build, group, hedge_toml)
+        if placed is None:
+            outcome.notes.append(
+                f"{_display(build.config, cwd)}: its outDir or its files are outside the folder "
+                "of hedge.toml; they import hedge_models.cjs, which tsc does not copy into outDir"
+            )
+        for pending in group:
+            if placed is None:
+                target = _js_resolver(
+                    packages.package_root(pending.path), "node", typescript=True, esm=False
+                )
+                kind = "node"
+            else:
+                target, kind = placed[0], "tsc-esm" if build.esm else "tsc"
+                compiled_levels[target] = placed[1]
+            if _rewrite_js(pending, target, outcome):
+                resolvers[target] = kind
     new_toml = old_toml or ""
     if planner.new_aliases:
         new_toml = merge_models(old_toml, planner.new_aliases.values())
@@ -296,12 +314,116 @@ def plan(
         if existing.is_file() and _generated(existing):
             resolvers.setdefault(existing.resolve(), "browser")
     for resolver_file, kind in sorted(resolvers.items()):
-        for target, text in _resolver_files(resolver_file, kind, hedge_toml, packages, new_toml):
+        files = _resolver_files(
+            resolver_file, kind, hedge_toml, packages, new_toml, compiled_levels.get(resolver_file)
+        )
+        for target, text in files:
             old = _read(target) if target.exists() else None
             if old is not None and (kind != "browser" or not _generated(target) or old == text):
                 continue  # written once; the project owns it afterwards
             outcome.changes.append(Change(target, _display(target, cwd), old, text, "resolver"))
     return outcome
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A JS/TS file whose rewrite is planned, waiting for the resolver it will import."""
+
+    path: Path
+    display: str
+    data: bytes
+    lang: str
+    collected: Any
+    replacements: dict[tuple[int, int], str]
+
+
+def _rewrite_js(pending: _Pending, resolver_file: Path, outcome: Outcome) -> bool:
+    """Add the file's rewrite, importing `resolver_file`, to the outcome (False: it would not
+    parse, and is listed instead)."""
+    from hedgectl.adapters import codemod_js
+
+    specifier = os.path.relpath(resolver_file, pending.path.parent).replace(os.sep, "/")
+    if resolver_file.name == f"{codemod_js.RESOLVER_STEM}.ts":
+        # What tsc emits and Node loads; tsc maps it back to the .ts file in every module mode.
+        specifier = specifier[: -len(".ts")] + ".js"
+    elif resolver_file.suffix == ".ts":
+        specifier = specifier[: -len(".ts")]  # bundlers and tsc resolve it without one
+    if not specifier.startswith("."):
+        specifier = "./" + specifier
+    try:
+        new_bytes = codemod_js.apply(
+            pending.data, pending.lang, pending.collected, pending.replacements, specifier
+        )
+    except codemod_js.ParseFailure as exc:
+        outcome.unparsable.append((pending.display, f"rewrite would not parse ({exc})"))
+        return False
+    outcome.changes.append(
+        Change(
+            pending.path, pending.display, pending.data.decode("utf-8"),
+            new_bytes.decode("utf-8"), "code",
+        )
+    )  # fmt: skip
+    return True
+
+
+class _TscBuilds:
+    """The tsconfig.json outDir build each TypeScript file belongs to (cached per tsconfig)."""
+
+    def __init__(self, root: Path, cwd: Path) -> None:
+        self.root = root.resolve()
+        self.cwd = cwd  # names the tsconfig in notes (as found: a symlink is not followed)
+        self.cache: dict[Path, Build | None] = {}
+
+    def build_for(self, path: Path, package_root: Path, notes: list[str]) -> Build | None:
+        """The file's build when tsc compiles it into an outDir, else None (a tsconfig it cannot
+        read safely is a note, and the file keeps the Node resolver)."""
+        from hedgectl.adapters import tsconfig
+
+        config = tsconfig.find(path.parent, package_root)
+        if config is None:
+            return None
+        if config not in self.cache:
+            try:
+                self.cache[config] = tsconfig.build(config, self.root)
+            except tsconfig.TsconfigError as exc:
+                self.cache[config] = None
+                notes.append(
+                    f"{os.path.relpath(config, self.cwd.resolve())} not read ({exc}): its "
+                    "TypeScript imports "
+                    "hedge_models.cjs, which tsc does not copy into an outDir"
+                )
+        return self.cache[config]
+
+
+def _compiled_resolver(
+    build: Build, group: list[_Pending], hedge_toml: Path
+) -> tuple[Path, int] | None:
+    """Where the TypeScript resolver of an outDir build goes, and how many folders up its compiled
+    copy may have to look for hedge.toml; None when it could not find hedge.toml from outDir.
+
+    It goes in the deepest folder holding every file that imports it, so it is inside the folder
+    tsc computes as rootDir and cannot move the build's output (one already written above them,
+    up to the tsconfig's folder, is reused).
+    """
+    from hedgectl.adapters.codemod_js import RESOLVER_STEM
+
+    common = Path(os.path.commonpath([p.path.parent.resolve() for p in group]))
+    home = hedge_toml.parent.resolve()
+    if not common.is_relative_to(home) or not build.out_dir.is_relative_to(home):
+        return None
+    folder = common
+    for above in (common, *common.parents):
+        if (above / f"{RESOLVER_STEM}.ts").is_file():
+            folder = above
+            break
+        if above == build.config.parent.resolve() or above == home:
+            break
+    source_depth = len(folder.relative_to(home).parts)
+    below_out = source_depth
+    if build.root_dir is not None and folder.is_relative_to(build.root_dir):
+        below_out = len(folder.relative_to(build.root_dir).parts)
+    levels = max(source_depth, len(build.out_dir.relative_to(home).parts) + below_out)
+    return folder / f"{RESOLVER_STEM}.ts", levels
 
 
 class _Packages:
@@ -521,7 +643,12 @@ def _esm_by_default(path: Path) -> bool:
 
 
 def _resolver_files(
-    target: Path, kind: str, hedge_toml: Path, packages: _Packages, toml_text: str
+    target: Path,
+    kind: str,
+    hedge_toml: Path,
+    packages: _Packages,
+    toml_text: str,
+    levels: int | None = None,
 ) -> list[tuple[Path, str]]:
     from importlib import resources
 
@@ -533,6 +660,8 @@ def _resolver_files(
         templates = resources.files("hedgectl.templates").joinpath("resolver")
         text = templates.joinpath("hedge_models.py").read_text(encoding="utf-8")
         return [(target, text.replace("@@CONFIG@@", config_rel))]
+    if kind in ("tsc", "tsc-esm"):
+        return [(target, codemod_js.compiled_resolver(kind == "tsc-esm", levels or 0))]
     if kind == "browser":
         text = codemod_js.browser_resolver(
             existing_models(toml_text),
