@@ -143,7 +143,8 @@ def rewrite(
 
     A dry run unless write=True. Returns the Outcome: `.changes` (path, old and new text of every
     file it would change or did), `.planner.rewrites` and `.planner.new_aliases`, `.listed` (IDs
-    in config files), `.unparsable`, `.written`. With check=True, non-empty `.changes` is the
+    in config files), `.unparsable`, `.notes` (such as a tsconfig.json it could not read),
+    `.written`. With check=True, non-empty `.changes` is the
     "would change" answer. js_runtime (auto, node, browser) picks the resolver JS/TS files import.
     on_progress(done, total) follows the files.
     """

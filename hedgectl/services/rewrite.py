@@ -94,6 +94,9 @@ def rewrite(
         raise UsageError(
             f"--vendor: unknown vendor id(s) {', '.join(unknown)}", hint="see 'hedgectl catalog'"
         )
+    explicit = request.config is not None or bool(os.environ.get("HEDGECTL_CONFIG"))
+    if settings.path is not None and not explicit:
+        _check_inside_project(Path(settings.path), request.cwd or Path.cwd(), start)
     if settings.path is not None and Path(settings.path).name != "hedge.toml":
         # A new hedge.toml next to it would take precedence over [tool.hedgectl] from then on.
         raise UsageError(
@@ -128,6 +131,25 @@ def rewrite(
         apply(outcome, root=root, force=request.force)
         outcome.written = True
     return outcome
+
+
+def _check_inside_project(found: Path, cwd: Path, start: Path | None) -> None:
+    """A config found above the project (a hedge.toml in a parent of the git work tree, or above
+    the working folder and the target outside git) is refused: rewrite would edit a file of
+    another project and point the resolvers outside this one."""
+    from hedgectl.adapters.files import git_toplevel
+
+    target = (start or cwd).resolve()
+    here = cwd.resolve()
+    project = git_toplevel(target) or (here if target.is_relative_to(here) else target)
+    if found.parent.resolve().is_relative_to(project):
+        return
+    raise UsageError(
+        f"{found} is outside the project being rewritten ({project}); rewrite edits hedge.toml "
+        "and points the resolvers at it",
+        hint=f"pass --config {found} to use it anyway, or create one in the project: "
+        f"hedgectl init {project}",
+    )
 
 
 def _project_root(settings: Any, cwd: Path, start: Path | None = None) -> Path:
@@ -371,7 +393,7 @@ class _TscBuilds:
 
     def __init__(self, root: Path, cwd: Path) -> None:
         self.root = root.resolve()
-        self.cwd = cwd  # names the tsconfig in notes (as found: a symlink is not followed)
+        self.cwd = cwd  # notes name the tsconfig from here
         self.cache: dict[Path, Build | None] = {}
 
     def build_for(self, path: Path, package_root: Path, notes: list[str]) -> Build | None:
@@ -388,7 +410,7 @@ class _TscBuilds:
             except tsconfig.TsconfigError as exc:
                 self.cache[config] = None
                 notes.append(
-                    f"{os.path.relpath(config, self.cwd.resolve())} not read ({exc}): its "
+                    f"{_display(config, self.cwd)} not read ({exc}): its "
                     "TypeScript imports "
                     "hedge_models.cjs, which tsc does not copy into an outDir"
                 )
@@ -510,10 +532,12 @@ def _generated(path: Path) -> bool:
 
 def _display(path: Path, cwd: Path) -> str:
     """The path as the user reads it: relative to the working folder when under it (POSIX)."""
+    # Its folder resolved, not the file: a symlinked hedge.toml is named where it sits.
+    located = path.parent.resolve() / path.name
     try:
-        return path.resolve().relative_to(cwd.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+        return located.relative_to(cwd.resolve()).as_posix()
+    except ValueError:  # `../hedge.toml` (a --config outside): `b/../hedge.toml`, not `b//tmp/...`
+        return Path(os.path.relpath(located, cwd.resolve())).as_posix()
 
 
 def _read(path: Path) -> str:

@@ -552,3 +552,48 @@ def test_a_default_typed_as_a_union_of_literals_still_type_checks(tmp_path: Path
         cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout
+
+
+PARENT_TOML = '[models.x]\nid = "gpt-4o"\nprovider = "openai"\n'
+
+
+def test_a_hedge_toml_above_the_repository_is_refused_not_edited(tmp_path: Path) -> None:
+    (tmp_path / "hedge.toml").write_text(PARENT_TOML)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text('CHAT_MODEL = "deepseek-chat"\n')
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "app")
+    for args in (("rewrite",), ("rewrite", "--write"), ("rewrite", "--format", "json")):
+        code, out, err = run(*args, cwd=repo)
+        assert (code, out) == (2, "")
+        assert err.startswith(
+            f"error: {tmp_path / 'hedge.toml'} is outside the project being rewritten"
+        )
+        assert f"pass --config {tmp_path / 'hedge.toml'}" in err and "Traceback" not in err
+    assert (tmp_path / "hedge.toml").read_text() == PARENT_TOML
+    assert git(repo, "status", "--porcelain") == ""
+    # Named on purpose, it is used, and the diff names it as a path from the working folder.
+    code, out, _ = run("rewrite", "--config", "../hedge.toml", cwd=repo)
+    assert code == 0
+    assert "+++ b/../hedge.toml\n" in out and "b//" not in out
+    # Once the project has its own, that one is the project's configuration.
+    (repo / "hedge.toml").write_text("")
+    code, out, _ = run("rewrite", cwd=repo)
+    assert code == 0 and "+++ b/hedge.toml\n" in out
+
+
+def test_outside_git_the_project_is_the_working_folder_or_the_target(tmp_path: Path) -> None:
+    (tmp_path / "hedge.toml").write_text(PARENT_TOML)
+    work = tmp_path / "work"
+    (work / "proj").mkdir(parents=True)
+    (work / "proj" / "app.py").write_text('CHAT_MODEL = "deepseek-chat"\n')
+    assert run("rewrite", "proj", cwd=work)[0] == 2
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert run("rewrite", str(work / "proj"), cwd=elsewhere)[0] == 2
+    # A hedge.toml in the working folder is the project's, whatever PATH says.
+    (work / "hedge.toml").write_text(PARENT_TOML)
+    code, out, _ = run("rewrite", "proj", cwd=work)
+    assert code == 0 and "+++ b/hedge.toml\n" in out
