@@ -12,7 +12,8 @@ and C# repositories (`"heldout": "d"`), one of Go and Rust repositories (`"heldo
 and one of TypeScript, Kotlin and C# repositories (`"heldout": "f"`), and one of Python, Go,
 TypeScript and deployment-config repositories (`"heldout": "g"`), and one of PHP, Ruby, Elixir,
 Swift and notebook repositories (`"heldout": "h"`), and one of Lua, R, Julia and Dart
-repositories (`"heldout": "i"`). Labels were made by
+repositories (`"heldout": "i"`), and one of C#, C++, Scala, Clojure and shell repositories
+(`"heldout": "j"`). Labels were made by
 reading each candidate line (a broad grep for vendor words and ID shapes) and asking: would
 someone hedging away from this provider want this line reported?
 
@@ -552,6 +553,26 @@ HELDOUT_I_NOTES = [
 ]
 
 
+HELDOUT_J_NOTES = [
+    "- Held out: betalgo/openai (C#), D7EAD/liboai (C++), cequence-io/openai-scala-client (Scala), "
+    "wkok/openai-clojure (Clojure) and 0xacx/chatGPT-shell-cli (Bash) added on 2026-12-03, none "
+    "used here before, files picked by a seeded random draw (`bench/audit_eval_draw.py <checkout> "
+    "20261203 4 3 2` for each but chatGPT-shell-cli, which holds 5 files, all taken with `... "
+    "20261203 0 4 1`; then `... 20261204 0 4 0` for betalgo/openai, liboai and "
+    "openai-scala-client and `... 20261204 6 0 0` for liboai, to reach more clear labels), "
+    "labelled by hand before audit was run on them. Model lists in the OpenAPI spec betalgo/openai "
+    "keeps (`enum:` items, `example:` values) and the code samples and recorded responses the spec "
+    "holds as YAML strings are clear, spec `description:` prose ambiguous; an SDK constant is clear "
+    "with the ID it holds at that commit (Scala `ModelId.gpt_5_2`, "
+    "`NonOpenAIModelId.claude_3_haiku_20240307`; `shared.ChatModelGPT5_1` and "
+    "`ChatModel.GPT_5_1` in the spec's Go and Java samples); a model passed as a positional C++ "
+    'argument (`transcribe_async(path, "whisper-1")`), a fine-tuned model\'s name '
+    "(`curie:ft-acmeco-...`), a shell default (`MODEL=${MODEL:-gpt-3.5-turbo}`) and a README "
+    "command (`chatgpt --model gpt-4`) are clear; C# XML doc comments (`<c>dall-e-2</c>`), Doxygen "
+    "`@param` text, Scaladoc, a script's help text and a printed banner are ambiguous.",
+]
+
+
 def clone_commands(dest: Path, repos: list[dict[str, object]]) -> str:
     out = [f"mkdir -p {shlex.quote(str(dest))}"]
     for r in repos:
@@ -609,6 +630,7 @@ def main(argv: list[str] | None = None) -> int:
     held_g = [r for r in repos if r.get("heldout") == "g"]
     held_h = [r for r in repos if r.get("heldout") == "h"]
     held_i = [r for r in repos if r.get("heldout") == "i"]
+    held_j = [r for r in repos if r.get("heldout") == "j"]
     sets = []
     scores: list[Score] = []
     for title, group, notes in (
@@ -622,6 +644,7 @@ def main(argv: list[str] | None = None) -> int:
         ("Held-out set: Python, Go, TypeScript and deployment configs", held_g, HELDOUT_G_NOTES),
         ("Held-out set: PHP, Ruby, Elixir, Swift and notebooks", held_h, HELDOUT_H_NOTES),
         ("Held-out set: Lua, R, Julia and Dart", held_i, HELDOUT_I_NOTES),
+        ("Held-out set: C#, C++, Scala, Clojure and shell", held_j, HELDOUT_J_NOTES),
     ):
         if not group:
             continue
