@@ -370,6 +370,7 @@ class Scanner:
         alone: list[LineHit] = []  # weak hits without a key of their own
         keyed: list[LineHit] = []  # weak hits with one
         done_to = -1
+        code_strings: dict[int, bool] = {}  # string segment start -> holds `\n` escapes
         skip_strings = ftype is FileType.CODE and bool(IMPORT_LINE.match(text))
         for hit_end in ends:
             if hit_end <= done_to or hit_end > len(text) or hit_end <= 0:
@@ -423,7 +424,17 @@ class Scanner:
                 context or _quoted(text, ws, we) or "://" in text[ws:we]
             ):
                 continue  # prose in a comment; quoted IDs and key: value pairs count
-            for offset, match, is_weak in self._find(text[ws:we], context):
+            found = self._find(text[ws:we], context)
+            if not found and seg.seg is Seg.STRING and ftype is not FileType.DOCS:
+                if seg.start not in code_strings:  # once per string: a long one has many words
+                    code_strings[seg.start] = text.find("\\n", seg.start, seg.end) >= 0
+                if code_strings[seg.start]:
+                    # Code held in a string of several lines written with `\n` escapes names
+                    # models as code does: an OpenAPI spec's code samples
+                    # (`.model(ChatModel.GPT_5_1)\n`, `Model: shared.ChatModelGPT5_1,\n`).
+                    constant = self._constant(text, ws, we, seg.start)
+                    found = [(o - ws, m, False) for o, m in constant]
+            for offset, match, is_weak in found:
                 (weak if is_weak else hits).append((ws + offset, match, location, context))
                 if is_weak:
                     (alone if keyless else keyed).append(weak[-1])

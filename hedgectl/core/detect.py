@@ -216,20 +216,27 @@ SDK_CONSTANT = re.compile(r"^((?:[A-Za-z_]\w*(?:\.|::))+)([A-Za-z][A-Za-z0-9_]*[
 SDK_QUALIFIERS = ("openai", "anthropic", "gemini", "cohere", "mistral", "deepseek", "xai", "groq")
 # An enum of models, whoever serves them: Java SDKs' OpenAiChatModelName.GPT_4_O_MINI (LangChain4j),
 # OpenAiApi.ChatModel.GPT_4_O and VertexAiGeminiChatModel.ChatModel.GEMINI_2_5_FLASH (Spring AI).
+# Scala objects of model IDs: ModelId.gpt_5_2, NonOpenAIModelId.claude_3_haiku_20240307
+# (cequence-io/openai-scala-client).
 MODEL_ENUM = re.compile(
-    r"(?:chat|embedding|image|audio|speech|language|completion|transcription)?model(?:name|type)?s?$",
+    r"(?:chat|embedding|image|audio|speech|language|completion|transcription)?model(?:name|type|id)?s?$",
     re.IGNORECASE,
 )
 # An accessor after an enum member: `.getValue`, `.value`, `.id` (the call's `()` is not in the word).
 ENUM_ACCESSOR = re.compile(
     r"(?<=[A-Z0-9_])(?:\.(?:getValue|value|getName|name|id|getId|toString))$"
 )
-MODEL_ENUM_WORDS = ("chatmodel.", "modelname.", "embeddingmodel.", "imagemodel.")
+MODEL_ENUM_WORDS = ("chatmodel.", "modelname.", "embeddingmodel.", "imagemodel.", "modelid.")
+# openai-go keeps its ChatModel constants in package shared: `shared.ChatModelGPT5_1`.
+SHARED_QUALIFIER = "shared"
 # Swift names a model type's member without the type where a model is expected: `model: .gpt4_o`.
 IMPLICIT_MEMBER_WORD = "model: ."
 SDK_TYPE_PREFIX = re.compile(r"^(?:Chat|Embedding|Audio|Image|Speech|Completion)?Model(?=[A-Z])")
+# GPT5_1 in an upper-case name (openai-go's ChatModelGPT5_1): gpt, then the version.
+SNAKE_GPT = re.compile(r"^(GPT)(\d\w*)$")
+# A mixture's size stays whole: OPEN_MIXTRAL_8x7B is open-mixtral-8x7b.
 CAMEL_TOKEN = re.compile(
-    r"[A-Z]+(?=[A-Z][a-z]|\d|_|$)|[A-Z][a-z]+|[a-z]+|\d+(?:[a-zA-Z](?![a-z]))?"
+    r"[A-Z]+(?=[A-Z][a-z]|\d|_|$)|[A-Z][a-z]+|[a-z]+|\d+x\d+[bB]|\d+(?:[a-zA-Z](?![a-z]))?"
 )
 SNAPSHOT = re.compile(r"^(\d)((?:0[1-9]|1[0-2])\d\d)$")  # GPT40613: gpt-4 of 06-13
 DATE_TAIL = re.compile(r"^(\d*?)(20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))$")
@@ -290,6 +297,7 @@ class Detector:
         words.update(("amazonaws.com", "azure.com", "googleapis.com"))
         words.update(f"{q}{sep}" for q in SDK_QUALIFIERS for sep in (".", "::"))
         words.update(MODEL_ENUM_WORDS)
+        words.add(f"{SHARED_QUALIFIER}.chatmodel")
         words.add(IMPLICIT_MEMBER_WORD)
         # The objects and enums of qualified framework constants: `openaimodels.`, `gemini_model.`
         words.update(
@@ -619,7 +627,11 @@ class Detector:
                 match = self.classify(qualified, context="model")
                 return replace(match, text=word) if match is not None else None
         if not any(q in SDK_QUALIFIERS for q in re.split(r"[.:]+", qualifier.lower())) and not (
-            segments and MODEL_ENUM.search(segments[-1])
+            segments
+            and (
+                MODEL_ENUM.search(segments[-1])
+                or (segments[-1] == SHARED_QUALIFIER and SDK_TYPE_PREFIX.match(name))
+            )
         ):
             return None
         known = self.catalog.sdk_constants.get(name)
@@ -781,7 +793,8 @@ def _constant_tokens(name: str) -> list[str]:
         if not chunk:
             continue
         parts: list[str] = []
-        for part in [chunk] if snake else CAMEL_TOKEN.findall(chunk):
+        gpt = SNAKE_GPT.match(chunk) if snake else None
+        for part in gpt.groups() if gpt else [chunk] if snake else CAMEL_TOKEN.findall(chunk):
             date = DATE_TAIL.match(part) if len(part) > 8 else SNAPSHOT.match(part)
             parts.extend([date.group(1), date.group(2)] if date and date.group(1) else [part])
         if len(parts) > 1 and len(parts[0]) == 1 and parts[0].isalpha() and parts[1][0].isdigit():

@@ -1528,3 +1528,111 @@ def test_new_document_regions_and_aliases_scan_in_linear_time() -> None:
     small = per_byte(5_000)
     big = per_byte(20_000)
     assert big < 8 * small
+
+
+# ---------------------------------------------------------------- C#, C++, Scala, Clojure and shell
+def test_scala_model_id_objects_name_their_models() -> None:
+    """openai-scala-client's ModelId and NonOpenAIModelId members: read from the name where it
+    spells the ID (gpt_5_2 is gpt-5.2), from the catalog where it does not (claude_2_1)."""
+    scala = (
+        "val a = CreateChatCompletionSettings(model = ModelId.gpt_5_2)\n"
+        "timeOne(bedrock, NonOpenAIModelId.bedrock_openai_gpt_5_5, s)\n"
+        "anthropic -> Seq(NonOpenAIModelId.claude_2_1, NonOpenAIModelId.claude_3_haiku_20240307)\n"
+        "groq -> Seq(NonOpenAIModelId.llama3_70b_8192)\n"
+        "octo -> Seq(NonOpenAIModelId.mixtral_8x7b_instruct)\n"
+        "val g = GenerateContentSettings(model = NonOpenAIModelId.gemini_2_0_flash)\n"
+    )
+    assert ids(scala, "Example.scala") == [
+        (1, "gpt-5.2"),
+        (2, "openai.gpt-5.5"),
+        (3, "claude-2.1"),
+        (3, "claude-3-haiku-20240307"),
+        (4, "llama3-70b-8192"),
+        (5, "mixtral-8x7b-instruct"),
+        (6, "gemini-2.0-flash"),
+    ]
+    traps = (
+        "val id = ModelId.apply(raw)\n"
+        "val n = settings.modelId.gpt_5_2\n"  # a field, not the object
+        "val t = modelId.trim\n"
+        "val u = NonOpenAIModelId.fromString(s)\n"
+    )
+    assert ids(traps, "Example.scala") == []
+
+
+def test_openai_go_chat_model_constants_in_package_shared() -> None:
+    """openai-go names models `shared.ChatModelGPT5_1` and `openai.ChatModelGPT4_1`: an upper-case
+    GPT name keeps OpenAI's dash (gpt-5.1, not gpt5.1)."""
+    go = (
+        "p := openai.AssistantNewParams{\n"
+        "\tModel: shared.ChatModelGPT5_1,\n"
+        "}\n"
+        "m := openai.ChatModelGPT4_1\n"
+        "d := openai.ChatModelGPT5_1_2025_11_13\n"
+        "o := shared.ChatModelO3Mini\n"
+    )
+    assert ids(go, "main.go") == [
+        (2, "gpt-5.1"),
+        (4, "gpt-4.1"),
+        (5, "gpt-5.1-2025-11-13"),
+        (6, "o3-mini"),
+    ]
+    traps = "c := shared.Config\nt := shared.ChatModel\nx := other.ChatModelGPT5_1\n"
+    assert ids(traps, "main.go") == []
+
+
+def test_sdk_constants_in_code_held_in_a_string() -> None:
+    """An OpenAPI spec keeps code samples as one-line strings with `\\n` escapes: SDK constants
+    there name models as in code. A string of one line (an API-compatibility record) and docs
+    prose do not."""
+    yml = (
+        "x-codeSamples:\n"
+        '  java: "var p = Params.builder()\\n    .model(ChatModel.GPT_5_1)\\n    .build();"\n'
+        '  go: "p := openai.Params{\\n  Model: shared.ChatModelGPT5_1,\\n}"\n'
+    )
+    assert found(yml, "openapi.yml") == [(2, "gpt-5.1", "config"), (3, "gpt-5.1", "config")]
+    traps = (
+        '{"old": "field dev.x.AnthropicChatModelName.CLAUDE_3_HAIKU_20240307"}\n'
+        '{"text": "openai.ChatCompletion\\nopenai.Model"}\n'
+    )
+    assert ids(traps, "revapi.json") == []
+    md = "The old `ChatModel.MAGISTRAL_MEDIUM` is gone.\n"
+    assert ids(md, "notes.md") == []
+
+
+def test_a_mixtures_size_in_a_constant_name_stays_whole() -> None:
+    java = "Object m = MistralAiChatModelName.OPEN_MIXTRAL_8x7B;\n"
+    assert ids(java, "A.java") == [(1, "open-mixtral-8x7b")]
+
+
+def test_legacy_fine_tunes_and_colon_ids_of_gpt_3() -> None:
+    """The legacy fine-tunes API named a model BASE:ft-ORG-DATE, and the models endpoint once
+    listed text-babbage:001: both are OpenAI models wherever they stand."""
+    cpp = 'auto fut = oai.FineTune->remove_async(\n  "curie:ft-acmeco-2021-03-03-21-44-20"\n);\n'
+    assert ids(cpp, "delete.cpp") == [(2, "curie:ft-acmeco-2021-03-03-21-44-20")]
+    md = "Run `chatgpt --model text-babbage:001 --max-tokens 100`\n"
+    assert ids(md, "README.md") == [(1, "text-babbage:001")]
+    traps = 'a = "curie:ft-"\nb = "text-davinci:1"\nc = "marie-curie:ft-lb"\n'
+    assert ids(traps, "t.py") == []
+
+
+def test_code_strings_and_scala_constants_scan_in_linear_time() -> None:
+    """A long string full of SDK-constant words, with and without `\\n` escapes, and a long line
+    of Scala constants: the time per byte must not grow with the line (the bound above)."""
+
+    def per_byte(n: int) -> float:
+        words = "ChatModel.GPT_5_1 shared.ChatModelGPT5_1 ModelId.gpt_5_2 x8x7B "
+        plain = ('k: "' + words * n + '"\n').encode()
+        code = ('k: "' + (words + "\\n") * n + '"\n').encode()
+        scala = (
+            "val a = Seq(" + "NonOpenAIModelId.claude_2_1, ModelId.gpt_5_2, " * n + ")\n"
+        ).encode()
+        t = time.perf_counter()
+        S.scan(plain, "a.yml")
+        S.scan(code, "b.yml")
+        S.scan(scala, "c.scala")
+        return (time.perf_counter() - t) / (len(plain) + len(code) + len(scala))
+
+    small = per_byte(2_000)
+    big = per_byte(8_000)
+    assert big < 8 * small
