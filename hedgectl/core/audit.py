@@ -269,7 +269,7 @@ class Scanner:
         if extension(path) in ALIAS_EXTS:
             for marker, aliases in self.catalog.model_aliases.items():
                 if marker.encode("utf-8") in data:
-                    results += self._aliased(data, aliases, ftype, lines, results)
+                    results += self._aliased(data, path, aliases, ftype, lines, results)
         if pending:
             kept = _beside_ids(results, pending)
             if kept:
@@ -279,6 +279,7 @@ class Scanner:
     def _aliased(
         self,
         data: bytes,
+        path: str,
         aliases: dict[str, str],
         ftype: FileType,
         lines: frozenset[int] | None,
@@ -289,6 +290,13 @@ class Scanner:
         columns are counted on from the previous use on the same line (linear in a long line)."""
         taken = {(r.line, r.column) for r in found}
         location = Location.DOCS if ftype is FileType.DOCS else Location.CODE
+        # A use inside a docstring (Julia's `"""` before a definition) is docs, as the line scan
+        # reports the IDs there.
+        docstrings = RegionIndex(
+            [r for r in file_regions(data, path, ftype) if r.seg is Seg.DOCSTRING]
+            if ftype is not FileType.DOCS
+            else []
+        )
         out: list[RawFinding] = []
         line_no, line_pos, start, end = 1, 0, 0, -1
         comment_at, suppressed, counted_to, chars = -1, False, 0, 0
@@ -315,9 +323,11 @@ class Scanner:
             match = self.detector.classify(model_id, context="model")
             if match is None or (line_no, chars + 1) in taken:
                 continue
+            at = m.start(group)
+            where = Location.DOCS if docstrings.overlapping(at, at + 1) else location
             out.append(
                 RawFinding(
-                    line_no, chars + 1, replace(match, text=alias), location, "model", suppressed
+                    line_no, chars + 1, replace(match, text=alias), where, "model", suppressed
                 )
             )
         return out

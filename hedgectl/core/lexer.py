@@ -6,9 +6,9 @@ key, a TOML header, a shell argument, JSON inside a string, a URL path). What su
 decides how it is judged and reported:
 
 - the segment of the line: a string literal, a comment, code, or (in docs) inline code and URLs;
-- regions that span lines: Python triple-quoted strings (a statement-level one is a docstring,
-  reported as docs), JS/TS/Go multi-line template and raw strings, block comments, fenced code
-  blocks in Markdown, notebook cells (markdown cells are docs);
+- regions that span lines: Python and Julia triple-quoted strings (a statement-level one is a
+  docstring, reported as docs), JS/TS/Go multi-line template and raw strings, block comments,
+  fenced code blocks in Markdown, notebook cells (markdown cells are docs);
 - the key, flag or variable the word is assigned to (its context).
 
 Everything here is linear in the length of a line: look-behind for a key reads a bounded window,
@@ -370,6 +370,14 @@ def prose_segments(line: str) -> Iterator[Segment]:
 # ---------------------------------------------------------------------------------------- regions
 
 TRIPLE = re.compile(rb'"""|\'\'\'')
+JULIA_TRIPLE = re.compile(rb'"""')
+# What may stand before a statement-level triple-quoted string, which is then a docstring: a
+# Python string prefix; in Julia, the string alone before a definition, `@doc` and doc macros.
+PYTHON_DOC_PREFIXES = frozenset(("", "r", "u", "b", "f", "rb", "br", "fr", "rf"))
+JULIA_DOC_PREFIXES = frozenset(("", "@doc", "md", "doc", "raw", "@doc md", "@doc raw"))
+# A Julia string alone on its lines documents what follows it; one followed by `end` or `)` is
+# the last value of a block (a function returning a prompt), not a docstring.
+JULIA_UNDOCUMENTED = re.compile(rb"[ \t\r\n]*(?:end\b|\)|$)")
 OPEN_CONTINUES = tuple("(,=[{+\\")  # a line ending so continues an expression: not a docstring
 # A fence line: its run of backticks or tildes, then the info string (or nothing, to close); in
 # a blockquote (a note or a warning holding a config sample) after its `>` markers.
@@ -392,11 +400,18 @@ def _line_start(data: bytes, pos: int) -> int:
     return data.rfind(b"\n", 0, pos) + 1
 
 
-def _python_regions(data: bytes) -> list[Region]:
+def _triple_quoted_regions(
+    data: bytes,
+    triple: re.Pattern[bytes],
+    doc_prefixes: frozenset[str],
+    undocumented: re.Pattern[bytes] | None = None,
+) -> list[Region]:
+    """Triple-quoted strings (Python, Julia): a statement-level one is a docstring (unless what
+    follows it matches `undocumented`), another that spans lines a string."""
     regions: list[Region] = []
     pos = 0
     while True:
-        m = TRIPLE.search(data, pos)
+        m = triple.search(data, pos)
         if m is None:
             return regions
         delim = m.group(0)
@@ -405,11 +420,13 @@ def _python_regions(data: bytes) -> list[Region]:
         ls = _line_start(data, m.start())
         before = data[max(ls, m.start() - LOOKBEHIND) : m.start()].decode("utf-8", "replace")
         stripped = before.strip().lower()
-        statement = stripped in ("", "r", "u", "b", "f", "rb", "br", "fr", "rf")
+        statement = stripped in doc_prefixes
         if statement:
             prev_end = ls - 1
             prev = data[_line_start(data, max(prev_end, 0)) : max(prev_end, 0)].rstrip()
             statement = not prev.decode("utf-8", "replace").endswith(OPEN_CONTINUES)
+        if statement and undocumented is not None:
+            statement = undocumented.match(data, end) is None
         if statement:
             regions.append(Region(m.end(), max(m.end(), end - 3), Seg.DOCSTRING))
         elif b"\n" in data[m.end() : end]:
@@ -661,7 +678,9 @@ def file_regions(data: bytes, path: str, ftype: FileType) -> list[Region]:
     if ftype is FileType.NOTEBOOK:
         return _notebook_regions(data)
     if ext in PYTHON_EXTS:
-        return _python_regions(data)
+        return _triple_quoted_regions(data, TRIPLE, PYTHON_DOC_PREFIXES)
+    if ext == "jl":
+        return _triple_quoted_regions(data, JULIA_TRIPLE, JULIA_DOC_PREFIXES, JULIA_UNDOCUMENTED)
     if ext == "rs":
         return _rust_regions(data)
     if ext in BLOCK_COMMENT_EXTS:

@@ -1617,8 +1617,9 @@ def test_legacy_fine_tunes_and_colon_ids_of_gpt_3() -> None:
 
 
 def test_code_strings_and_scala_constants_scan_in_linear_time() -> None:
-    """A long string full of SDK-constant words, with and without `\\n` escapes, and a long line
-    of Scala constants: the time per byte must not grow with the line (the bound above)."""
+    """A long string full of SDK-constant words, with and without `\\n` escapes, a long line of
+    Scala constants and one of Julia strings and aliases: the time per byte must not grow with
+    the line (the bound above)."""
 
     def per_byte(n: int) -> float:
         words = "ChatModel.GPT_5_1 shared.ChatModelGPT5_1 ModelId.gpt_5_2 x8x7B "
@@ -1627,12 +1628,53 @@ def test_code_strings_and_scala_constants_scan_in_linear_time() -> None:
         scala = (
             "val a = Seq(" + "NonOpenAIModelId.claude_2_1, ModelId.gpt_5_2, " * n + ")\n"
         ).encode()
+        julia = ("using PromptingTools\n" + '"""x""" model = "gpt4om" ' * n + "\n").encode()
         t = time.perf_counter()
         S.scan(plain, "a.yml")
         S.scan(code, "b.yml")
         S.scan(scala, "c.scala")
-        return (time.perf_counter() - t) / (len(plain) + len(code) + len(scala))
+        S.scan(julia, "d.jl")
+        return (time.perf_counter() - t) / (len(plain) + len(code) + len(scala) + len(julia))
 
     small = per_byte(2_000)
     big = per_byte(8_000)
     assert big < 8 * small
+
+
+def test_julia_docstrings_are_docs() -> None:
+    """A Julia string standing alone before a definition (or after `@doc`) is its docstring:
+    docs, as Python docstrings are, aliases of PromptingTools.jl included. A triple-quoted
+    string assigned or passed is a string of code."""
+    jl = (
+        "using PromptingTools\n"
+        '"""\n'
+        '    aigenerate(prompt; model = "gpt4om")\n'
+        "\n"
+        'Calls `gpt-4o` with model = "gpt-4o-mini".\n'
+        '"""\n'
+        'function aigenerate(prompt; model = "gpt-4o")\n'
+        '    cfg = """\n'
+        "    model: claude-3-haiku-20240307\n"
+        '    """\n'
+        "end\n"
+        '@doc """\n'
+        '  model = "gpt-4.1"\n'
+        '""" f\n'
+    )
+    assert sorted(found(jl, "src/llm.jl")) == [
+        (3, "gpt-4o-mini", "docs"),
+        (5, "gpt-4o", "docs"),
+        (5, "gpt-4o-mini", "docs"),
+        (7, "gpt-4o", "code"),
+        (9, "claude-3-haiku-20240307", "code"),
+        (13, "gpt-4.1", "docs"),
+    ]
+    passed = 'run(prompt = """\nmodel = "gpt4om"\n""")\nx = aigenerate("hi"; model = "gpt4om")\n'
+    assert found("using PromptingTools\n" + passed, "a.jl") == [
+        (3, "gpt-4o-mini", "code"),
+        (5, "gpt-4o-mini", "code"),
+    ]
+    returned = 'function cfg()\n    """\n    model: claude-3-haiku-20240307\n    """\nend\n'
+    assert found(returned, "a.jl") == [(3, "claude-3-haiku-20240307", "code")]
+    last = 'x = 1\n"""\nmodel: claude-3-haiku-20240307\n"""\n'
+    assert found(last, "a.jl") == [(3, "claude-3-haiku-20240307", "code")]
