@@ -409,6 +409,7 @@ def _triple_quoted_regions(
     """Triple-quoted strings (Python, Julia): a statement-level one is a docstring (unless what
     follows it matches `undocumented`), another that spans lines a string."""
     regions: list[Region] = []
+    lines = _Lines(data)
     pos = 0
     while True:
         m = triple.search(data, pos)
@@ -417,7 +418,7 @@ def _triple_quoted_regions(
         delim = m.group(0)
         close = data.find(delim, m.end())
         end = len(data) if close < 0 else close + 3
-        ls = _line_start(data, m.start())
+        ls = lines.start_of(m.start())
         before = data[max(ls, m.start() - LOOKBEHIND) : m.start()].decode("utf-8", "replace")
         stripped = before.strip().lower()
         statement = stripped in doc_prefixes
@@ -436,12 +437,71 @@ def _triple_quoted_regions(
 
 
 LINE_LEXEME = re.compile(rb"//|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|[\"']")
+LINE_STRING = re.compile(rb"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")  # LINE_LEXEME's strings
 OPENERS = re.compile(rb"`|/\*")
 
 
-def _open_on_line(prefix: bytes) -> bool:
-    """Whether the end of this line prefix is inside a // comment or a quoted string."""
-    return any(m.group(0) in (b"//", b'"', b"'") for m in LINE_LEXEME.finditer(prefix))
+class _Lines:
+    """Where lines start, and whether a place is inside a // comment or a quoted string of its
+    line, for places asked about from the top of a file down.
+
+    What lexing the line from its start up to the place finds, without doing it again at every
+    place: a minified line with a backtick every few bytes was searched back and lexed from its
+    start at each one, in time quadratic in its length. Here each stretch of a line is lexed
+    once, and a string is read past the place only to its closing quote.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self._at, self._start = 0, 0  # the last place asked about, and where its line starts
+        self._line = -1  # the start of the line being lexed
+        self._lexed_to = 0  # every lexeme of the line before this is a closed string
+        self._open_from = (
+            -1
+        )  # where the line's first `//` or never-closed quote ends (-1: none yet)
+        self._string = (-1, -1)  # a string met that closes past the place last asked about
+
+    def start_of(self, pos: int) -> int:
+        """Where the line holding `pos` starts (`pos` at or after the last one asked)."""
+        newline = self.data.rfind(b"\n", self._at, pos)
+        if newline >= 0:
+            self._start = newline + 1
+        self._at = pos
+        return self._start
+
+    def is_open(self, line_start: int, pos: int) -> bool:
+        """Whether data[line_start:pos] ends inside a // comment or a quoted string: whether
+        lexing it finds a `//` or a quote that does not close before `pos`. Places on one line
+        are asked about in order."""
+        if self._line != line_start:
+            self._line, self._lexed_to, self._open_from = line_start, line_start, -1
+            self._string = (-1, -1)
+        if self._open_from >= 0:
+            return True  # open before an earlier place, so before this one
+        start, end = self._string
+        if start >= 0:
+            if pos < end:
+                return True  # still inside that string
+            self._lexed_to, self._string = end, (-1, -1)
+        data = self.data
+        while True:
+            m = LINE_LEXEME.search(data, self._lexed_to, pos)
+            if m is None:
+                # Nothing starts before pos - 1: a `//` may still start there.
+                self._lexed_to = max(self._lexed_to, pos - 1)
+                return False
+            if m.group(0) == b"//":
+                self._open_from = m.end()
+                return True
+            if m.end() - m.start() > 1:  # a string closed before pos
+                self._lexed_to = m.end()
+                continue
+            closed = LINE_STRING.match(data, m.start())  # a quote open at pos: closed later?
+            if closed is None:
+                self._open_from = m.end()
+            else:
+                self._string = (m.start(), closed.end())
+            return True
 
 
 def _backtick_regions(data: bytes) -> list[Region]:
@@ -452,14 +512,15 @@ def _backtick_regions(data: bytes) -> list[Region]:
     fraction of lexing every string of the file.
     """
     regions: list[Region] = []
+    lines = _Lines(data)
     pos = 0
     while True:
         m = OPENERS.search(data, pos)
         if m is None:
             return regions
         start = m.start()
-        ls = _line_start(data, start)
-        if _open_on_line(data[ls:start]):
+        ls = lines.start_of(start)
+        if lines.is_open(ls, start):
             pos = start + 1
             continue
         if m.group(0) == b"/*":
@@ -490,6 +551,7 @@ def _rust_regions(data: bytes) -> list[Region]:
     block comments outside them. Inside a raw string `"` does not close it, so the line lexer
     would read its JSON keys and values inside out."""
     raw: list[Region] = []
+    lines = _Lines(data)
     pos = 0
     while True:
         hash_at = data.find(b"r#", pos)  # bytes.find skips ahead faster than a regex search
@@ -501,8 +563,8 @@ def _rust_regions(data: bytes) -> list[Region]:
             pos = hash_at + 2
             continue
         start = m.start()
-        ls = _line_start(data, start)
-        if _open_on_line(data[ls:start]):
+        ls = lines.start_of(start)
+        if lines.is_open(ls, start):
             pos = m.end()
             continue
         close = data.find(b'"' + m.group(1), m.end())

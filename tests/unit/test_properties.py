@@ -291,3 +291,23 @@ def test_list_item_lines_are_those_the_backtracking_pattern_matched(line: str) -
     data = b"x\n" + line.encode() + b"\ny"  # matched inside a file, as ListContext does
     start, end = 2, 2 + len(line)
     assert bool(LIST_ITEM.match(data, start, end)) == bool(LIST_ITEM_BEFORE.match(data, start, end))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.lists(st.sampled_from(list(b"\"'/\\`\n a")), max_size=60).map(bytes))
+@example(data=b'x = "a`b" + `c` // `d\n"\\"`" \'`')
+def test_lines_answer_what_lexing_each_prefix_from_its_line_start_answers(data: bytes) -> None:
+    """_Lines (each line lexed once, line breaks searched once) against the way it was done at
+    every backtick: search back for the line start, lex the prefix from there."""
+    from hedgectl.core.lexer import LINE_LEXEME, _Lines
+
+    every_place = range(len(data) + 1)
+    backticks = [i for i, c in enumerate(data) if c == ord("`")]  # where a scan asks
+    for places in (every_place, backticks):
+        lines = _Lines(data)
+        for pos in places:
+            line_start = data.rfind(b"\n", 0, pos) + 1
+            prefix = data[line_start:pos]
+            was_open = any(m.group(0) in (b"//", b'"', b"'") for m in LINE_LEXEME.finditer(prefix))
+            assert lines.start_of(pos) == line_start
+            assert lines.is_open(line_start, pos) == was_open, (data, pos)
